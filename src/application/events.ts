@@ -1,0 +1,42 @@
+import { Effect, Layer, PubSub, type Scope, type Queue } from "effect"
+import { type DomainEvent, DomainEvents } from "../domain/events.js"
+
+export interface Envelope {
+  readonly id: number
+  readonly event: DomainEvent
+}
+
+const REPLAY_CAPACITY = 2000
+
+/**
+ * The in-process event bus: numbers every committed change, keeps the last few for SSE
+ * replay, and wakes subscribers. It never holds state that is not also in the database.
+ */
+export class Events extends Effect.Service<Events>()("soulspot/Events", {
+  effect: Effect.gen(function*() {
+    const pubsub = yield* PubSub.sliding<Envelope>(4096)
+    const ring: Array<Envelope> = []
+    let seq = 0
+
+    const publish = (events: ReadonlyArray<DomainEvent>) => Effect.suspend(() => {
+      const envelopes = events.map((event) => ({ id: ++seq, event }))
+      ring.push(...envelopes)
+      if (ring.length > REPLAY_CAPACITY) ring.splice(0, ring.length - REPLAY_CAPACITY)
+      return PubSub.publishAll(pubsub, envelopes)
+    }).pipe(Effect.asVoid)
+
+    const subscribe: Effect.Effect<Queue.Dequeue<Envelope>, never, Scope.Scope> = PubSub.subscribe(pubsub)
+
+    /** Events after `lastId`, or undefined when some of them have already left the buffer. */
+    const since = (lastId: number): ReadonlyArray<Envelope> | undefined => {
+      if (lastId >= seq) return []
+      const first = ring[0]
+      if (!first || first.id > lastId + 1) return undefined
+      return ring.filter((e) => e.id > lastId)
+    }
+
+    return { publish, subscribe, since, lastId: () => seq } as const
+  })
+}) {}
+
+export const DomainEventsLive = Layer.effect(DomainEvents, Effect.map(Events, (e) => DomainEvents.of({ publish: e.publish })))

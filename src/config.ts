@@ -1,0 +1,92 @@
+import { Config, Duration, Either, Option, Redacted } from "effect"
+import type { SettingDef } from "./domain/ports/Settings.js"
+
+/** Process-level settings: read once from the environment at start. */
+export const ServerConfig = Config.all({
+  port: Config.integer("SOULSPOT_PORT").pipe(Config.withDefault(8765)),
+  host: Config.string("SOULSPOT_HOST").pipe(Config.withDefault("0.0.0.0")),
+  db: Config.string("SOULSPOT_DB").pipe(Config.withDefault("./data/soulspot.db")),
+  apiKey: Config.redacted("SOULSPOT_API_KEY").pipe(Config.option),
+  logFormat: Config.literal("text", "json")("SOULSPOT_LOG_FORMAT").pipe(Config.withDefault("text" as const))
+})
+export type ServerConfig = Config.Config.Success<typeof ServerConfig>
+
+const MAX_DURATION = Duration.days(7)
+
+const durationSetting = (key: string, env: string, dflt: string, description: string): SettingDef<Duration.Duration> => ({
+  key, env, description, secret: false,
+  default: Duration.decode(dflt as Duration.DurationInput),
+  parse: (raw) => {
+    const d = Duration.decodeUnknown(raw.trim())
+    return Option.match(d, {
+      onNone: () => Either.left(`"${raw}" is not a duration (write it like "5 seconds" or "200 millis")`),
+      onSome: (v) => Duration.lessThanOrEqualTo(v, Duration.zero) || Duration.greaterThan(v, MAX_DURATION)
+        ? Either.left("must be more than zero and at most 7 days")
+        : Either.right(v)
+    })
+  },
+  show: (d) => Duration.format(d)
+})
+
+const intSetting = (key: string, env: string, dflt: number, min: number, max: number, description: string): SettingDef<number> => ({
+  key, env, description, secret: false, default: dflt,
+  parse: (raw) => {
+    const n = Number(raw.trim())
+    return Number.isInteger(n) && n >= min && n <= max && raw.trim() !== ""
+      ? Either.right(n)
+      : Either.left(`must be a whole number from ${min} to ${max}`)
+  },
+  show: String
+})
+
+const urlSetting = (key: string, env: string, dflt: string, description: string): SettingDef<string> => ({
+  key, env, description, secret: false, default: dflt,
+  parse: (raw) => {
+    const t = raw.trim().replace(/\/+$/, "")
+    try {
+      const u = new URL(t)
+      return u.protocol === "http:" || u.protocol === "https:" ? Either.right(t) : Either.left("must be an http(s) URL")
+    } catch {
+      return Either.left("must be an http(s) URL")
+    }
+  },
+  show: (s) => s
+})
+
+const optionalText = (key: string, env: string, secret: boolean, description: string): SettingDef<Option.Option<Redacted.Redacted<string>>> => ({
+  key, env, description, secret, default: Option.none(),
+  parse: (raw) => {
+    const t = raw.trim()
+    if (t.length > 1024) return Either.left("is too long")
+    return Either.right(t === "" ? Option.none() : Option.some(Redacted.make(t)))
+  },
+  show: (o) => Option.match(o, { onNone: () => "", onSome: Redacted.value })
+})
+
+/** Every setting a user can change at run time (api-contract section 1). */
+export const Setting = {
+  slskdUrl: urlSetting("slskd.url", "SOULSPOT_SLSKD_URL", "http://localhost:5030", "slskd base URL"),
+  slskdApiKey: optionalText("slskd.api_key", "SOULSPOT_SLSKD_API_KEY", true, "slskd API key"),
+  dispatchInterval: durationSetting("dispatch.interval", "SOULSPOT_DISPATCH_INTERVAL", "30 seconds", "how often waiting downloads are searched for"),
+  syncInterval: durationSetting("sync.interval", "SOULSPOT_SYNC_INTERVAL", "5 seconds", "how often transfer progress is read from slskd"),
+  breakerFailureThreshold: intSetting("breaker.failure_threshold", "SOULSPOT_BREAKER_FAILURE_THRESHOLD", 3, 1, 100, "consecutive slskd failures that open the circuit"),
+  breakerRecoveryTimeout: durationSetting("breaker.recovery_timeout", "SOULSPOT_BREAKER_RECOVERY_TIMEOUT", "60 seconds", "time the circuit stays open before one probe"),
+  searchTimeout: durationSetting("search.timeout", "SOULSPOT_SEARCH_TIMEOUT", "15 seconds", "slskd searchTimeout for each search"),
+  retryBaseDelay: durationSetting("retry.base_delay", "SOULSPOT_RETRY_BASE_DELAY", "10 seconds", "first automatic retry delay (doubles, capped at 1 hour)"),
+  maxAttempts: intSetting("retry.max_attempts", "SOULSPOT_MAX_ATTEMPTS", 5, 1, 100, "attempts before a download is FAILED"),
+  remoteQueueTimeout: durationSetting("transfer.remote_queue_timeout", "SOULSPOT_REMOTE_QUEUE_TIMEOUT", "15 minutes", "how long a file may wait in a peer's queue"),
+  stallTimeout: durationSetting("transfer.stall_timeout", "SOULSPOT_STALL_TIMEOUT", "2 minutes", "how long a started transfer may make no progress"),
+  spotifyClientId: optionalText("spotify.client_id", "SOULSPOT_SPOTIFY_CLIENT_ID", false, "Spotify client id"),
+  spotifyClientSecret: optionalText("spotify.client_secret", "SOULSPOT_SPOTIFY_CLIENT_SECRET", true, "Spotify client secret"),
+  spotifyApiUrl: urlSetting("spotify.api_url", "SOULSPOT_SPOTIFY_API_URL", "https://api.spotify.com/v1", "Spotify Web API base URL"),
+  spotifyAccountsUrl: urlSetting("spotify.accounts_url", "SOULSPOT_SPOTIFY_ACCOUNTS_URL", "https://accounts.spotify.com", "Spotify accounts base URL"),
+  deezerApiUrl: urlSetting("deezer.api_url", "SOULSPOT_DEEZER_API_URL", "https://api.deezer.com", "Deezer API base URL"),
+  defaultProfile: {
+    key: "quality.default_profile", env: "SOULSPOT_DEFAULT_PROFILE", description: "quality profile for new downloads",
+    secret: false, default: "balanced",
+    parse: (raw: string) => /^[a-z0-9-]{1,40}$/.test(raw.trim()) ? Either.right(raw.trim()) : Either.left("must be a profile name"),
+    show: (s: string) => s
+  } satisfies SettingDef<string>
+} as const
+
+export const AllSettings: ReadonlyArray<SettingDef<unknown>> = Object.values(Setting) as ReadonlyArray<SettingDef<unknown>>

@@ -1,0 +1,44 @@
+import { HttpApiSchema } from "@effect/platform"
+import { Schema } from "effect"
+import { DownloadStatus } from "./download.js"
+
+export class DownloadNotFound extends Schema.TaggedError<DownloadNotFound>()(
+  "DownloadNotFound",
+  { id: Schema.String },
+  HttpApiSchema.annotations({ status: 404 })
+) {
+  override get message() {
+    return `no download with id ${this.id}`
+  }
+}
+
+export class TrackNotFound extends Schema.TaggedError<TrackNotFound>()(
+  "TrackNotFound",
+  { id: Schema.String },
+  HttpApiSchema.annotations({ status: 404 })
+) {
+  override get message() {
+    return `no track with id ${this.id}`
+  }
+}
+
+/** A request that is well formed but not allowed in the download's current state. */
+export class StatusConflict extends Schema.TaggedError<StatusConflict>()(
+  "StatusConflict",
+  { id: Schema.String, status: DownloadStatus, action: Schema.String },
+  HttpApiSchema.annotations({ status: 409 })
+) {
+  override get message() {
+    return `cannot ${this.action} download ${this.id}: it is ${this.status}`
+  }
+}
+
+export class InvalidSetting extends Schema.TaggedError<InvalidSetting>()(
+  "InvalidSetting",
+  { key: Schema.String, reason: Schema.String },
+  HttpApiSchema.annotations({ status: 400 })
+) {
+  override get message() {
+    return `${this.key}: ${this.reason}`
+  }
+}

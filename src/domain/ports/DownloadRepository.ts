@@ -1,0 +1,101 @@
+import { Context, type Effect, type Option } from "effect"
+import type { Download, DownloadStatus, IllegalTransition } from "../download.js"
+import type { DownloadNotFound } from "../errors.js"
+import type { TrackInput } from "../track.js"
+
+/** Fields a status change or a progress update may set; absent means unchanged. */
+export interface DownloadPatch {
+  readonly slskdId?: string | null
+  readonly username?: string | null
+  readonly filename?: string | null
+  readonly size?: number | null
+  readonly bytesTransferred?: number
+  readonly speedBps?: number
+  readonly etaSeconds?: number | null
+  readonly attempts?: number
+  readonly nextAttemptAt?: string | null
+  readonly error?: string | null
+  readonly priority?: number
+  readonly qualityProfile?: string
+  readonly progressAt?: string | null
+}
+
+export interface DownloadChange {
+  readonly id: string
+  /** Target status; omitted for a progress-only update. */
+  readonly status?: DownloadStatus
+  readonly patch: DownloadPatch
+}
+
+export interface QueueRequest {
+  readonly track: TrackInput
+  readonly priority: number
+  readonly qualityProfile: string
+}
+
+/** created = false: the same track was already active or completed, and that download is returned. */
+export interface QueueResult {
+  readonly download: Download
+  readonly created: boolean
+}
+
+export interface ListFilter {
+  readonly statuses?: ReadonlyArray<DownloadStatus>
+  readonly limit: number
+  readonly offset: number
+}
+
+export interface DownloadStats {
+  readonly waiting: number
+  readonly pending: number
+  readonly queued: number
+  readonly downloading: number
+  readonly completed: number
+  readonly failed: number
+  readonly cancelled: number
+  readonly total: number
+  readonly completed_today: number
+  readonly failed_today: number
+}
+
+export interface Candidate {
+  readonly rank: number
+  readonly username: string
+  readonly filename: string
+  readonly size: number
+  readonly score: number
+  readonly accepted: boolean
+  readonly reasons: ReadonlyArray<string>
+  readonly query: string | null
+  /** null = not tried yet; otherwise why it was given up. */
+  readonly outcome: string | null
+}
+
+export class DownloadRepository extends Context.Tag("soulspot/DownloadRepository")<DownloadRepository, {
+  /** Upserts the track by request key and creates a WAITING download unless one is active or completed. */
+  readonly queue: (request: QueueRequest) => Effect.Effect<QueueResult>
+  /** Same for an already stored track. */
+  readonly queueTrack: (trackId: string, priority: number, qualityProfile: string) => Effect.Effect<QueueResult>
+  readonly find: (id: string) => Effect.Effect<Option.Option<Download>>
+  readonly get: (id: string) => Effect.Effect<Download, DownloadNotFound>
+  readonly list: (filter: ListFilter) => Effect.Effect<{ readonly downloads: ReadonlyArray<Download>; readonly total: number }>
+  /** WAITING..DOWNLOADING, priority desc then created_at. */
+  readonly listActive: Effect.Effect<ReadonlyArray<Download>>
+  /** Terminal downloads updated at or after `since` (ISO), newest first. */
+  readonly listFinishedSince: (since: string, limit: number) => Effect.Effect<ReadonlyArray<Download>>
+  /** WAITING downloads whose next attempt is due, priority desc then created_at. */
+  readonly getWaitingDue: (now: string, limit: number) => Effect.Effect<ReadonlyArray<Download>>
+  /** Earliest next_attempt_at among WAITING downloads that are not due yet. */
+  readonly nextWaitingAt: (now: string) => Effect.Effect<Option.Option<string>>
+  readonly getPending: Effect.Effect<ReadonlyArray<Download>>
+  /** QUEUED and DOWNLOADING: the rows the status sync follows. */
+  readonly getInFlight: Effect.Effect<ReadonlyArray<Download>>
+  /** Checks the move against the domain rule inside the same transaction. */
+  readonly updateStatus: (id: string, to: DownloadStatus, patch?: DownloadPatch) => Effect.Effect<Download, DownloadNotFound | IllegalTransition>
+  /** Many changes in one transaction (a sync tick). Illegal moves are skipped and reported. */
+  readonly applyChanges: (changes: ReadonlyArray<DownloadChange>) => Effect.Effect<{ readonly applied: ReadonlyArray<Download>; readonly rejected: ReadonlyArray<IllegalTransition & { readonly id: string }> }>
+  readonly stats: (todayStart: string) => Effect.Effect<DownloadStats>
+  readonly saveCandidates: (downloadId: string, candidates: ReadonlyArray<Omit<Candidate, "outcome">>) => Effect.Effect<void>
+  readonly candidates: (downloadId: string) => Effect.Effect<ReadonlyArray<Candidate>>
+  readonly markCandidate: (downloadId: string, rank: number, outcome: string) => Effect.Effect<void>
+}>() {}

@@ -1,0 +1,29 @@
+import { Context, type Effect, type Option } from "effect"
+import type { Album, AlbumSourceName } from "../album.js"
+import type { Track, TrackInput } from "../track.js"
+
+export interface AlbumInput {
+  readonly source: AlbumSourceName
+  readonly sourceId: string
+  readonly title: string
+  readonly artist: string
+  readonly releaseDate: string | null
+  readonly tracks: ReadonlyArray<TrackInput>
+}
+
+export interface AlbumWithTracks {
+  readonly album: Album
+  /** In album order: disc, then track number. */
+  readonly tracks: ReadonlyArray<Track>
+}
+
+export class TrackRepository extends Context.Tag("soulspot/TrackRepository")<TrackRepository, {
+  /** Insert or refresh by request key; returns the stored track. */
+  readonly upsert: (track: TrackInput) => Effect.Effect<Track>
+  readonly find: (id: string) => Effect.Effect<Option.Option<Track>>
+  readonly findByRequestKey: (key: string) => Effect.Effect<Option.Option<Track>>
+  /** Stores the album and its tracks in one transaction (upsert by source id and request keys). */
+  readonly upsertAlbum: (album: AlbumInput) => Effect.Effect<AlbumWithTracks>
+  readonly findAlbum: (source: AlbumSourceName, sourceId: string) => Effect.Effect<Option.Option<AlbumWithTracks>>
+  readonly findAlbumById: (id: string) => Effect.Effect<Option.Option<AlbumWithTracks>>
+}>() {}

@@ -1,0 +1,73 @@
+import { Schema } from "effect"
+
+export const Track = Schema.Struct({
+  id: Schema.String,
+  requestKey: Schema.String,
+  title: Schema.String,
+  artist: Schema.String,
+  album: Schema.NullOr(Schema.String),
+  durationMs: Schema.NullOr(Schema.Number),
+  isrc: Schema.NullOr(Schema.String),
+  trackNumber: Schema.NullOr(Schema.Number),
+  discNumber: Schema.NullOr(Schema.Number),
+  spotifyId: Schema.NullOr(Schema.String),
+  deezerId: Schema.NullOr(Schema.String)
+})
+export type Track = typeof Track.Type
+
+/** What a caller knows about a track before it is stored. */
+export interface TrackInput {
+  readonly title: string
+  readonly artist: string
+  readonly album?: string | null | undefined
+  readonly durationMs?: number | null | undefined
+  readonly isrc?: string | null | undefined
+  readonly trackNumber?: number | null | undefined
+  readonly discNumber?: number | null | undefined
+  readonly spotifyId?: string | null | undefined
+  readonly deezerId?: string | null | undefined
+}
+
+const blankToNull = (s: string | null | undefined): string | null => {
+  const t = s?.trim() ?? ""
+  return t === "" ? null : t
+}
+
+/**
+ * Folding for the request key only. It is stored in the database, so it must stay
+ * stable: case, diacritics, punctuation and spacing do not make a different track.
+ */
+export const foldForKey = (s: string): string =>
+  s.normalize("NFKD")
+    .replace(/\p{M}+/gu, "")
+    .toLowerCase()
+    .replace(/&/g, " and ")
+    .replace(/[^\p{L}\p{N}]+/gu, " ")
+    .trim()
+
+/**
+ * The same track means the same request key (api-contract section 2): a catalog id or
+ * ISRC when one is given, otherwise the folded (artist, title, album).
+ */
+export const requestKey = (t: TrackInput): string => {
+  const spotify = blankToNull(t.spotifyId)
+  if (spotify) return `spotify:${spotify}`
+  const deezer = blankToNull(t.deezerId)
+  if (deezer) return `deezer:${deezer}`
+  const isrc = blankToNull(t.isrc)
+  if (isrc) return `isrc:${isrc.toUpperCase().replace(/[^A-Z0-9]/g, "")}`
+  return `meta:${foldForKey(t.artist)}|${foldForKey(t.title)}|${foldForKey(blankToNull(t.album) ?? "")}`
+}
+
+/** Trims every text field and turns whitespace-only strings into null. */
+export const cleanTrackInput = (t: TrackInput): TrackInput => ({
+  title: t.title.trim(),
+  artist: t.artist.trim(),
+  album: blankToNull(t.album),
+  durationMs: t.durationMs ?? null,
+  isrc: blankToNull(t.isrc),
+  trackNumber: t.trackNumber ?? null,
+  discNumber: t.discNumber ?? null,
+  spotifyId: blankToNull(t.spotifyId),
+  deezerId: blankToNull(t.deezerId)
+})

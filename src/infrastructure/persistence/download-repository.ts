@@ -1,0 +1,224 @@
+import { SqlClient, type SqlError } from "@effect/sql"
+import { Effect, Either, Layer, Option } from "effect"
+import { randomUUID } from "node:crypto"
+import { type Download, type DownloadStatus, type IllegalTransition, isTerminal, transition } from "../../domain/download.js"
+import { DownloadNotFound } from "../../domain/errors.js"
+import { DomainEvents } from "../../domain/events.js"
+import {
+  type Candidate, type DownloadChange, type DownloadPatch, DownloadRepository, type DownloadStats, type ListFilter,
+  type QueueResult
+} from "../../domain/ports/DownloadRepository.js"
+import { TrackRepository } from "../../domain/ports/TrackRepository.js"
+import { DOWNLOAD_SELECT, type DownloadRow, nowIso, toDownload } from "./rows.js"
+
+const ACTIVE_SQL = "('WAITING', 'PENDING', 'QUEUED', 'DOWNLOADING')"
+const ID_CHUNK = 500
+
+const isUniqueViolation = (e: SqlError.SqlError) => /UNIQUE constraint failed: downloads\.track_id/.test(String((e.cause as Error | undefined)?.message ?? ""))
+
+const chunks = <A>(xs: ReadonlyArray<A>, n: number): ReadonlyArray<ReadonlyArray<A>> =>
+  Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n))
+
+export const makeDownloadRepository = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const tracks = yield* TrackRepository
+  const events = yield* DomainEvents
+
+  const publish = (downloads: ReadonlyArray<Download>) =>
+    downloads.length === 0 ? Effect.void : events.publish(downloads.map((download) => ({ _tag: "DownloadChanged" as const, download })))
+
+  const select = (where: string, ...params: ReadonlyArray<unknown>) =>
+    sql.unsafe<DownloadRow>(`${DOWNLOAD_SELECT} ${where}`, params as Array<unknown>).pipe(Effect.map((rows) => rows.map(toDownload)))
+
+  const findRaw = (id: string) => select("WHERE d.id = ?", id).pipe(Effect.map((ds) => Option.fromNullable(ds[0])))
+
+  const findMany = (ids: ReadonlyArray<string>) =>
+    Effect.forEach(chunks(ids, ID_CHUNK), (chunk) =>
+      select(`WHERE d.id IN (${chunk.map(() => "?").join(",")})`, ...chunk)).pipe(Effect.map((xs) => xs.flat()))
+
+  // The download the API should answer with instead of creating a second one.
+  const existingFor = (trackId: string) =>
+    select(`WHERE d.track_id = ? AND (d.status IN ${ACTIVE_SQL} OR d.status = 'COMPLETED')
+      ORDER BY CASE WHEN d.status = 'COMPLETED' THEN 1 ELSE 0 END, d.created_at DESC LIMIT 1`, trackId)
+      .pipe(Effect.map((ds) => Option.fromNullable(ds[0])))
+
+  const insertWaiting = (trackId: string, priority: number, qualityProfile: string) => Effect.gen(function*() {
+    const existing = yield* existingFor(trackId)
+    if (Option.isSome(existing)) return { download: existing.value, created: false } satisfies QueueResult
+    const id = randomUUID()
+    const now = yield* nowIso
+    yield* sql`INSERT INTO downloads ${sql.insert({
+      id, trackId, status: "WAITING", priority, qualityProfile, createdAt: now, updatedAt: now
+    })}`
+    return { download: Option.getOrThrow(yield* findRaw(id)), created: true } satisfies QueueResult
+  })
+
+  // A second process (or a race we did not foresee) may win the unique index: read its row then.
+  const queueOnce = <E, R>(tx: Effect.Effect<QueueResult, E | SqlError.SqlError, R>) =>
+    tx.pipe(
+      sql.withTransaction,
+      Effect.catchIf((e): e is SqlError.SqlError => (e as { _tag?: string })._tag === "SqlError" && isUniqueViolation(e as SqlError.SqlError),
+        () => sql.withTransaction(tx)),
+      Effect.orDie,
+      Effect.tap((r) => r.created ? publish([r.download]) : Effect.void)
+    )
+
+  const patchColumns = (patch: DownloadPatch): Record<string, unknown> => {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(patch)) if (v !== undefined) out[k] = v
+    return out
+  }
+
+  const writeChange = (id: string, from: DownloadStatus, to: DownloadStatus | undefined, patch: DownloadPatch, now: string) => {
+    const cols = patchColumns(patch)
+    cols.updatedAt = now
+    if (to !== undefined && to !== from) {
+      cols.status = to
+      cols.completedAt = isTerminal(to) ? now : null
+      if (to === "WAITING") Object.assign(cols, { speedBps: 0, etaSeconds: null })
+    }
+    return sql`UPDATE downloads SET ${sql.update(cols)} WHERE id = ${id}`
+  }
+
+  const updateStatus = (id: string, to: DownloadStatus, patch: DownloadPatch = {}) =>
+    Effect.gen(function*() {
+      const rows = yield* sql<{ status: DownloadStatus }>`SELECT status FROM downloads WHERE id = ${id}`
+      const row = rows[0]
+      if (!row) return yield* new DownloadNotFound({ id })
+      const next = transition(row.status, to)
+      if (Either.isLeft(next)) return yield* next.left
+      yield* writeChange(id, row.status, to, patch, yield* nowIso)
+      return Option.getOrThrow(yield* findRaw(id))
+    }).pipe(
+      sql.withTransaction,
+      Effect.catchTag("SqlError", Effect.die),
+      Effect.tap((d) => publish([d])),
+      Effect.withSpan("DownloadRepository.updateStatus", { attributes: { id, to } })
+    )
+
+  const applyChanges = (changes: ReadonlyArray<DownloadChange>) =>
+    Effect.gen(function*() {
+      if (changes.length === 0) return { applied: [], rejected: [] }
+      const now = yield* nowIso
+      const current = new Map<string, DownloadStatus>()
+      for (const chunk of chunks(changes.map((c) => c.id), ID_CHUNK)) {
+        const rows = yield* sql.unsafe<{ id: string; status: DownloadStatus }>(
+          `SELECT id, status FROM downloads WHERE id IN (${chunk.map(() => "?").join(",")})`, chunk as Array<string>)
+        for (const r of rows) current.set(r.id, r.status)
+      }
+      const rejected: Array<IllegalTransition & { readonly id: string }> = []
+      const written: Array<string> = []
+      for (const c of changes) {
+        const from = current.get(c.id)
+        if (from === undefined) continue
+        if (c.status !== undefined && c.status !== from) {
+          const next = transition(from, c.status)
+          if (Either.isLeft(next)) {
+            rejected.push(Object.assign(next.left, { id: c.id }))
+            continue
+          }
+        }
+        yield* writeChange(c.id, from, c.status, c.patch, now)
+        current.set(c.id, c.status ?? from)
+        written.push(c.id)
+      }
+      return { applied: yield* findMany(written), rejected }
+    }).pipe(
+      sql.withTransaction,
+      Effect.orDie,
+      Effect.tap((r) => publish(r.applied)),
+      Effect.withSpan("DownloadRepository.applyChanges", { attributes: { changes: changes.length } })
+    )
+
+  const list = ({ limit, offset, statuses }: ListFilter) => Effect.gen(function*() {
+    const where = statuses && statuses.length > 0 ? `WHERE d.status IN (${statuses.map(() => "?").join(",")})` : ""
+    const params = statuses ?? []
+    const downloads = yield* select(`${where} ORDER BY d.created_at DESC, d.id LIMIT ? OFFSET ?`, ...params, limit, offset)
+    const [count] = yield* sql.unsafe<{ n: number }>(`SELECT count(*) AS n FROM downloads d ${where}`, [...params])
+    return { downloads, total: count?.n ?? 0 }
+  })
+
+  const stats = (todayStart: string) => Effect.gen(function*() {
+    const rows = yield* sql<{ status: DownloadStatus; n: number }>`SELECT status, count(*) AS n FROM downloads GROUP BY status`
+    const [today] = yield* sql<{ completed: number | null; failed: number | null }>`
+      SELECT sum(status = 'COMPLETED') AS completed, sum(status = 'FAILED') AS failed
+      FROM downloads WHERE completed_at >= ${todayStart}`
+    const by = (s: DownloadStatus) => rows.find((r) => r.status === s)?.n ?? 0
+    return {
+      waiting: by("WAITING"), pending: by("PENDING"), queued: by("QUEUED"), downloading: by("DOWNLOADING"),
+      completed: by("COMPLETED"), failed: by("FAILED"), cancelled: by("CANCELLED"),
+      total: rows.reduce((a, r) => a + r.n, 0),
+      completed_today: today?.completed ?? 0, failed_today: today?.failed ?? 0
+    } satisfies DownloadStats
+  })
+
+  interface CandidateRow {
+    readonly rank: number
+    readonly username: string
+    readonly filename: string
+    readonly size: number
+    readonly score: number
+    readonly accepted: number
+    readonly reasons: string
+    readonly query: string | null
+    readonly outcome: string | null
+  }
+
+  const saveCandidates = (downloadId: string, list: ReadonlyArray<Omit<Candidate, "outcome">>) =>
+    Effect.gen(function*() {
+      const now = yield* nowIso
+      yield* sql`DELETE FROM download_candidates WHERE download_id = ${downloadId}`
+      for (const chunk of chunks(list, 100)) {
+        yield* sql`INSERT INTO download_candidates ${sql.insert(chunk.map((c) => ({
+          downloadId, rank: c.rank, username: c.username, filename: c.filename, size: c.size, score: c.score,
+          accepted: c.accepted ? 1 : 0, reasons: JSON.stringify(c.reasons), query: c.query, createdAt: now
+        })))}`
+      }
+    }).pipe(sql.withTransaction, Effect.orDie)
+
+  const candidates = (downloadId: string) =>
+    sql<CandidateRow>`SELECT rank, username, filename, size, score, accepted, reasons, query, outcome
+      FROM download_candidates WHERE download_id = ${downloadId} ORDER BY rank`.pipe(
+      Effect.map((rows) => rows.map((r): Candidate => ({
+        ...r, accepted: r.accepted === 1, reasons: JSON.parse(r.reasons) as ReadonlyArray<string>
+      }))),
+      Effect.orDie
+    )
+
+  return DownloadRepository.of({
+    queue: (req) => queueOnce(Effect.gen(function*() {
+      const track = yield* tracks.upsert(req.track)
+      return yield* insertWaiting(track.id, req.priority, req.qualityProfile)
+    })).pipe(Effect.withSpan("DownloadRepository.queue")),
+    queueTrack: (trackId, priority, profile) =>
+      queueOnce(insertWaiting(trackId, priority, profile)).pipe(Effect.withSpan("DownloadRepository.queueTrack")),
+    find: (id) => findRaw(id).pipe(Effect.orDie),
+    get: (id) => findRaw(id).pipe(Effect.orDie, Effect.flatMap(Option.match({
+      onNone: () => Effect.fail(new DownloadNotFound({ id })),
+      onSome: Effect.succeed
+    }))),
+    list: (f) => list(f).pipe(Effect.orDie),
+    listActive: select(`WHERE d.status IN ${ACTIVE_SQL} ORDER BY d.priority DESC, d.created_at, d.id`).pipe(Effect.orDie),
+    listFinishedSince: (since, limit) =>
+      select(`WHERE d.status IN ('COMPLETED', 'FAILED', 'CANCELLED') AND d.updated_at >= ? ORDER BY d.updated_at DESC LIMIT ?`, since, limit)
+        .pipe(Effect.orDie),
+    getWaitingDue: (now, limit) =>
+      select(`WHERE d.status = 'WAITING' AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ?)
+        ORDER BY d.priority DESC, d.created_at, d.id LIMIT ?`, now, limit).pipe(Effect.orDie),
+    nextWaitingAt: (now) =>
+      sql<{ at: string | null }>`SELECT min(next_attempt_at) AS at FROM downloads WHERE status = 'WAITING' AND next_attempt_at > ${now}`
+        .pipe(Effect.map((rows) => Option.fromNullable(rows[0]?.at)), Effect.orDie),
+    getPending: select(`WHERE d.status = 'PENDING' ORDER BY d.priority DESC, d.created_at, d.id`).pipe(Effect.orDie),
+    getInFlight: select(`WHERE d.status IN ('QUEUED', 'DOWNLOADING') ORDER BY d.created_at, d.id`).pipe(Effect.orDie),
+    updateStatus,
+    applyChanges,
+    stats: (t) => stats(t).pipe(Effect.orDie),
+    saveCandidates,
+    candidates,
+    markCandidate: (downloadId, rank, outcome) =>
+      sql`UPDATE download_candidates SET outcome = ${outcome} WHERE download_id = ${downloadId} AND rank = ${rank}`
+        .pipe(Effect.asVoid, Effect.orDie)
+  })
+})
+
+export const DownloadRepositoryLive = Layer.effect(DownloadRepository, makeDownloadRepository)
