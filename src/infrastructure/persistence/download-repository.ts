@@ -14,7 +14,13 @@ import { DOWNLOAD_SELECT, type DownloadRow, nowIso, toDownload } from "./rows.js
 const ACTIVE_SQL = "('WAITING', 'PENDING', 'QUEUED', 'DOWNLOADING')"
 const ID_CHUNK = 500
 
-const isUniqueViolation = (e: SqlError.SqlError) => /UNIQUE constraint failed: downloads\.track_id/.test(String((e.cause as Error | undefined)?.message ?? ""))
+const sqliteCode = (e: unknown): string =>
+  String((e as { cause?: { code?: unknown } } | undefined)?.cause?.code ?? "")
+
+/** Another writer won the race: its row (or its lock) is there now, so running the transaction again is right. */
+const isLostRace = (e: unknown): e is SqlError.SqlError =>
+  (e as { _tag?: string })._tag === "SqlError" &&
+  (sqliteCode(e) === "SQLITE_CONSTRAINT_UNIQUE" || sqliteCode(e).startsWith("SQLITE_BUSY"))
 
 const chunks = <A>(xs: ReadonlyArray<A>, n: number): ReadonlyArray<ReadonlyArray<A>> =>
   Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n))
@@ -53,12 +59,11 @@ export const makeDownloadRepository = Effect.gen(function*() {
     return { download: Option.getOrThrow(yield* findRaw(id)), created: true } satisfies QueueResult
   })
 
-  // A second process (or a race we did not foresee) may win the unique index: read its row then.
+  // A second process may win the unique index or the write lock: run again and read its row then.
   const queueOnce = <E, R>(tx: Effect.Effect<QueueResult, E | SqlError.SqlError, R>) =>
     tx.pipe(
       sql.withTransaction,
-      Effect.catchIf((e): e is SqlError.SqlError => (e as { _tag?: string })._tag === "SqlError" && isUniqueViolation(e as SqlError.SqlError),
-        () => sql.withTransaction(tx)),
+      Effect.retry({ times: 5, while: isLostRace }),
       Effect.orDie,
       Effect.tap((r) => r.created ? publish([r.download]) : Effect.void)
     )

@@ -4,7 +4,7 @@ import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { splitStatements } from "./sql-script.js"
 
-/** Runs one migration file; the Migrator wraps all pending ones in a single transaction. */
+/** One migration file as an effect; the Migrator runs all pending ones in a single transaction. */
 export const fromScript = (script: string) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) =>
     Effect.forEach(splitStatements(script), (stmt) => sql.unsafe(stmt).raw, { discard: true }))
@@ -20,7 +20,7 @@ export const fromSqlDirectory = (dir: string): Migrator.Loader<FileSystem.FileSy
     return files.flatMap((f): ReadonlyArray<Migrator.ResolvedMigration> => {
       const m = MIGRATION_FILE.exec(f)
       return m
-        ? [[Number(m[1]), m[2]!, fs.readFileString(path.join(dir, f)).pipe(Effect.orDie, Effect.flatMap(fromScript))]]
+        ? [[Number(m[1]), m[2]!, fs.readFileString(path.join(dir, f)).pipe(Effect.orDie, Effect.map(fromScript))]]
         : []
     }).sort(([a], [b]) => a - b)
   }).pipe(Effect.mapError((e) => new Migrator.MigrationError({ reason: "import-error", message: `cannot read migrations in ${dir}: ${e.message}` })))
@@ -29,7 +29,7 @@ export const fromSqlDirectory = (dir: string): Migrator.Loader<FileSystem.FileSy
 export const fromSqlRecord = (scripts: Readonly<Record<string, string>>): Migrator.Loader =>
   Effect.succeed(Object.entries(scripts).flatMap(([file, text]): ReadonlyArray<Migrator.ResolvedMigration> => {
     const m = MIGRATION_FILE.exec(file.replace(/^.*\//, ""))
-    return m ? [[Number(m[1]), m[2]!, fromScript(text)]] : []
+    return m ? [[Number(m[1]), m[2]!, Effect.succeed(fromScript(text))]] : []
   }).sort(([a], [b]) => a - b))
 
 export const runMigrations = Migrator.make({})
