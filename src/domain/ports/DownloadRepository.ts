@@ -98,4 +98,6 @@ export class DownloadRepository extends Context.Tag("soulspot/DownloadRepository
   readonly saveCandidates: (downloadId: string, candidates: ReadonlyArray<Omit<Candidate, "outcome">>) => Effect.Effect<void>
   readonly candidates: (downloadId: string) => Effect.Effect<ReadonlyArray<Candidate>>
   readonly markCandidate: (downloadId: string, rank: number, outcome: string) => Effect.Effect<void>
+  /** Marks the candidate with this user and file as failed, so retries move on to another. */
+  readonly markFailedCandidate: (downloadId: string, username: string, filename: string, reason: string) => Effect.Effect<void>
 }>() {}

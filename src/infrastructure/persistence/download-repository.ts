@@ -222,6 +222,10 @@ export const makeDownloadRepository = Effect.gen(function*() {
     candidates,
     markCandidate: (downloadId, rank, outcome) =>
       sql`UPDATE download_candidates SET outcome = ${outcome} WHERE download_id = ${downloadId} AND rank = ${rank}`
+        .pipe(Effect.asVoid, Effect.orDie),
+    markFailedCandidate: (downloadId, username, filename, reason) =>
+      sql`UPDATE download_candidates SET outcome = ${`failed: ${reason}`}
+        WHERE download_id = ${downloadId} AND username = ${username} AND filename = ${filename}`
         .pipe(Effect.asVoid, Effect.orDie)
   })
 })

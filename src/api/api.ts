@@ -1,0 +1,149 @@
+import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
+import { ParseResult, Schema } from "effect"
+import { DownloadStatus, Priority } from "../domain/download.js"
+import { DownloadDto, HealthDto, SettingDto, StatsDto } from "./dto.js"
+import { BadRequest, Conflict, NotFound, Unauthorized, Unavailable, Unprocessable, UpstreamFailed } from "./errors.js"
+
+const Text = (field: string, max = 500) =>
+  Schema.Trim.pipe(Schema.maxLength(max, { message: () => `${field}: must be at most ${max} characters` }))
+
+const PositiveInt = (field: string, max: number) =>
+  Schema.Int.pipe(Schema.between(0, max, { message: () => `${field}: must be a whole number from 0 to ${max}` }))
+
+const ProfileName = Schema.String.pipe(Schema.pattern(/^[a-z0-9-]{1,40}$/, {
+  message: () => "quality_profile: must be a profile name such as balanced, lossless, space-saver or any"
+}))
+
+/** A track to download, or an already stored track by id. Required fields are checked by the handler for clear messages. */
+export const CreateDownload = Schema.Struct({
+  track_id: Schema.optional(Text("track_id", 100)),
+  title: Schema.optional(Text("title")),
+  artist: Schema.optional(Text("artist")),
+  album: Schema.optional(Schema.NullOr(Text("album"))),
+  duration_ms: Schema.optional(Schema.NullOr(PositiveInt("duration_ms", 86_400_000))),
+  isrc: Schema.optional(Schema.NullOr(Text("isrc", 20))),
+  track_number: Schema.optional(Schema.NullOr(PositiveInt("track_number", 9999))),
+  disc_number: Schema.optional(Schema.NullOr(PositiveInt("disc_number", 999))),
+  spotify_id: Schema.optional(Schema.NullOr(Text("spotify_id", 100))),
+  deezer_id: Schema.optional(Schema.NullOr(Text("deezer_id", 100))),
+  priority: Schema.optional(Priority),
+  quality_profile: Schema.optional(ProfileName)
+}).annotations({ identifier: "CreateDownload" })
+export type CreateDownload = typeof CreateDownload.Type
+
+export const CreateAlbumDownloads = Schema.Struct({
+  source: Schema.String,
+  album_id: Text("album_id", 300),
+  priority: Schema.optional(Priority),
+  quality_profile: Schema.optional(ProfileName)
+}).annotations({ identifier: "CreateAlbumDownloads" })
+
+export const AlbumDownloads = Schema.Struct({
+  album: Schema.Struct({
+    id: Schema.String, title: Schema.String, artist: Schema.String, source: Schema.String,
+    source_id: Schema.String, total_tracks: Schema.Number
+  }),
+  downloads: Schema.Array(DownloadDto),
+  skipped: Schema.Array(Schema.Struct({ track_id: Schema.String, reason: Schema.String }))
+}).annotations({ identifier: "AlbumDownloads" })
+
+const StatusList = Schema.transformOrFail(Schema.String, Schema.Array(DownloadStatus), {
+  strict: true,
+  decode: (s, _, ast) => {
+    const parts = s.split(",").map((p) => p.trim().toUpperCase()).filter((p) => p !== "")
+    const known = DownloadStatus.literals as ReadonlyArray<string>
+    const bad = parts.find((p) => !known.includes(p))
+    return bad === undefined
+      ? ParseResult.succeed(parts as Array<DownloadStatus>)
+      : ParseResult.fail(new ParseResult.Type(ast, s, `status: unknown status "${bad}" (use ${known.join(", ")})`))
+  },
+  encode: (xs) => ParseResult.succeed(xs.join(","))
+})
+
+const IntFromString = (field: string, min: number, max: number) =>
+  Schema.NumberFromString.pipe(Schema.int(), Schema.between(min, max, {
+    message: () => `${field}: must be a whole number from ${min} to ${max}`
+  }))
+
+const ListParams = Schema.Struct({
+  status: Schema.optional(StatusList),
+  limit: Schema.optional(IntFromString("limit", 1, 500)),
+  offset: Schema.optional(IntFromString("offset", 0, 1_000_000_000))
+})
+
+const IdPath = HttpApiSchema.param("id", Schema.String)
+
+const Candidate = Schema.Struct({
+  rank: Schema.Number, username: Schema.String, filename: Schema.String, size: Schema.Number, score: Schema.Number,
+  accepted: Schema.Boolean, reasons: Schema.Array(Schema.String), query: Schema.NullOr(Schema.String),
+  outcome: Schema.NullOr(Schema.String)
+})
+
+export const Preview = Schema.Struct({
+  chosen: Schema.NullOr(Schema.Struct({ username: Schema.String, filename: Schema.String, size: Schema.Number, score: Schema.Number })),
+  candidates: Schema.Array(Schema.Struct({
+    username: Schema.String, filename: Schema.String, score: Schema.Number, accepted: Schema.Boolean, reasons: Schema.Array(Schema.String)
+  })),
+  queries: Schema.Array(Schema.String)
+}).annotations({ identifier: "Preview" })
+
+export const ImportAlbum = Schema.Struct({
+  title: Text("title"),
+  artist: Text("artist"),
+  tracks: Schema.Array(CreateDownload).pipe(Schema.minItems(1, { message: () => "tracks: must hold at least one track" }), Schema.maxItems(500))
+}).annotations({ identifier: "ImportAlbum" })
+
+export class DownloadsApi extends HttpApiGroup.make("downloads")
+  .add(HttpApiEndpoint.post("create", "/api/downloads")
+    .setPayload(CreateDownload)
+    .addSuccess(DownloadDto, { status: 201 })
+    .addError(BadRequest).addError(NotFound).addError(Unprocessable))
+  .add(HttpApiEndpoint.get("list", "/api/downloads").setUrlParams(ListParams)
+    .addSuccess(Schema.Struct({ downloads: Schema.Array(DownloadDto), total: Schema.Number })))
+  .add(HttpApiEndpoint.get("get")`/api/downloads/${IdPath}`.addSuccess(DownloadDto).addError(NotFound))
+  .add(HttpApiEndpoint.get("candidates")`/api/downloads/${IdPath}/candidates`
+    .addSuccess(Schema.Struct({ candidates: Schema.Array(Candidate) })).addError(NotFound))
+  .add(HttpApiEndpoint.del("cancel")`/api/downloads/${IdPath}`.addSuccess(DownloadDto).addError(NotFound).addError(Conflict))
+  .add(HttpApiEndpoint.post("retry")`/api/downloads/${IdPath}/retry`.addSuccess(DownloadDto).addError(NotFound).addError(Conflict))
+  .annotate(OpenApi.Description, "Queue, follow, cancel and retry downloads")
+{}
+
+export class ManagerApi extends HttpApiGroup.make("manager")
+  .add(HttpApiEndpoint.get("active", "/api/downloads/manager/active")
+    .addSuccess(Schema.Struct({ downloads: Schema.Array(DownloadDto) })))
+  .add(HttpApiEndpoint.get("stats", "/api/downloads/manager/stats").addSuccess(StatsDto))
+  .add(HttpApiEndpoint.get("health", "/api/downloads/manager/health").addSuccess(HealthDto))
+{}
+
+export class SettingsApi extends HttpApiGroup.make("settings")
+  .add(HttpApiEndpoint.get("read", "/api/settings").addSuccess(Schema.Struct({ settings: Schema.Array(SettingDto) })))
+  .add(HttpApiEndpoint.put("update", "/api/settings")
+    .setPayload(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+    .addSuccess(Schema.Struct({ settings: Schema.Array(SettingDto) }))
+    .addError(BadRequest))
+{}
+
+export class AlbumsApi extends HttpApiGroup.make("albums")
+  .add(HttpApiEndpoint.post("createAlbum", "/api/downloads/album")
+    .setPayload(CreateAlbumDownloads)
+    .addSuccess(AlbumDownloads, { status: 201 })
+    .addError(BadRequest).addError(NotFound).addError(Unprocessable).addError(UpstreamFailed).addError(Unavailable))
+  .add(HttpApiEndpoint.post("importAlbum", "/api/library/albums")
+    .setPayload(ImportAlbum)
+    .addSuccess(Schema.Struct({ album_id: Schema.String, tracks: Schema.Number }), { status: 201 })
+    .addError(BadRequest))
+{}
+
+export class PreviewApi extends HttpApiGroup.make("preview")
+  .add(HttpApiEndpoint.post("preview", "/api/downloads/preview")
+    .setPayload(CreateDownload)
+    .addSuccess(Preview)
+    .addError(BadRequest).addError(NotFound).addError(Unprocessable).addError(Unavailable))
+{}
+
+export class SoulSpotApi extends HttpApi.make("soulspot")
+  .add(DownloadsApi).add(ManagerApi).add(SettingsApi)
+  .addError(Unauthorized)
+  .annotate(OpenApi.Title, "SoulSpot")
+  .annotate(OpenApi.Description, "Self-hosted music download manager for the Soulseek network through slskd")
+{}

@@ -1,0 +1,114 @@
+import { Schema } from "effect"
+import { type Download, DownloadStatus, progressOf } from "../domain/download.js"
+
+const Nullable = <S extends Schema.Schema.Any>(s: S) => Schema.NullOr(s)
+
+export const TrackDto = Schema.Struct({
+  id: Schema.String,
+  title: Schema.String,
+  artist: Schema.String,
+  album: Nullable(Schema.String),
+  duration_ms: Nullable(Schema.Number),
+  isrc: Nullable(Schema.String),
+  track_number: Nullable(Schema.Number),
+  disc_number: Nullable(Schema.Number)
+})
+
+export const ProgressDto = Schema.Struct({
+  bytes_transferred: Schema.Number,
+  size: Schema.Number,
+  percent: Schema.Number,
+  speed_bps: Schema.Number,
+  eta_seconds: Nullable(Schema.Number)
+})
+
+export const DownloadDto = Schema.Struct({
+  id: Schema.String,
+  track_id: Schema.String,
+  status: DownloadStatus,
+  priority: Schema.Number,
+  slskd_id: Nullable(Schema.String),
+  username: Nullable(Schema.String),
+  filename: Nullable(Schema.String),
+  size: Nullable(Schema.Number),
+  created_at: Schema.String,
+  updated_at: Schema.String,
+  completed_at: Nullable(Schema.String),
+  track: TrackDto,
+  progress: Nullable(ProgressDto),
+  attempts: Schema.Number,
+  next_attempt_at: Nullable(Schema.String),
+  error: Nullable(Schema.String),
+  quality_profile: Schema.String
+}).annotations({ identifier: "Download" })
+export type DownloadDto = typeof DownloadDto.Type
+
+export const toDto = (d: Download): DownloadDto => ({
+  id: d.id,
+  track_id: d.trackId,
+  status: d.status,
+  priority: d.priority,
+  slskd_id: d.slskdId,
+  username: d.username,
+  filename: d.filename,
+  size: d.size,
+  created_at: d.createdAt,
+  updated_at: d.updatedAt,
+  completed_at: d.completedAt,
+  track: {
+    id: d.track.id,
+    title: d.track.title,
+    artist: d.track.artist,
+    album: d.track.album,
+    duration_ms: d.track.durationMs,
+    isrc: d.track.isrc,
+    track_number: d.track.trackNumber,
+    disc_number: d.track.discNumber
+  },
+  progress: progressOf(d),
+  attempts: d.attempts,
+  next_attempt_at: d.nextAttemptAt,
+  error: d.error,
+  quality_profile: d.qualityProfile
+})
+
+export const StatsDto = Schema.Struct({
+  waiting: Schema.Number,
+  pending: Schema.Number,
+  queued: Schema.Number,
+  downloading: Schema.Number,
+  completed: Schema.Number,
+  failed: Schema.Number,
+  cancelled: Schema.Number,
+  total: Schema.Number,
+  completed_today: Schema.Number,
+  failed_today: Schema.Number
+}).annotations({ identifier: "Stats" })
+
+export const HealthDto = Schema.Struct({
+  provider: Schema.Literal("slskd"),
+  state: Schema.Literal("CLOSED", "OPEN", "HALF_OPEN"),
+  failure_count: Schema.Number,
+  last_success: Nullable(Schema.String),
+  last_failure: Nullable(Schema.String),
+  last_error: Nullable(Schema.String),
+  retry_in_seconds: Nullable(Schema.Number),
+  slskd: Schema.Struct({
+    reachable: Schema.Boolean,
+    logged_in: Nullable(Schema.Boolean),
+    version: Nullable(Schema.String)
+  }),
+  /** Extension: seconds until the search budget allows the next search. */
+  next_search_in_seconds: Schema.Number,
+  /** Extension: when the status sync last read slskd successfully. */
+  last_sync: Nullable(Schema.String)
+}).annotations({ identifier: "Health" })
+export type HealthDto = typeof HealthDto.Type
+
+export const SettingDto = Schema.Struct({
+  key: Schema.String,
+  env: Schema.String,
+  description: Schema.String,
+  value: Nullable(Schema.String),
+  source: Schema.Literal("database", "environment", "default")
+})

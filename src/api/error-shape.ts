@@ -1,0 +1,78 @@
+import { HttpApi, HttpLayerRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { Effect } from "effect"
+import { SoulSpotApi } from "./api.js"
+
+export const MAX_BODY_BYTES = 1024 * 1024
+
+const jsonError = (status: number, error: string, message: string, extra: Record<string, unknown> = {}) =>
+  HttpServerResponse.unsafeJson({ error, message, ...extra }, { status })
+
+interface DecodeIssue {
+  readonly path?: ReadonlyArray<string | number>
+  readonly message?: string
+}
+
+/** "title: must not be empty" rather than a schema dump; the path is left off when the message names its field. */
+const readableIssues = (issues: ReadonlyArray<DecodeIssue>): string =>
+  issues.map((i) => {
+    const path = (i.path ?? []).join(".")
+    const message = (i.message ?? "is invalid").split("\n")[0]!
+    return path && !message.startsWith(`${path}:`) && !message.startsWith(`${path.split(".").pop()}:`) ? `${path}: ${message}` : message
+  }).join("; ")
+
+/**
+ * Errors leave as {"error": "<tag>", "message": "...", ...} (api-contract section 3): the tagged
+ * errors HttpApi encodes are renamed here, decode failures get readable messages, a defect is
+ * logged and answered without internals.
+ */
+const reshape = (response: HttpServerResponse.HttpServerResponse) => {
+  if (response.status < 400 || response.body._tag !== "Uint8Array") return response
+  if (!response.body.contentType.startsWith("application/json")) return response
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(new TextDecoder().decode(response.body.body))
+  } catch {
+    return response
+  }
+  if (!parsed || typeof parsed !== "object" || !("_tag" in parsed) || "error" in parsed) return response
+  const { _tag, message, issues, ...rest } = parsed as { _tag: string; message?: string; issues?: ReadonlyArray<DecodeIssue> }
+  if (_tag === "HttpApiDecodeError") {
+    return jsonError(400, "BadRequest", issues && issues.length > 0 ? readableIssues(issues) : (message ?? "the request is not valid"))
+  }
+  return jsonError(response.status, _tag, message ?? _tag, rest)
+}
+
+export const ErrorShapeMiddleware = HttpLayerRouter.middleware((effect) =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const length = Number(request.headers["content-length"] ?? "0")
+    if (length > MAX_BODY_BYTES) {
+      return jsonError(413, "PayloadTooLarge", `the request body is larger than ${MAX_BODY_BYTES} bytes`)
+    }
+    return yield* Effect.map(effect, reshape)
+  }), { global: true })
+
+// Method and path pattern of every API endpoint, for telling 404 from 405.
+const endpoints: ReadonlyArray<{ readonly method: string; readonly pattern: RegExp }> = (() => {
+  const out: Array<{ method: string; pattern: RegExp }> = []
+  HttpApi.reflect(SoulSpotApi, {
+    onGroup: () => {},
+    onEndpoint: ({ endpoint }) => {
+      const re = endpoint.path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\\:?:\w+|:\w+/g, "[^/]+")
+      out.push({ method: endpoint.method, pattern: new RegExp(`^${re}/?$`) })
+    }
+  })
+  out.push({ method: "GET", pattern: /^\/api\/openapi\.json$/ })
+  out.push({ method: "GET", pattern: /^\/api\/downloads\/manager\/(events|htmx\/list|htmx\/stats|htmx\/provider-health)$/ })
+  return out
+})()
+
+/** Everything under /api that no route took: 405 when the path exists for another method, else 404. */
+export const ApiFallbackRoute = HttpLayerRouter.add("*", "/api/*", (request) => {
+  const path = request.url.split("?")[0] ?? request.url
+  const allowed = [...new Set(endpoints.filter((e) => e.pattern.test(path)).map((e) => e.method))]
+  return Effect.succeed(allowed.length > 0
+    ? jsonError(405, "MethodNotAllowed", `${request.method} is not allowed on ${path}; use ${allowed.join(", ")}`).pipe(
+      HttpServerResponse.setHeader("allow", allowed.join(", ")))
+    : jsonError(404, "NotFound", `no such resource: ${request.method} ${path}`))
+})

@@ -1,0 +1,77 @@
+import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
+import { Effect, Layer, Schema } from "effect"
+import { DownloadManager } from "../application/download-manager.js"
+import { HealthReport } from "../application/health.js"
+import { QueueTrackDownload } from "../application/queue-track-download.js"
+import { Settings } from "../domain/ports/Settings.js"
+import type { TrackInput } from "../domain/track.js"
+import { type CreateDownload, SoulSpotApi } from "./api.js"
+import { DownloadDto, toDto } from "./dto.js"
+import { BadRequest, Conflict, NotFound } from "./errors.js"
+
+/** Turns the request body into a track, with the messages a person understands. */
+export const trackFromPayload = (p: CreateDownload): Effect.Effect<TrackInput | { trackId: string }, BadRequest> => {
+  if (p.track_id !== undefined) {
+    return p.track_id === "" ? Effect.fail(new BadRequest({ message: "track_id: must not be empty" })) : Effect.succeed({ trackId: p.track_id })
+  }
+  for (const field of ["title", "artist"] as const) {
+    const value = p[field]
+    if (value === undefined) return Effect.fail(new BadRequest({ message: `${field}: is required (or give track_id)` }))
+    if (value === "") return Effect.fail(new BadRequest({ message: `${field}: must not be empty` }))
+  }
+  return Effect.succeed({
+    title: p.title!, artist: p.artist!, album: p.album, durationMs: p.duration_ms, isrc: p.isrc,
+    trackNumber: p.track_number, discNumber: p.disc_number, spotifyId: p.spotify_id, deezerId: p.deezer_id
+  })
+}
+
+const notFound = (e: { readonly message: string }) => Effect.fail(new NotFound({ message: e.message }))
+const conflict = (e: { readonly message: string }) => Effect.fail(new Conflict({ message: e.message }))
+
+const encodeDownload = Schema.encodeSync(DownloadDto)
+
+export const DownloadsLive = HttpApiBuilder.group(SoulSpotApi, "downloads", (handlers) => Effect.gen(function*() {
+  const manager = yield* DownloadManager
+  const queue = yield* QueueTrackDownload
+  return handlers
+    .handle("create", ({ payload }) => Effect.gen(function*() {
+      const track = yield* trackFromPayload(payload)
+      const { download, created } = yield* queue.run({ track, priority: payload.priority, qualityProfile: payload.quality_profile })
+        .pipe(Effect.catchTag("TrackNotFound", notFound))
+      // 201 for a new download; the same track again answers 200 with the download it already has.
+      return created ? toDto(download) : yield* HttpServerResponse.json(encodeDownload(toDto(download)), { status: 200 }).pipe(Effect.orDie)
+    }))
+    .handle("list", ({ urlParams }) => manager.list({
+      limit: urlParams.limit ?? 50, offset: urlParams.offset ?? 0,
+      ...(urlParams.status ? { statuses: urlParams.status } : {})
+    }).pipe(Effect.map(({ downloads, total }) => ({ downloads: downloads.map(toDto), total }))))
+    .handle("get", ({ path }) => manager.get(path.id).pipe(Effect.map(toDto), Effect.catchTag("DownloadNotFound", notFound)))
+    .handle("candidates", ({ path }) => manager.get(path.id).pipe(
+      Effect.zipRight(manager.candidates(path.id)),
+      Effect.map((candidates) => ({ candidates })),
+      Effect.catchTag("DownloadNotFound", notFound)))
+    .handle("cancel", ({ path }) => manager.cancel(path.id).pipe(
+      Effect.map(toDto), Effect.catchTags({ DownloadNotFound: notFound, StatusConflict: conflict })))
+    .handle("retry", ({ path }) => manager.retry(path.id).pipe(
+      Effect.map(toDto), Effect.catchTags({ DownloadNotFound: notFound, StatusConflict: conflict })))
+}))
+
+export const ManagerLive = HttpApiBuilder.group(SoulSpotApi, "manager", (handlers) => Effect.gen(function*() {
+  const manager = yield* DownloadManager
+  const health = yield* HealthReport
+  return handlers
+    .handle("active", () => manager.active.pipe(Effect.map(({ active }) => ({ downloads: active.map(toDto) }))))
+    .handle("stats", () => manager.stats)
+    .handle("health", () => health.report)
+}))
+
+export const SettingsRoutesLive = HttpApiBuilder.group(SoulSpotApi, "settings", (handlers) => Effect.gen(function*() {
+  const settings = yield* Settings
+  return handlers
+    .handle("read", () => settings.describe.pipe(Effect.map((s) => ({ settings: s }))))
+    .handle("update", ({ payload }) => settings.update(payload).pipe(
+      Effect.map((s) => ({ settings: s })),
+      Effect.catchTag("InvalidSetting", (e) => Effect.fail(new BadRequest({ message: e.message })))))
+}))
+
+export const RestLive = Layer.mergeAll(DownloadsLive, ManagerLive, SettingsRoutesLive)

@@ -1,0 +1,32 @@
+import { HttpLayerRouter, HttpServerResponse } from "@effect/platform"
+import { Effect } from "effect"
+import { existsSync } from "node:fs"
+import { createRequire } from "node:module"
+import { dirname, join, resolve, sep } from "node:path"
+import { fileURLToPath } from "node:url"
+
+export const STATIC_DIR = fileURLToPath(new URL("../../static", import.meta.url))
+
+const require = createRequire(import.meta.url)
+// htmx and its SSE extension come from their npm packages, served by us: the page loads nothing from other hosts.
+const vendorFile = (pkg: string, file: string) => join(dirname(require.resolve(`${pkg}/package.json`)), "dist", file)
+
+const CACHE = { "cache-control": "public, max-age=3600" }
+
+export const VendorRoutes = HttpLayerRouter.addAll([
+  HttpLayerRouter.route("GET", "/vendor/htmx.min.js", HttpServerResponse.file(vendorFile("htmx.org", "htmx.min.js"), { headers: CACHE }).pipe(Effect.orDie)),
+  HttpLayerRouter.route("GET", "/vendor/sse.js", HttpServerResponse.file(vendorFile("htmx-ext-sse", "sse.js"), { headers: CACHE }).pipe(Effect.orDie))
+])
+
+/** Files under static/, with a guard against paths that climb out of it. */
+export const StaticRoutes = (root: string = STATIC_DIR) => HttpLayerRouter.add("GET", "/static/*", (request) => {
+  const rel = decodeURIComponent((request.url.split("?")[0] ?? "").replace(/^\/static\//, ""))
+  const file = resolve(root, rel)
+  if (!file.startsWith(resolve(root) + sep) || !existsSync(file)) {
+    return Effect.succeed(HttpServerResponse.text("not found", { status: 404 }))
+  }
+  return HttpServerResponse.file(file, { headers: CACHE }).pipe(Effect.orDie)
+})
+
+export const FaviconRoute = HttpLayerRouter.add("GET", "/favicon.ico", (_) =>
+  HttpServerResponse.file(join(STATIC_DIR, "favicon.svg"), { headers: { ...CACHE, "content-type": "image/svg+xml" } }).pipe(Effect.orDie))

@@ -1,0 +1,70 @@
+import { Clock, Effect, Option } from "effect"
+import { isTerminal } from "../domain/download.js"
+import { StatusConflict } from "../domain/errors.js"
+import { DownloadProvider } from "../domain/ports/DownloadProvider.js"
+import { DownloadRepository, type ListFilter } from "../domain/ports/DownloadRepository.js"
+
+const RECENT_MS = 10 * 60 * 1000
+
+export const startOfTodayUtc = (ms: number): string => {
+  const d = new Date(ms)
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())).toISOString()
+}
+
+/** Reads for the API and the page, and the two user actions on a download: cancel and retry. */
+export class DownloadManager extends Effect.Service<DownloadManager>()("soulspot/DownloadManager", {
+  effect: Effect.gen(function*() {
+    const repo = yield* DownloadRepository
+    const provider = yield* DownloadProvider
+
+    const cancel = Effect.fn("DownloadManager.cancel")(function*(id: string) {
+      const d = yield* repo.get(id)
+      if (isTerminal(d.status)) return yield* new StatusConflict({ id, status: d.status, action: "cancel" })
+      const cancelled = yield* repo.updateStatus(id, "CANCELLED", { speedBps: 0, etaSeconds: null })
+      // The row is CANCELLED first, so the sync never resurrects it; slskd is told afterwards, best effort.
+      if (d.slskdId && d.username && (d.status === "QUEUED" || d.status === "DOWNLOADING")) {
+        yield* provider.cancel({ username: d.username, id: d.slskdId }).pipe(
+          Effect.tapError((e) => Effect.logWarning(`could not cancel transfer ${d.slskdId} in slskd: ${e.message}`)),
+          Effect.ignore,
+          Effect.forkDaemon
+        )
+      }
+      yield* Effect.logInfo(`download cancelled by the user`).pipe(Effect.annotateLogs({ download: id, was: d.status }))
+      return cancelled
+    }, Effect.catchTag("IllegalTransition", (e) => Effect.die(e)))
+
+    const retry = Effect.fn("DownloadManager.retry")(function*(id: string) {
+      const d = yield* repo.get(id)
+      if (d.status !== "FAILED" && d.status !== "CANCELLED") {
+        return yield* new StatusConflict({ id, status: d.status, action: "retry" })
+      }
+      // A fresh start: attempts reset, next candidate search from scratch.
+      return yield* repo.updateStatus(id, "WAITING", {
+        attempts: 0, nextAttemptAt: null, error: null, slskdId: null, username: null, filename: null, size: null,
+        bytesTransferred: 0, progressAt: null
+      }).pipe(Effect.catchTag("IllegalTransition", Effect.die))
+    })
+
+    const active = Effect.gen(function*() {
+      const now = yield* Clock.currentTimeMillis
+      const [live, recent] = yield* Effect.all([
+        repo.listActive,
+        repo.listFinishedSince(new Date(now - RECENT_MS).toISOString(), 200)
+      ])
+      return { active: live, recent }
+    })
+
+    const stats = Effect.flatMap(Clock.currentTimeMillis, (now) => repo.stats(startOfTodayUtc(now)))
+
+    return {
+      cancel,
+      retry,
+      get: repo.get,
+      find: (id: string) => repo.find(id).pipe(Effect.map(Option.getOrUndefined)),
+      list: (f: ListFilter) => repo.list(f),
+      active,
+      stats,
+      candidates: repo.candidates
+    } as const
+  })
+}) {}

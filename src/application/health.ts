@@ -1,0 +1,43 @@
+import { Clock, Effect } from "effect"
+import type { HealthDto } from "../api/dto.js"
+import { DownloadProvider, type ProviderStatus } from "../domain/ports/DownloadProvider.js"
+import { CircuitBreaker } from "../infrastructure/slskd/circuit-breaker.js"
+import { RuntimeState } from "./runtime-state.js"
+
+const STATUS_TTL_MS = 5000
+
+/**
+ * The provider-health view: breaker state plus what slskd says about itself. The slskd
+ * part is cached for a few seconds so many open pages do not turn into many slskd calls.
+ */
+export class HealthReport extends Effect.Service<HealthReport>()("soulspot/HealthReport", {
+  effect: Effect.gen(function*() {
+    const breaker = yield* CircuitBreaker
+    const provider = yield* DownloadProvider
+    const state = yield* RuntimeState
+    let cached: { at: number; status: ProviderStatus } | undefined
+
+    const slskdStatus = Effect.gen(function*() {
+      const now = yield* Clock.currentTimeMillis
+      if (cached && now - cached.at < STATUS_TTL_MS) return cached.status
+      const status = yield* provider.health
+      cached = { at: now, status }
+      return status
+    })
+
+    const report = Effect.gen(function*() {
+      const [b, s, lastSync, nextSearch] = yield* Effect.all([
+        breaker.snapshot, slskdStatus, state.lastSync.get, Effect.flatten(state.nextSearchInMillis.get)
+      ])
+      return {
+        provider: "slskd",
+        ...b,
+        slskd: { reachable: s.reachable, logged_in: s.loggedIn, version: s.version },
+        next_search_in_seconds: Math.ceil(nextSearch / 1000),
+        last_sync: lastSync
+      } satisfies HealthDto
+    }).pipe(Effect.withSpan("HealthReport.report"))
+
+    return { report, invalidate: Effect.sync(() => { cached = undefined }) } as const
+  })
+}) {}

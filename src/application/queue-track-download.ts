@@ -1,0 +1,40 @@
+import { Effect, Option } from "effect"
+import { Setting } from "../config.js"
+import { TrackNotFound } from "../domain/errors.js"
+import { DownloadRepository, type QueueResult } from "../domain/ports/DownloadRepository.js"
+import { Settings } from "../domain/ports/Settings.js"
+import { TrackRepository } from "../domain/ports/TrackRepository.js"
+import type { TrackInput } from "../domain/track.js"
+
+export interface QueueTrackRequest {
+  readonly track: TrackInput | { readonly trackId: string }
+  readonly priority?: number | undefined
+  readonly qualityProfile?: string | undefined
+}
+
+/** Queue one track: stored in one transaction, idempotent by request key; the workers pick it up from the row. */
+export class QueueTrackDownload extends Effect.Service<QueueTrackDownload>()("soulspot/QueueTrackDownload", {
+  effect: Effect.gen(function*() {
+    const downloads = yield* DownloadRepository
+    const tracks = yield* TrackRepository
+    const settings = yield* Settings
+
+    const run = Effect.fn("QueueTrackDownload")(function*(req: QueueTrackRequest) {
+      const priority = req.priority ?? 0
+      const qualityProfile = req.qualityProfile ?? (yield* settings.get(Setting.defaultProfile))
+      let result: QueueResult
+      if ("trackId" in req.track) {
+        const id = req.track.trackId
+        const track = yield* tracks.find(id)
+        if (Option.isNone(track)) return yield* new TrackNotFound({ id })
+        result = yield* downloads.queueTrack(id, priority, qualityProfile)
+      } else {
+        result = yield* downloads.queue({ track: req.track, priority, qualityProfile })
+      }
+      yield* Effect.logInfo(result.created ? "download queued" : "track already queued or downloaded; returning the existing download")
+        .pipe(Effect.annotateLogs({ download: result.download.id, status: result.download.status }))
+      return result
+    })
+    return { run } as const
+  })
+}) {}
