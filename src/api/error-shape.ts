@@ -13,12 +13,25 @@ interface DecodeIssue {
 }
 
 /** "title: must not be empty" rather than a schema dump; the path is left off when the message names its field. */
-const readableIssues = (issues: ReadonlyArray<DecodeIssue>): string =>
-  issues.map((i) => {
+const readableIssues = (issues: ReadonlyArray<DecodeIssue>): string => {
+  // An optional field reports "Expected undefined" beside the real complaint: keep the real one.
+  const useful = issues.filter((i) => !/^Expected undefined/.test(i.message ?? ""))
+  const lines = (useful.length > 0 ? useful : issues).map((i) => {
     const path = (i.path ?? []).join(".")
     const message = (i.message ?? "is invalid").split("\n")[0]!
     return path && !message.startsWith(`${path}:`) && !message.startsWith(`${path.split(".").pop()}:`) ? `${path}: ${message}` : message
-  }).join("; ")
+  })
+  return [...new Set(lines)].join("; ")
+}
+
+const STATUS_ERRORS: Record<number, readonly [string, string]> = {
+  400: ["BadRequest", "the request body is not valid JSON or not readable"],
+  401: ["Unauthorized", "this needs the X-API-Key header"],
+  404: ["NotFound", "no such resource"],
+  405: ["MethodNotAllowed", "method not allowed"],
+  413: ["PayloadTooLarge", `the request body is larger than 1048576 bytes`],
+  415: ["UnsupportedMediaType", "send the body as application/json"]
+}
 
 /**
  * Errors leave as {"error": "<tag>", "message": "...", ...} (api-contract section 3): the tagged
@@ -26,7 +39,12 @@ const readableIssues = (issues: ReadonlyArray<DecodeIssue>): string =>
  * logged and answered without internals.
  */
 const reshape = (response: HttpServerResponse.HttpServerResponse) => {
-  if (response.status < 400 || response.body._tag !== "Uint8Array") return response
+  if (response.status < 400) return response
+  if (response.body._tag === "Empty") {
+    const [error, message] = STATUS_ERRORS[response.status] ?? ["Error", `request failed with status ${response.status}`]
+    return jsonError(response.status, error, message)
+  }
+  if (response.body._tag !== "Uint8Array") return response
   if (!response.body.contentType.startsWith("application/json")) return response
   let parsed: unknown
   try {
@@ -49,7 +67,18 @@ export const ErrorShapeMiddleware = HttpLayerRouter.middleware((effect) =>
     if (length > MAX_BODY_BYTES) {
       return jsonError(413, "PayloadTooLarge", `the request body is larger than ${MAX_BODY_BYTES} bytes`)
     }
-    return yield* Effect.map(effect, reshape)
+    return yield* effect.pipe(
+      Effect.map(reshape),
+      // HttpApi turns an unreadable body into a defect: it is the client's mistake, so 400, never a 500.
+      Effect.catchAllDefect((defect) => {
+        const e = defect as { _tag?: string; reason?: string }
+        if (e?._tag === "RequestError") {
+          return Effect.succeed(jsonError(400, "BadRequest", e.reason === "Decode" ? "the request body is not valid JSON" : "the request body could not be read"))
+        }
+        return Effect.logError("request failed", defect).pipe(
+          Effect.as(jsonError(500, "InternalError", "something went wrong on our side; the log has the details")))
+      })
+    )
   }), { global: true })
 
 // Method and path pattern of every API endpoint, for telling 404 from 405.

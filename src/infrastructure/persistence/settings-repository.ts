@@ -51,7 +51,7 @@ export const makeSettings = Effect.gen(function*() {
     const shown = def.show(r.value)
     return {
       key: def.key, env: def.env, description: def.description, source: r.source,
-      value: def.secret ? (shown === "" ? null : "****") : shown
+      value: shown === "" ? null : def.secret ? "****" : shown
     }
   }
 

@@ -1,0 +1,56 @@
+import { HttpLayerRouter } from "@effect/platform"
+import { Layer } from "effect"
+import { AllRoutes } from "./api/http.js"
+import { DownloadManager } from "./application/download-manager.js"
+import { DomainEventsLive, Events } from "./application/events.js"
+import { HealthReport } from "./application/health.js"
+import { QueueTrackDownload } from "./application/queue-track-download.js"
+import { RuntimeState } from "./application/runtime-state.js"
+import { DownloadWorker, DownloadWorkerLive } from "./application/workers/download-worker.js"
+import { Wakeups, WakeOnEventsLive } from "./application/workers/loop.js"
+import { StatusSync, StatusSyncWorkerLive } from "./application/workers/status-sync.js"
+import { DownloadRepositoryLive } from "./infrastructure/persistence/download-repository.js"
+import { SettingsLive } from "./infrastructure/persistence/settings-repository.js"
+import { DatabaseLive } from "./infrastructure/persistence/sqlite.js"
+import { TrackRepositoryLive } from "./infrastructure/persistence/track-repository.js"
+import { CircuitBreaker, ProtectedProviderLive } from "./infrastructure/slskd/circuit-breaker.js"
+import { SlskdLive } from "./infrastructure/slskd/provider.js"
+
+export interface AppOptions {
+  readonly db: string
+  /** Start the workers (false for tests that drive ticks by hand). */
+  readonly workers?: boolean
+}
+
+/** SQLite, repositories, settings and the event bus. */
+export const PersistenceLayer = (db: string) => {
+  const database = DatabaseLive(db)
+  const events = DomainEventsLive.pipe(Layer.provideMerge(Events.Default))
+  const tracks = TrackRepositoryLive.pipe(Layer.provide(database))
+  const downloads = DownloadRepositoryLive.pipe(Layer.provide(Layer.mergeAll(database, tracks, events)))
+  return Layer.mergeAll(database, events, tracks, downloads, SettingsLive.pipe(Layer.provide(database)))
+}
+
+/** slskd behind the circuit breaker: the only provider the application sees. */
+export const ProviderLayer = ProtectedProviderLive.pipe(
+  Layer.provideMerge(CircuitBreaker.Default),
+  Layer.provide(SlskdLive)
+)
+
+export const ApplicationLayer = Layer.mergeAll(
+  DownloadManager.Default, QueueTrackDownload.Default, HealthReport.Default,
+  DownloadWorker.Default, StatusSync.Default
+).pipe(Layer.provideMerge(Layer.mergeAll(Wakeups.Default, RuntimeState.Default)))
+
+export const WorkersLayer = Layer.mergeAll(WakeOnEventsLive, DownloadWorkerLive, StatusSyncWorkerLive)
+
+/** The one place where the service is put together. The HTTP server itself is provided by the caller. */
+export const AppLayer = (options: AppOptions) => {
+  const services = ApplicationLayer.pipe(
+    Layer.provideMerge(ProviderLayer),
+    Layer.provideMerge(PersistenceLayer(options.db))
+  )
+  const routes = HttpLayerRouter.serve(AllRoutes)
+  const running = options.workers === false ? routes : Layer.mergeAll(routes, WorkersLayer)
+  return running.pipe(Layer.provideMerge(services))
+}

@@ -1,0 +1,21 @@
+import { HttpApiScalar, HttpLayerRouter } from "@effect/platform"
+import { Layer } from "effect"
+import { SoulSpotApi } from "./api.js"
+import { ApiFallbackRoute, ErrorShapeMiddleware } from "./error-shape.js"
+import { RestLive } from "./rest.js"
+import { FaviconRoute, StaticRoutes, VendorRoutes } from "./static.js"
+
+const ApiRoutes = HttpLayerRouter.addHttpApi(SoulSpotApi, { openapiPath: "/api/openapi.json" }).pipe(Layer.provide(RestLive))
+
+
+/** Every route of the service on one router: JSON API, docs, SSE, pages, partials and static files. */
+export const AllRoutes = Layer.mergeAll(
+  ApiRoutes,
+  HttpApiScalar.layerHttpLayerRouter({ api: SoulSpotApi, path: "/docs" }),
+  ApiFallbackRoute,
+  VendorRoutes,
+  StaticRoutes(),
+  FaviconRoute,
+  ErrorShapeMiddleware
+)
+
