@@ -6,6 +6,7 @@ import { DomainEventsLive, Events } from "./application/events.js"
 import { HealthReport } from "./application/health.js"
 import { QueueTrackDownload } from "./application/queue-track-download.js"
 import { RuntimeState } from "./application/runtime-state.js"
+import { StatsPublisherLive } from "./application/stats-publisher.js"
 import { DownloadWorker, DownloadWorkerLive } from "./application/workers/download-worker.js"
 import { Wakeups, WakeOnEventsLive } from "./application/workers/loop.js"
 import { StatusSync, StatusSyncWorkerLive } from "./application/workers/status-sync.js"
@@ -51,6 +52,8 @@ export const AppLayer = (options: AppOptions) => {
     Layer.provideMerge(PersistenceLayer(options.db))
   )
   const routes = HttpLayerRouter.serve(AllRoutes)
-  const running = options.workers === false ? routes : Layer.mergeAll(routes, WorkersLayer)
+  const running = options.workers === false
+    ? Layer.mergeAll(routes, StatsPublisherLive)
+    : Layer.mergeAll(routes, StatsPublisherLive, WorkersLayer)
   return running.pipe(Layer.provideMerge(services))
 }

@@ -3,6 +3,8 @@ import { Layer } from "effect"
 import { SoulSpotApi } from "./api.js"
 import { ApiFallbackRoute, ErrorShapeMiddleware } from "./error-shape.js"
 import { RestLive } from "./rest.js"
+import { PagesLive } from "./pages.js"
+import { ApiEventsRoute } from "./sse.js"
 import { FaviconRoute, StaticRoutes, VendorRoutes } from "./static.js"
 
 const ApiRoutes = HttpLayerRouter.addHttpApi(SoulSpotApi, { openapiPath: "/api/openapi.json" }).pipe(Layer.provide(RestLive))
@@ -13,6 +15,8 @@ export const AllRoutes = Layer.mergeAll(
   ApiRoutes,
   HttpApiScalar.layerHttpLayerRouter({ api: SoulSpotApi, path: "/docs" }),
   ApiFallbackRoute,
+  ApiEventsRoute,
+  PagesLive,
   VendorRoutes,
   StaticRoutes(),
   FaviconRoute,

@@ -1,0 +1,140 @@
+import { HttpLayerRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { Clock, Effect, Either, Layer, Schema } from "effect"
+import { DownloadManager } from "../application/download-manager.js"
+import { HealthReport } from "../application/health.js"
+import { QueueTrackDownload } from "../application/queue-track-download.js"
+import { DownloadStatus } from "../domain/download.js"
+import { Settings } from "../domain/ports/Settings.js"
+import { CreateDownload } from "./api.js"
+import { html, type SafeHtml } from "./html.js"
+import { trackFromPayload } from "./rest.js"
+import { eventStream, type SseFormat } from "./sse.js"
+import { healthPanel, statsBar } from "./views/panels.js"
+import { candidatesView, downloadList, downloadRow } from "./views/rows.js"
+import { listSection, managerPage } from "./views/manager.js"
+import { settingsForm, settingsPage } from "./views/settings.js"
+
+const PROFILES = ["balanced", "lossless", "space-saver", "any"]
+
+const page = (body: SafeHtml, status = 200) =>
+  HttpServerResponse.html(body.value).pipe(HttpServerResponse.setStatus(status))
+
+const isHtmx = (r: HttpServerRequest.HttpServerRequest) => r.headers["hx-request"] === "true"
+
+const parseStatuses = (values: ReadonlyArray<string>) =>
+  values.flatMap((v) => v.split(",")).map((v) => v.trim().toUpperCase())
+    .filter((v): v is DownloadStatus => (DownloadStatus.literals as ReadonlyArray<string>).includes(v))
+
+const HISTORY_PAGE = 50
+
+/** Loads what the downloads page shows: the active tab (live + finished in the last 10 minutes) or history. */
+const loadManager = (url: URL) => Effect.gen(function*() {
+  const manager = yield* DownloadManager
+  const health = yield* HealthReport
+  const tab = url.searchParams.get("tab") === "history" ? "history" as const : "active" as const
+  const statuses = parseStatuses(url.searchParams.getAll("status"))
+  const offset = Math.max(0, Math.min(1_000_000, Number(url.searchParams.get("offset")) || 0))
+  const now = yield* Clock.currentTimeMillis
+  const [stats, h] = yield* Effect.all([manager.stats, health.report])
+  if (tab === "active") {
+    const { active, recent } = yield* manager.active
+    const all = [...active, ...recent].filter((d) => statuses.length === 0 || statuses.includes(d.status))
+    return { tab, downloads: all, total: all.length, statuses, stats, health: h, profiles: PROFILES, now, offset: 0, limit: all.length }
+  }
+  const { downloads, total } = yield* manager.list({ limit: HISTORY_PAGE, offset, ...(statuses.length ? { statuses } : {}) })
+  return { tab, downloads, total, statuses, stats, health: h, profiles: PROFILES, now, offset, limit: HISTORY_PAGE }
+})
+
+const requestUrl = (r: HttpServerRequest.HttpServerRequest) => new URL(r.url, "http://localhost")
+
+const message = (kind: "ok" | "error", text: SafeHtml | string) => html`<p class="msg msg-${kind}">${text}</p>`
+
+const formBody = Effect.gen(function*() {
+  const request = yield* HttpServerRequest.HttpServerRequest
+  const params = yield* request.urlParamsBody
+  return Object.fromEntries(params.filter(([, v]) => v.trim() !== ""))
+})
+
+/** HTML fragments on the page's own stream: the row (swapped out-of-band by its id), counts and health. */
+const HtmlFormat = (now: () => number): SseFormat => ({
+  download: (d) => [["row", downloadRow(d, { oob: true }).value]],
+  stats: (s) => [["stats-html", statsBar(s).value]],
+  health: (h) => [["health-html", healthPanel(h, now()).value]]
+})
+
+export const PageRoutes = HttpLayerRouter.addAll([
+  HttpLayerRouter.route("GET", "/", HttpServerResponse.redirect("/download-manager", { status: 302 })),
+  HttpLayerRouter.route("GET", "/download-manager", (request) => Effect.gen(function*() {
+    const p = yield* loadManager(requestUrl(request))
+    // The same URL serves the full page or, for htmx, just the list.
+    return page(isHtmx(request) ? listSection(p) : managerPage(p))
+  })),
+  HttpLayerRouter.route("GET", "/download-manager/events", eventStream(HtmlFormat(Date.now))),
+  HttpLayerRouter.route("GET", "/api/downloads/manager/htmx/list", Effect.gen(function*() {
+    const manager = yield* DownloadManager
+    const { active, recent } = yield* manager.active
+    return page(downloadList([...active, ...recent], "Nothing is downloading."))
+  })),
+  HttpLayerRouter.route("GET", "/api/downloads/manager/htmx/stats", Effect.gen(function*() {
+    const manager = yield* DownloadManager
+    return page(statsBar(yield* manager.stats))
+  })),
+  HttpLayerRouter.route("GET", "/api/downloads/manager/htmx/provider-health", Effect.gen(function*() {
+    const health = yield* HealthReport
+    return page(healthPanel(yield* health.report, yield* Clock.currentTimeMillis))
+  })),
+  HttpLayerRouter.route("GET", "/download-manager/downloads/:id/candidates", Effect.gen(function*() {
+    const manager = yield* DownloadManager
+    const { id } = yield* HttpLayerRouter.params
+    const d = yield* manager.get(id ?? "")
+    return page(candidatesView(d, yield* manager.candidates(d.id)))
+  }).pipe(Effect.catchTag("DownloadNotFound", (e) => Effect.succeed(page(message("error", e.message), 404))))),
+  HttpLayerRouter.route("POST", "/download-manager/downloads/:id/cancel", Effect.gen(function*() {
+    const manager = yield* DownloadManager
+    const { id } = yield* HttpLayerRouter.params
+    return page(downloadRow(yield* manager.cancel(id ?? "")))
+  }).pipe(Effect.catchTags({
+    DownloadNotFound: (e) => Effect.succeed(page(message("error", e.message), 404)),
+    StatusConflict: (e) => Effect.succeed(page(message("error", e.message), 409))
+  }))),
+  HttpLayerRouter.route("POST", "/download-manager/downloads/:id/retry", Effect.gen(function*() {
+    const manager = yield* DownloadManager
+    const { id } = yield* HttpLayerRouter.params
+    return page(downloadRow(yield* manager.retry(id ?? "")))
+  }).pipe(Effect.catchTags({
+    DownloadNotFound: (e) => Effect.succeed(page(message("error", e.message), 404)),
+    StatusConflict: (e) => Effect.succeed(page(message("error", e.message), 409))
+  }))),
+  HttpLayerRouter.route("POST", "/download-manager/queue", Effect.gen(function*() {
+    const queue = yield* QueueTrackDownload
+    const body = yield* formBody
+    const decoded = Schema.decodeUnknownEither(CreateDownload)(body)
+    if (Either.isLeft(decoded)) return page(message("error", "Please check the form: title and artist are required, at most 500 characters each."), 400)
+    const track = yield* trackFromPayload(decoded.right).pipe(Effect.either)
+    if (Either.isLeft(track)) return page(message("error", track.left.message), 400)
+    const { download, created } = yield* queue.run({ track: track.right, qualityProfile: decoded.right.quality_profile })
+    return page(message("ok", created
+      ? html`Queued “${download.track.title}” by ${download.track.artist}.`
+      : html`“${download.track.title}” is already ${download.status.toLowerCase()}.`))
+  }).pipe(
+    Effect.catchTag("TrackNotFound", (e) => Effect.succeed(page(message("error", e.message), 404))),
+    Effect.catchTag("RequestError", () => Effect.succeed(page(message("error", "The form could not be read."), 400))))),
+  HttpLayerRouter.route("GET", "/download-manager/settings", Effect.gen(function*() {
+    const settings = yield* Settings
+    return page(settingsPage(yield* settings.describe))
+  })),
+  HttpLayerRouter.route("POST", "/download-manager/settings", Effect.gen(function*() {
+    const settings = yield* Settings
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const params = yield* request.urlParamsBody
+    // Only what the user changed: an untouched field must not pin an environment value into the database.
+    const current = new Map((yield* settings.describe).map((v) => [v.key, v.value ?? ""]))
+    const entries = Object.fromEntries(params.filter(([k, v]) => current.has(k) && v !== current.get(k)))
+    const result = yield* settings.update(entries).pipe(Effect.either)
+    return Either.isLeft(result)
+      ? page(settingsForm(yield* settings.describe, message("error", result.left.message)), 400)
+      : page(settingsForm(result.right, message("ok", "Saved.")))
+  }).pipe(Effect.catchTag("RequestError", () => Effect.succeed(page(message("error", "The form could not be read."), 400)))))
+])
+
+export const PagesLive = Layer.mergeAll(PageRoutes)

@@ -1,0 +1,92 @@
+import { HttpLayerRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { Effect, Metric, Schedule, Stream } from "effect"
+import { HealthReport } from "../application/health.js"
+import { type Envelope, Events } from "../application/events.js"
+import { DownloadManager } from "../application/download-manager.js"
+import type { Download } from "../domain/download.js"
+import type { DownloadStats } from "../domain/ports/DownloadRepository.js"
+import { toDto, type HealthDto } from "./dto.js"
+
+export const sseClients = Metric.gauge("soulspot_sse_clients", { description: "open server-sent event streams" })
+
+const HEARTBEAT = "15 seconds"
+
+export const frame = (event: string, data: string, id?: number): string =>
+  `${id === undefined ? "" : `id: ${id}\n`}event: ${event}\n${data.split("\n").map((l) => `data: ${l}`).join("\n")}\n\n`
+
+/** How one stream writes each kind of event: JSON for the API, HTML fragments for the page. */
+export interface SseFormat {
+  readonly download: (d: Download) => ReadonlyArray<readonly [string, string]>
+  readonly stats: (s: DownloadStats) => ReadonlyArray<readonly [string, string]>
+  readonly health: (h: HealthDto) => ReadonlyArray<readonly [string, string]>
+}
+
+export const JsonFormat: SseFormat = {
+  download: (d) => [["download", JSON.stringify(toDto(d))]],
+  stats: (s) => [["stats", JSON.stringify(s)]],
+  health: (h) => [["health", JSON.stringify(h)]]
+}
+
+const lastEventId = (request: HttpServerRequest.HttpServerRequest): number | undefined => {
+  const raw = request.headers["last-event-id"] ?? new URL(request.url, "http://x").searchParams.get("lastEventId") ?? undefined
+  const n = raw === undefined ? NaN : Number(raw)
+  return Number.isInteger(n) && n >= 0 ? n : undefined
+}
+
+/**
+ * One client's stream: subscribe first (so nothing slips between replay and live), replay
+ * what a reconnecting client missed (or tell it to refresh when that is gone from the buffer),
+ * then live events and a heartbeat comment. A disconnect interrupts the stream and frees it.
+ */
+export const eventStream = (format: SseFormat) => (request: HttpServerRequest.HttpServerRequest) =>
+  Effect.gen(function*() {
+    const events = yield* Events
+    const health = yield* HealthReport
+    const manager = yield* DownloadManager
+    const since = lastEventId(request)
+
+    const encode = (e: Envelope): Effect.Effect<string> => {
+      switch (e.event._tag) {
+        case "DownloadChanged":
+          return Effect.succeed(format.download(e.event.download).map(([ev, data]) => frame(ev, data, e.id)).join(""))
+        case "StatsChanged":
+          return Effect.succeed(format.stats(e.event.stats).map(([ev, data]) => frame(ev, data, e.id)).join(""))
+        case "HealthChanged":
+          return Effect.map(health.report, (h) => format.health(h).map(([ev, data]) => frame(ev, data, e.id)).join(""))
+      }
+    }
+
+    const body = Stream.unwrapScoped(Effect.gen(function*() {
+      const dequeue = yield* events.subscribe
+      const current = events.lastId()
+      let opening: Stream.Stream<string>
+      if (since === undefined) {
+        // A new client gets the current counts and health at once, numbered with the latest id.
+        const [stats, h] = yield* Effect.all([manager.stats, health.report])
+        opening = Stream.make(
+          format.stats(stats).map(([ev, data]) => frame(ev, data, current)).join("") +
+          format.health(h).map(([ev, data]) => frame(ev, data, current)).join(""))
+      } else {
+        const missed = events.since(since)
+        opening = missed === undefined
+          ? Stream.make(frame("refresh", JSON.stringify({ reason: "missed too many events; reload the lists" }), current))
+          : Stream.fromIterable(missed.filter((e) => e.id <= current)).pipe(Stream.mapEffect(encode))
+      }
+      const live = Stream.fromQueue(dequeue).pipe(Stream.filter((e) => e.id > current), Stream.mapEffect(encode))
+      return Stream.concat(opening, live)
+    }))
+
+    const heartbeat = Stream.fromSchedule(Schedule.spaced(HEARTBEAT)).pipe(Stream.as(": heartbeat\n\n"))
+    const stream = Stream.merge(Stream.concat(Stream.make("retry: 3000\n\n"), body), heartbeat, { haltStrategy: "left" }).pipe(
+      Stream.encodeText,
+      Stream.onStart(Metric.increment(sseClients)),
+      Stream.ensuring(Metric.incrementBy(sseClients, -1))
+    )
+    return HttpServerResponse.stream(stream, {
+      contentType: "text/event-stream",
+      headers: { "cache-control": "no-cache", "x-accel-buffering": "no", connection: "keep-alive" }
+    })
+  })
+
+export const ApiEventsRoute = HttpLayerRouter.add("GET", "/api/downloads/manager/events", eventStream(JsonFormat))
+

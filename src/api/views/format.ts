@@ -1,0 +1,31 @@
+/** Human-readable figures for the page. */
+export const bytes = (n: number | null): string => {
+  if (n === null || !Number.isFinite(n)) return "—"
+  const units = ["B", "KB", "MB", "GB", "TB"]
+  let v = n
+  let u = 0
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024
+    u++
+  }
+  return `${v >= 100 || u === 0 ? Math.round(v) : v.toFixed(1)} ${units[u]}`
+}
+
+export const speed = (bps: number): string => (bps > 0 ? `${bytes(bps)}/s` : "—")
+
+export const duration = (seconds: number | null): string => {
+  if (seconds === null || !Number.isFinite(seconds) || seconds < 0) return "—"
+  const s = Math.round(seconds)
+  if (s < 60) return `${s} s`
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`
+}
+
+export const ago = (iso: string | null, now: number): string => {
+  if (iso === null) return "never"
+  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000))
+  return s < 5 ? "just now" : `${duration(s)} ago`
+}
+
+/** The file name without its folders, for a compact row. */
+export const baseName = (path: string | null): string => (path === null ? "" : path.split(/[\\/]/).pop() ?? path)

@@ -1,0 +1,28 @@
+import type { DownloadStats } from "../../domain/ports/DownloadRepository.js"
+import type { HealthDto } from "../dto.js"
+import { html, type SafeHtml } from "../html.js"
+import { ago } from "./format.js"
+
+export const statsBar = (s: DownloadStats): SafeHtml => html`<dl class="stats">
+  ${([["Waiting", s.waiting], ["Pending", s.pending], ["Queued", s.queued], ["Downloading", s.downloading],
+    ["Completed today", s.completed_today], ["Failed today", s.failed_today]] as const).map(([label, n]) =>
+    html`<div class="stat"><dt>${label}</dt><dd>${n}</dd></div>`)}
+</dl>`
+
+const BREAKER_WORDS: Record<HealthDto["state"], string> = {
+  CLOSED: "Working normally",
+  OPEN: "Paused: slskd is not answering",
+  HALF_OPEN: "Checking whether slskd is back"
+}
+
+export const healthPanel = (h: HealthDto, now: number): SafeHtml => html`<div class="health health-${h.state.toLowerCase()}" data-state="${h.state}">
+  <p class="health-state"><span class="dot" aria-hidden="true"></span> <strong>${BREAKER_WORDS[h.state]}</strong> <span class="muted">(circuit ${h.state})</span></p>
+  <ul>
+    <li>slskd ${h.slskd.reachable ? html`reachable${h.slskd.version ? html`, version ${h.slskd.version}` : ""}` : "unreachable"}; ${h.slskd.logged_in === null ? "login unknown" : h.slskd.logged_in ? "logged in to Soulseek" : html`<b>not logged in to Soulseek</b>`}</li>
+    <li>Last sync ${ago(h.last_sync, now)}</li>
+    <li>Consecutive failures: ${h.failure_count}</li>
+    ${h.retry_in_seconds !== null ? html`<li>Next try in ${h.retry_in_seconds} s</li>` : ""}
+    <li>Next search slot ${h.next_search_in_seconds > 0 ? html`in ${h.next_search_in_seconds} s` : "now"}</li>
+    ${h.last_error ? html`<li class="row-error">Last error: ${h.last_error}</li>` : ""}
+  </ul>
+</div>`

@@ -1,0 +1,58 @@
+import { type Download, isActive, progressOf } from "../../domain/download.js"
+import type { Candidate } from "../../domain/ports/DownloadRepository.js"
+import { html, type SafeHtml } from "../html.js"
+import { baseName, bytes, duration, speed } from "./format.js"
+
+const STATUS_WORDS: Record<Download["status"], string> = {
+  WAITING: "Waiting", PENDING: "File chosen", QUEUED: "Queued", DOWNLOADING: "Downloading",
+  COMPLETED: "Completed", FAILED: "Failed", CANCELLED: "Cancelled"
+}
+
+export const rowId = (d: Download) => `download-${d.id}`
+
+/** One download: the fragment SSE swaps in place (stable id). */
+export const downloadRow = (d: Download, options: { readonly oob?: boolean } = {}): SafeHtml => {
+  const p = progressOf(d)
+  const status = d.status.toLowerCase()
+  return html`<li id="${rowId(d)}" class="row status-${status}" data-status="${d.status}" data-priority="${d.priority}" data-created="${d.createdAt}"${options.oob ? html` hx-swap-oob="true"` : ""}>
+  <div class="row-main">
+    <div class="row-title"><strong>${d.track.title}</strong> <span class="muted">${d.track.artist}${d.track.album ? html` · ${d.track.album}` : ""}</span></div>
+    <span class="badge badge-${status}" role="status">${STATUS_WORDS[d.status]}</span>
+  </div>
+  ${p ? html`<div class="progress" role="progressbar" aria-label="progress of ${d.track.title}" aria-valuemin="0" aria-valuemax="100" aria-valuenow="${p.percent}"><span style="width:${Math.min(100, p.percent)}%"></span></div>
+  <div class="row-figures"><span>${p.percent.toFixed(1)} %</span><span>${bytes(p.bytes_transferred)} / ${bytes(p.size)}</span><span>${speed(p.speed_bps)}</span><span>ETA ${duration(p.eta_seconds)}</span></div>` : ""}
+  <div class="row-meta muted">
+    ${d.username ? html`<span title="${d.filename ?? ""}">from <b>${d.username}</b>: ${baseName(d.filename)}</span>` : ""}
+    <span>attempt ${d.attempts}</span>
+    ${d.nextAttemptAt && d.status === "WAITING" ? html`<span>next try ${d.nextAttemptAt.slice(11, 19)} UTC</span>` : ""}
+    <span>profile ${d.qualityProfile}</span>
+  </div>
+  ${d.error ? html`<div class="row-error">${d.error}</div>` : ""}
+  <div class="row-actions">
+    <button type="button" class="link" hx-get="/download-manager/downloads/${d.id}/candidates" hx-target="#why-${d.id}" hx-swap="innerHTML">Why this file?</button>
+    ${isActive(d.status) ? html`<button type="button" class="danger" hx-post="/download-manager/downloads/${d.id}/cancel" hx-target="#${rowId(d)}" hx-swap="outerHTML" hx-confirm="Cancel “${d.track.title}”?">Cancel</button>` : ""}
+    ${d.status === "FAILED" || d.status === "CANCELLED" ? html`<button type="button" hx-post="/download-manager/downloads/${d.id}/retry" hx-target="#${rowId(d)}" hx-swap="outerHTML">Retry</button>` : ""}
+  </div>
+  <div id="why-${d.id}" class="why"></div>
+</li>`
+}
+
+export const downloadList = (downloads: ReadonlyArray<Download>, empty: string): SafeHtml =>
+  downloads.length === 0
+    ? html`<li class="empty">${empty}</li>`
+    : html`${downloads.map((d) => downloadRow(d))}`
+
+/** The "why this file" view: every candidate with its score and the reasons behind it. */
+export const candidatesView = (d: Download, candidates: ReadonlyArray<Candidate>): SafeHtml => html`<div class="candidates">
+  <h4>Candidates for “${d.track.title}”</h4>
+  ${candidates.length === 0 ? html`<p class="muted">No search results stored yet.</p>` : html`<table>
+    <thead><tr><th scope="col">#</th><th scope="col">Peer and file</th><th scope="col">Score</th><th scope="col">Why</th></tr></thead>
+    <tbody>${candidates.map((c) => html`<tr class="${c.accepted ? "accepted" : "rejected"}${c.username === d.username && c.filename === d.filename ? " chosen" : ""}">
+      <td>${c.rank}</td>
+      <td><b>${c.username}</b><br><span class="path">${c.filename}</span><br><span class="muted">${bytes(c.size)}${c.outcome ? html` · ${c.outcome}` : ""}</span></td>
+      <td>${c.accepted ? c.score.toFixed(2) : "rejected"}</td>
+      <td><ul>${c.reasons.map((r) => html`<li>${r}</li>`)}</ul></td>
+    </tr>`)}</tbody>
+  </table>`}
+  <button type="button" class="link" onclick="this.closest('.why').innerHTML=''">Close</button>
+</div>`
