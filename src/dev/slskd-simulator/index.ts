@@ -1,0 +1,126 @@
+/**
+ * A faithful slskd 0.26 simulator on a real HTTP server (see slskd-api.md sections 7-8), with a
+ * control handle for tests and the demo. Its state is computed from the clock it was started
+ * with, so under TestClock time moves only when the test says so.
+ */
+import { NodeHttpServer } from "@effect/platform-node"
+import { Effect, type Scope } from "effect"
+import type { ServeError } from "@effect/platform/HttpServerError"
+import { createServer } from "node:http"
+import { defaultCatalog, type SimFile, type SimPeer } from "./catalog.js"
+import { makeApp } from "./routes.js"
+import { type EnqueueStyle, type Outcome, type RequestRecord, SimState, type SimulatorTimings, type TransferView } from "./state.js"
+
+export type { EnqueueStyle, Outcome, RequestRecord, SimFile, SimPeer, SimulatorTimings, TransferView }
+export { defaultCatalog } from "./catalog.js"
+export { defaultTimings } from "./state.js"
+
+export const DEFAULT_SIMULATOR_API_KEY = "soulspot-simulator-key-0123456789"
+
+export interface SimulatorOptions {
+  /** 0 (default) = any free port. */
+  readonly port?: number
+  readonly host?: string
+  /** The key clients must send as X-API-Key; null = no authentication (slskd --no-auth). */
+  readonly apiKey?: string | null
+  readonly catalog?: ReadonlyArray<SimPeer>
+  readonly timings?: Partial<SimulatorTimings>
+  readonly enqueueStyle?: EnqueueStyle
+}
+
+/** Everything a test or the demo may do to the simulated slskd. */
+export interface SimulatorControl {
+  readonly addPeer: (peer: SimPeer) => Effect.Effect<void>
+  readonly addFiles: (username: string, files: ReadonlyArray<SimFile>) => Effect.Effect<void>
+  /** Outcome of the next enqueues of this file (records already enqueued keep their plan). */
+  readonly setOutcome: (username: string, filename: string, outcome: Outcome) => Effect.Effect<void>
+  readonly setPeerOnline: (username: string, online: boolean) => Effect.Effect<void>
+  /** true: the listener is closed and every connection destroyed (connection refused). */
+  readonly setDown: (down: boolean) => Effect.Effect<void>
+  /** The next n API calls answer `status` (default 500) without being handled. */
+  readonly failNext: (n: number, status?: number) => Effect.Effect<void>
+  /** Delay before every API call is handled. */
+  readonly setLatency: (ms: number) => Effect.Effect<void>
+  /** false: server state Disconnected, search POST 409, enqueue 500. */
+  readonly setLoggedIn: (loggedIn: boolean) => Effect.Effect<void>
+  /** The next n API calls are handled, but answered 200 with broken JSON. */
+  readonly malformedNext: (n: number) => Effect.Effect<void>
+  readonly setEnqueueStyle: (style: EnqueueStyle) => Effect.Effect<void>
+  readonly setTimings: (timings: Partial<SimulatorTimings>) => Effect.Effect<void>
+  /** slskd restarts: active transfers end Errored ("Application shut down") and come back with new ids. */
+  readonly restart: Effect.Effect<void>
+  /** Enqueue POSTs that created a record for this user and file. */
+  readonly enqueueCount: (username: string, filename: string) => Effect.Effect<number>
+  /** Every transfer record, removed ones included, as of now. */
+  readonly transfers: Effect.Effect<ReadonlyArray<TransferView>>
+  /** Accepted POST /searches. */
+  readonly searchCount: Effect.Effect<number>
+  /** Every search record (deleted ones flagged), as slskd would show it now. */
+  readonly searches: Effect.Effect<ReadonlyArray<Record<string, unknown> & { readonly deleted: boolean }>>
+  /** Every API call received, in order (path decoded, without /api/v0 and the query). */
+  readonly requests: Effect.Effect<ReadonlyArray<RequestRecord>>
+  readonly catalog: Effect.Effect<ReadonlyArray<SimPeer>>
+}
+
+export interface SlskdSimulatorHandle {
+  /** Base URL without /api/v0, e.g. http://127.0.0.1:39211: the value of setting slskd.url. */
+  readonly url: string
+  readonly apiKey: string | undefined
+  readonly control: SimulatorControl
+}
+
+/** Starts the simulator; it stops when the scope closes. */
+export const makeSimulator = (options: SimulatorOptions = {}): Effect.Effect<SlskdSimulatorHandle, ServeError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const clock = yield* Effect.clock
+    const now = () => clock.unsafeCurrentTimeMillis()
+    const state = new SimState(options.catalog ?? defaultCatalog(), options.timings)
+    if (options.enqueueStyle) state.enqueueStyle = options.enqueueStyle
+    const apiKey = options.apiKey === null ? undefined : options.apiKey ?? DEFAULT_SIMULATOR_API_KEY
+    const host = options.host ?? "127.0.0.1"
+
+    const node = createServer()
+    const server = yield* NodeHttpServer.make(() => node, { port: options.port ?? 0, host })
+    // Runs before the server's own release, so hung requests cannot hold the shutdown.
+    yield* Effect.addFinalizer(() => Effect.sync(() => node.closeAllConnections()))
+    yield* server.serve(makeApp(state, { apiKey, now }))
+    const address = server.address
+    const port = address._tag === "TcpAddress" ? address.port : 0
+    const url = `http://${host}:${port}`
+
+    const setDown = (down: boolean) => Effect.async<void>((resume) => {
+      if (down) {
+        if (node.listening) {
+          node.close()
+          node.closeAllConnections()
+        }
+        resume(Effect.void)
+      } else if (node.listening) {
+        resume(Effect.void)
+      } else {
+        node.listen(port, host, () => resume(Effect.void))
+      }
+    })
+
+    const control: SimulatorControl = {
+      addPeer: (peer) => Effect.sync(() => state.addPeer(peer)),
+      addFiles: (username, files) => Effect.sync(() => state.addFiles(username, files)),
+      setOutcome: (username, filename, outcome) => Effect.sync(() => state.setOutcome(username, filename, outcome)),
+      setPeerOnline: (username, online) => Effect.sync(() => state.setPeerOnline(username, online)),
+      setDown,
+      failNext: (n, status = 500) => Effect.sync(() => { for (let i = 0; i < n; i++) state.failQueue.push(status) }),
+      setLatency: (ms) => Effect.sync(() => { state.latencyMs = ms }),
+      setLoggedIn: (loggedIn) => Effect.sync(() => { state.loggedIn = loggedIn }),
+      malformedNext: (n) => Effect.sync(() => { state.malformedLeft = n }),
+      setEnqueueStyle: (style) => Effect.sync(() => { state.enqueueStyle = style }),
+      setTimings: (timings) => Effect.sync(() => { state.timings = { ...state.timings, ...timings } }),
+      restart: Effect.sync(() => state.restart(now())),
+      enqueueCount: (username, filename) => Effect.sync(() => state.enqueueCount(username, filename)),
+      transfers: Effect.sync(() => state.transferViews(now())),
+      searchCount: Effect.sync(() => state.searchCount()),
+      searches: Effect.sync(() => state.searchViews(now())),
+      requests: Effect.sync(() => [...state.requests]),
+      catalog: Effect.sync(() => state.allPeers())
+    }
+    return { url, apiKey, control }
+  })
