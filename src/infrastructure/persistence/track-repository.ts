@@ -27,7 +27,7 @@ export const makeTrackRepository = Effect.gen(function*() {
     sql<TrackRow>`SELECT ${sql.literal(TRACK_COLUMNS)} FROM tracks WHERE id = ${id}`.pipe(
       Effect.map((rows) => Option.map(Option.fromNullable(rows[0]), toTrack)))
 
-  // Known fields are kept when a later request leaves them out (COALESCE with the new value first).
+  // What we already know is kept; a later request only fills gaps (the first spelling stays).
   const upsert = (input: TrackInput) => Effect.gen(function*() {
     const t = cleanTrackInput(input)
     const key = requestKey(t)
@@ -39,13 +39,13 @@ export const makeTrackRepository = Effect.gen(function*() {
       createdAt: now, updatedAt: now
     })}
     ON CONFLICT (request_key) DO UPDATE SET
-      album = COALESCE(excluded.album, tracks.album),
-      duration_ms = COALESCE(excluded.duration_ms, tracks.duration_ms),
-      isrc = COALESCE(excluded.isrc, tracks.isrc),
-      track_number = COALESCE(excluded.track_number, tracks.track_number),
-      disc_number = COALESCE(excluded.disc_number, tracks.disc_number),
-      spotify_id = COALESCE(excluded.spotify_id, tracks.spotify_id),
-      deezer_id = COALESCE(excluded.deezer_id, tracks.deezer_id),
+      album = COALESCE(tracks.album, excluded.album),
+      duration_ms = COALESCE(tracks.duration_ms, excluded.duration_ms),
+      isrc = COALESCE(tracks.isrc, excluded.isrc),
+      track_number = COALESCE(tracks.track_number, excluded.track_number),
+      disc_number = COALESCE(tracks.disc_number, excluded.disc_number),
+      spotify_id = COALESCE(tracks.spotify_id, excluded.spotify_id),
+      deezer_id = COALESCE(tracks.deezer_id, excluded.deezer_id),
       updated_at = excluded.updated_at`
     const stored = yield* findByRequestKey(key)
     return Option.getOrThrow(stored)
