@@ -9,9 +9,9 @@ import type { ServeError } from "@effect/platform/HttpServerError"
 import { createServer } from "node:http"
 import { defaultCatalog, type SimFile, type SimPeer } from "./catalog.js"
 import { makeApp } from "./routes.js"
-import { type EnqueueStyle, type Outcome, type RequestRecord, SimState, type SimulatorTimings, type TransferView } from "./state.js"
+import { type CallMatch, type EnqueueStyle, type Outcome, type RequestRecord, SimState, type SimulatorTimings, type TransferView } from "./state.js"
 
-export type { EnqueueStyle, Outcome, RequestRecord, SimFile, SimPeer, SimulatorTimings, TransferView }
+export type { CallMatch, EnqueueStyle, Outcome, RequestRecord, SimFile, SimPeer, SimulatorTimings, TransferView }
 export { defaultCatalog } from "./catalog.js"
 export { defaultTimings } from "./state.js"
 
@@ -37,14 +37,14 @@ export interface SimulatorControl {
   readonly setPeerOnline: (username: string, online: boolean) => Effect.Effect<void>
   /** true: the listener is closed and every connection destroyed (connection refused). */
   readonly setDown: (down: boolean) => Effect.Effect<void>
-  /** The next n API calls answer `status` (default 500) without being handled. */
-  readonly failNext: (n: number, status?: number) => Effect.Effect<void>
+  /** The next n API calls (matching `match`, if given) answer `status` (default 500) without being handled. */
+  readonly failNext: (n: number, status?: number, match?: CallMatch) => Effect.Effect<void>
   /** Delay before every API call is handled. */
   readonly setLatency: (ms: number) => Effect.Effect<void>
   /** false: server state Disconnected, search POST 409, enqueue 500. */
   readonly setLoggedIn: (loggedIn: boolean) => Effect.Effect<void>
-  /** The next n API calls are handled, but answered 200 with broken JSON. */
-  readonly malformedNext: (n: number) => Effect.Effect<void>
+  /** The next n API calls (matching `match`, if given) are handled, but answered 200 with broken JSON. */
+  readonly malformedNext: (n: number, match?: CallMatch) => Effect.Effect<void>
   readonly setEnqueueStyle: (style: EnqueueStyle) => Effect.Effect<void>
   readonly setTimings: (timings: Partial<SimulatorTimings>) => Effect.Effect<void>
   /** slskd restarts: active transfers end Errored ("Application shut down") and come back with new ids. */
@@ -108,10 +108,10 @@ export const makeSimulator = (options: SimulatorOptions = {}): Effect.Effect<Sls
       setOutcome: (username, filename, outcome) => Effect.sync(() => state.setOutcome(username, filename, outcome)),
       setPeerOnline: (username, online) => Effect.sync(() => state.setPeerOnline(username, online)),
       setDown,
-      failNext: (n, status = 500) => Effect.sync(() => { for (let i = 0; i < n; i++) state.failQueue.push(status) }),
+      failNext: (n, status = 500, match) => Effect.sync(() => { for (let i = 0; i < n; i++) state.failures.push({ status, match }) }),
       setLatency: (ms) => Effect.sync(() => { state.latencyMs = ms }),
       setLoggedIn: (loggedIn) => Effect.sync(() => { state.loggedIn = loggedIn }),
-      malformedNext: (n) => Effect.sync(() => { state.malformedLeft = n }),
+      malformedNext: (n, match) => Effect.sync(() => { for (let i = 0; i < n; i++) state.malformed.push({ status: 200, match }) }),
       setEnqueueStyle: (style) => Effect.sync(() => { state.enqueueStyle = style }),
       setTimings: (timings) => Effect.sync(() => { state.timings = { ...state.timings, ...timings } }),
       restart: Effect.sync(() => state.restart(now())),

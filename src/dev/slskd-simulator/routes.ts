@@ -5,7 +5,7 @@
  */
 import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Effect } from "effect"
-import { type Reply, type SearchRequestBody, type SimState, TOO_MANY } from "./state.js"
+import { type Reply, type SearchRequestBody, type SimState, takeFault, TOO_MANY } from "./state.js"
 
 export interface RouteOptions {
   readonly apiKey: string | undefined
@@ -139,15 +139,16 @@ export const makeApp = (state: SimState, options: RouteOptions) => {
       yield* record(401)
       return HttpServerResponse.empty({ status: 401, headers: { "www-authenticate": "Bearer" } })
     }
-    const failure = state.failQueue.shift()
+    const failure = takeFault(state.failures, req.method, logged)
     if (failure !== undefined) {
-      yield* record(failure)
-      return toResponse(failure === 429 ? msg(429, TOO_MANY) : msg(failure, "Simulated failure: the operation could not be completed"))
+      yield* record(failure.status)
+      return toResponse(failure.status === 429
+        ? msg(429, TOO_MANY)
+        : msg(failure.status, "Simulated failure: the operation could not be completed"))
     }
     const reply = yield* route(req.method, segments, url.searchParams)
-    if (state.malformedLeft > 0) {
+    if (takeFault(state.malformed, req.method, logged) !== undefined) {
       // The request was handled (state changed), but the reply is garbage: like a lost or broken answer.
-      state.malformedLeft--
       yield* record(200)
       return HttpServerResponse.text("{\"enqueued\": [{\"id\": \"7a1c", { status: 200, contentType: "application/json; charset=utf-8" })
     }

@@ -300,6 +300,27 @@ const json = (status: number, body: unknown): Reply => ({ _tag: "Json", status, 
 const empty = (status: number): Reply => ({ _tag: "Empty", status })
 const message = (status: number, text: string): Reply => ({ _tag: "Message", status, message: text })
 
+/** Which calls a fault applies to: method and/or path prefix (decoded, without /api/v0). */
+export interface CallMatch {
+  readonly method?: string
+  readonly path?: string
+}
+
+export interface Fault {
+  readonly status: number
+  readonly match: CallMatch | undefined
+}
+
+export const matchesCall = (m: CallMatch | undefined, method: string, path: string): boolean =>
+  m === undefined || ((m.method === undefined || m.method.toUpperCase() === method.toUpperCase())
+    && (m.path === undefined || path.toLowerCase().startsWith(m.path.toLowerCase())))
+
+/** Removes and returns the first fault that applies to this call. */
+export const takeFault = (faults: Array<Fault>, method: string, path: string): Fault | undefined => {
+  const i = faults.findIndex((f) => matchesCall(f.match, method, path))
+  return i < 0 ? undefined : faults.splice(i, 1)[0]
+}
+
 export interface RequestRecord {
   readonly method: string
   readonly path: string
@@ -311,8 +332,8 @@ export class SimState {
   enqueueStyle: EnqueueStyle = "0.26"
   loggedIn = true
   latencyMs = 0
-  failQueue: Array<number> = []
-  malformedLeft = 0
+  failures: Array<Fault> = []
+  malformed: Array<Fault> = []
   inflightSearchPosts = 0
   inflightEnqueues = 0
   readonly requests: Array<RequestRecord> = []
