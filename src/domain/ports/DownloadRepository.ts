@@ -76,6 +76,11 @@ export class DownloadRepository extends Context.Tag("soulspot/DownloadRepository
   readonly queue: (request: QueueRequest) => Effect.Effect<QueueResult>
   /** Same for an already stored track. */
   readonly queueTrack: (trackId: string, priority: number, qualityProfile: string) => Effect.Effect<QueueResult>
+  /**
+   * queueTrack for many stored tracks (an album) in one transaction, results in the given order;
+   * events for the new downloads are published after the commit.
+   */
+  readonly queueTracks: (trackIds: ReadonlyArray<string>, priority: number, qualityProfile: string) => Effect.Effect<ReadonlyArray<QueueResult>>
   readonly find: (id: string) => Effect.Effect<Option.Option<Download>>
   readonly get: (id: string) => Effect.Effect<Download, DownloadNotFound>
   readonly list: (filter: ListFilter) => Effect.Effect<{ readonly downloads: ReadonlyArray<Download>; readonly total: number }>

@@ -197,6 +197,13 @@ export const makeDownloadRepository = Effect.gen(function*() {
     })).pipe(Effect.withSpan("DownloadRepository.queue")),
     queueTrack: (trackId, priority, profile) =>
       queueOnce(insertWaiting(trackId, priority, profile)).pipe(Effect.withSpan("DownloadRepository.queueTrack")),
+    queueTracks: (trackIds, priority, profile) =>
+      Effect.forEach(trackIds, (id) => insertWaiting(id, priority, profile)).pipe(
+        sql.withTransaction,
+        Effect.retry({ times: 5, while: isLostRace }),
+        Effect.orDie,
+        Effect.tap((rs) => publish(rs.flatMap((r) => (r.created ? [r.download] : [])))),
+        Effect.withSpan("DownloadRepository.queueTracks", { attributes: { tracks: trackIds.length } })),
     find: (id) => findRaw(id).pipe(Effect.orDie),
     get: (id) => findRaw(id).pipe(Effect.orDie, Effect.flatMap(Option.match({
       onNone: () => Effect.fail(new DownloadNotFound({ id })),

@@ -1,0 +1,113 @@
+import { HttpApiSchema } from "@effect/platform"
+import { Context, type Effect, Schema } from "effect"
+import { AlbumSourceName } from "../album.js"
+import type { TrackInput } from "../track.js"
+
+/**
+ * An album as a catalog (Spotify, Deezer) or the library describes it, before or
+ * independently of storing it. Tracks are in album order: disc, then track number.
+ */
+export interface CatalogAlbum {
+  readonly source: AlbumSourceName
+  /** The catalog's own id (Spotify base-62 id, Deezer number as text, or a library album's source id). */
+  readonly sourceId: string
+  readonly title: string
+  readonly artist: string
+  /** As the catalog gives it: "1997", "1997-05" or "1997-05-21". */
+  readonly releaseDate: string | null
+  readonly tracks: ReadonlyArray<TrackInput>
+  /** Our album id when the album is already stored (always set for the "local" source). */
+  readonly libraryId: string | null
+}
+
+const serviceName = (source: AlbumSourceName): string =>
+  source === "spotify" ? "Spotify" : source === "deezer" ? "Deezer" : "library"
+
+/** The id is well formed but the catalog (or the library) has no such album. */
+export class AlbumNotFound extends Schema.TaggedError<AlbumNotFound>()(
+  "AlbumNotFound",
+  { source: AlbumSourceName, albumId: Schema.String },
+  HttpApiSchema.annotations({ status: 404 })
+) {
+  override get message() {
+    return this.source === "local"
+      ? `no album with id ${this.albumId} in the library`
+      : `${serviceName(this.source)} album not found: ${this.albumId}`
+  }
+}
+
+/** The album_id is neither an id nor a link to an album of the chosen source. */
+export class InvalidAlbumReference extends Schema.TaggedError<InvalidAlbumReference>()(
+  "InvalidAlbumReference",
+  { source: AlbumSourceName, input: Schema.String, reason: Schema.String },
+  HttpApiSchema.annotations({ status: 400 })
+) {
+  override get message() {
+    return this.reason
+  }
+}
+
+/** No client id/secret configured, or the catalog refused them. */
+export class CatalogCredentialsError extends Schema.TaggedError<CatalogCredentialsError>()(
+  "CatalogCredentialsError",
+  { service: Schema.String, reason: Schema.Literal("missing", "rejected"), detail: Schema.String },
+  HttpApiSchema.annotations({ status: 503 })
+) {
+  override get message() {
+    return `${this.service} credentials missing or rejected: ${this.detail}`
+  }
+}
+
+/** The catalog keeps answering "slow down" (429, Deezer code 4) after our bounded retries. */
+export class CatalogRateLimited extends Schema.TaggedError<CatalogRateLimited>()(
+  "CatalogRateLimited",
+  { service: Schema.String, retryAfterSeconds: Schema.NullOr(Schema.Number) },
+  HttpApiSchema.annotations({ status: 503 })
+) {
+  override get message() {
+    return this.retryAfterSeconds === null
+      ? `${this.service} is limiting how often we may ask; try again in a little while`
+      : `${this.service} is limiting how often we may ask; try again in ${this.retryAfterSeconds} seconds`
+  }
+}
+
+/** Transport errors, timeouts, 5xx, unreadable replies or unexpected errors from the catalog. */
+export class CatalogUnavailable extends Schema.TaggedError<CatalogUnavailable>()(
+  "CatalogUnavailable",
+  { service: Schema.String, reason: Schema.String },
+  HttpApiSchema.annotations({ status: 502 })
+) {
+  override get message() {
+    return `${this.service} failed: ${this.reason}`
+  }
+}
+
+export type AlbumSourceError =
+  | AlbumNotFound
+  | InvalidAlbumReference
+  | CatalogCredentialsError
+  | CatalogRateLimited
+  | CatalogUnavailable
+
+/** The HTTP status each error stands for (the same as its HttpApiSchema annotation). */
+export const albumSourceErrorStatus = (e: AlbumSourceError): 400 | 404 | 502 | 503 => {
+  switch (e._tag) {
+    case "AlbumNotFound": return 404
+    case "InvalidAlbumReference": return 400
+    case "CatalogUnavailable": return 502
+    case "CatalogCredentialsError":
+    case "CatalogRateLimited": return 503
+  }
+}
+
+export const AlbumSourceErrors = [
+  AlbumNotFound, InvalidAlbumReference, CatalogCredentialsError, CatalogRateLimited, CatalogUnavailable
+] as const
+
+/**
+ * Where albums come from. `albumRef` is what the user typed: an id, a URI or a share link
+ * (see `parseAlbumRef`); for "local" it is our album id.
+ */
+export class AlbumCatalog extends Context.Tag("soulspot/AlbumCatalog")<AlbumCatalog, {
+  readonly fetch: (source: AlbumSourceName, albumRef: string) => Effect.Effect<CatalogAlbum, AlbumSourceError>
+}>() {}
