@@ -3,13 +3,12 @@ import { Effect } from "effect"
 import { existsSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, join, resolve, sep } from "node:path"
-import { fileURLToPath } from "node:url"
-
-export const STATIC_DIR = fileURLToPath(new URL("../../static", import.meta.url))
+import { STATIC_DIR, VENDOR_DIR } from "../paths.js"
 
 const require = createRequire(import.meta.url)
 // htmx and its SSE extension come from their npm packages, served by us: the page loads nothing from other hosts.
-const vendorFile = (pkg: string, file: string) => join(dirname(require.resolve(`${pkg}/package.json`)), "dist", file)
+const vendorFile = (pkg: string, file: string) =>
+  existsSync(join(VENDOR_DIR, file)) ? join(VENDOR_DIR, file) : join(dirname(require.resolve(`${pkg}/package.json`)), "dist", file)
 
 const CACHE = { "cache-control": "public, max-age=3600" }
 

@@ -5,10 +5,10 @@ import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Cause, Effect, Layer, String as Str } from "effect"
 import { mkdirSync } from "node:fs"
 import { dirname } from "node:path"
-import { fileURLToPath } from "node:url"
+import { MIGRATIONS_DIR } from "../../paths.js"
 import { fromSqlDirectory, runMigrations } from "./migrations.js"
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL("../../../migrations", import.meta.url))
+export { MIGRATIONS_DIR }
 
 const clientLayer = (filename: string) =>
   Layer.unwrapEffect(Effect.sync(() => {

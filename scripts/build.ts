@@ -1,0 +1,35 @@
+// npm run build: one ESM file for the server in dist/, with static/, migrations/ and the htmx
+// files beside it. better-sqlite3 stays a native dependency (node_modules next to dist/).
+import { build } from "esbuild"
+import { cpSync, mkdirSync, rmSync, statSync } from "node:fs"
+import { createRequire } from "node:module"
+import { dirname, join } from "node:path"
+
+const out = "dist"
+rmSync(out, { recursive: true, force: true })
+mkdirSync(join(out, "vendor"), { recursive: true })
+
+const started = Date.now()
+await build({
+  entryPoints: ["src/main.ts"],
+  outfile: join(out, "soulspot.mjs"),
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "esm",
+  minify: true,
+  sourcemap: false,
+  external: ["better-sqlite3"],
+  // bundled CommonJS dependencies call require(); give them one in the ESM output
+  banner: { js: "import { createRequire as __soulspotRequire } from 'node:module'; const require = __soulspotRequire(import.meta.url);" },
+  logLevel: "warning"
+})
+
+cpSync("static", join(out, "static"), { recursive: true })
+cpSync("migrations", join(out, "migrations"), { recursive: true })
+const require = createRequire(import.meta.url)
+for (const [pkg, file] of [["htmx.org", "htmx.min.js"], ["htmx-ext-sse", "sse.js"]] as const) {
+  cpSync(join(dirname(require.resolve(`${pkg}/package.json`)), "dist", file), join(out, "vendor", file))
+}
+const size = statSync(join(out, "soulspot.mjs")).size
+console.log(`built ${join(out, "soulspot.mjs")} (${(size / 1024 / 1024).toFixed(2)} MiB) in ${Date.now() - started} ms`)
