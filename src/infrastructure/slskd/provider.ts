@@ -124,9 +124,24 @@ export const makeSlskdDownloadProvider = (timings: ProviderTimings = DefaultProv
   Effect.gen(function*() {
     const client = yield* SlskdClient
     const settings = yield* Settings
-    // slskd allows one POST /searches in flight and two enqueue calls; we send one of each at a time.
+    // slskd allows one POST /searches in flight and two enqueue calls (gotcha 15).
     const searchPost = yield* Effect.makeSemaphore(1)
-    const enqueueLock = yield* Effect.makeSemaphore(1)
+    const enqueueSlots = yield* Effect.makeSemaphore(2)
+    // One download() per (username, filename) at a time, so check-then-enqueue cannot race itself.
+    const keyLocks = new Map<string, { readonly lock: Effect.Semaphore; users: number }>()
+    const withKeyLock = (key: string) => <A, E, R>(self: Effect.Effect<A, E, R>) =>
+      Effect.acquireUseRelease(
+        Effect.sync(() => {
+          const entry = keyLocks.get(key) ?? { lock: Effect.unsafeMakeSemaphore(1), users: 0 }
+          entry.users++
+          keyLocks.set(key, entry)
+          return entry
+        }),
+        (entry) => entry.lock.withPermits(1)(self),
+        (entry) => Effect.sync(() => {
+          if (--entry.users === 0) keyLocks.delete(key)
+        })
+      )
 
     /** A 5xx might really be "not logged in": ask the server block before blaming slskd. */
     const refine = (e: ProviderError): Effect.Effect<never, ProviderError> =>
@@ -213,15 +228,16 @@ export const makeSlskdDownloadProvider = (timings: ProviderTimings = DefaultProv
       })
 
     const download = (request: EnqueueRequest) =>
-      enqueueLock.withPermits(1)(Effect.gen(function*() {
+      withKeyLock(transferKey(request.username, request.filename))(Effect.gen(function*() {
         // Exactly once: what slskd holds already wins over a new enqueue.
         const existing = adoptable(yield* client.userDownloads(request.username), request.filename)
         if (existing) {
           yield* Effect.logInfo(`adopting slskd transfer ${existing.id} (${existing.state.join(", ")}) for ${request.filename}`)
           return { transferId: existing.id, adopted: true } satisfies EnqueueResult
         }
-        const reply = yield* client.enqueue(request.username, [{ filename: request.filename, size: request.size }]).pipe(
-          Effect.catchAll(refine))
+        const reply = yield* enqueueSlots.withPermits(1)(
+          client.enqueue(request.username, [{ filename: request.filename, size: request.size }])
+        ).pipe(Effect.catchAll(refine))
         if (reply._tag === "Legacy") return yield* adoptAfterEnqueue(request, "0.23 reply without ids", false)
         const mine = reply.enqueued.find((t) => t.filename === request.filename) ?? reply.enqueued[0]
         if (mine) return { transferId: mine.id, adopted: false } satisfies EnqueueResult

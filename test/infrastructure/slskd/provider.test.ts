@@ -68,6 +68,34 @@ describe("SlskdDownloadProvider.search", () => {
       expect(yield* requests("DELETE", "/searches/")).toHaveLength(1)
     }).pipe(Effect.provide(slskdTestLayer({ timings: { searchDurationMs: 600_000 } }))))
 
+  it.effect("a search that starts Queued (two already running) is waited for, not mistaken for finished", () =>
+    Effect.gen(function*() {
+      const client = yield* SlskdClient
+      const provider = yield* DownloadProvider
+      yield* useSearchTimeout("1 second")
+      for (const id of ["00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"]) {
+        yield* client.startSearch({ id, searchText: "teardrop", searchTimeout: 3000 })
+      }
+      const fiber = yield* Effect.fork(provider.search("karma police"))
+      yield* advance("1 second")
+      const mine = (yield* Effect.flatMap(SlskdSimulator, (s) => s.control.searches)).find((s) => s["searchText"] === "karma police")
+      expect(mine?.["state"]).toBe("Queued")
+      const results = yield* withTime(Fiber.join(fiber))
+      expect(results.length).toBeGreaterThan(5)
+    }).pipe(Effect.provide(slskdTestLayer())))
+
+  it.effect("concurrent searches from one provider never draw a 429 (POSTs are serialized)", () =>
+    Effect.gen(function*() {
+      const sim = yield* SlskdSimulator
+      const provider = yield* DownloadProvider
+      yield* useSearchTimeout("1 second")
+      const [a, b] = yield* withTime(Effect.all([provider.search("dreams"), provider.search("teardrop")], { concurrency: 2 }), { step: "50 millis" })
+      expect(a!.length).toBeGreaterThan(0)
+      expect(b!.length).toBeGreaterThan(0)
+      expect((yield* sim.control.requests).filter((r) => r.status === 429)).toEqual([])
+      expect(yield* sim.control.searchCount).toBe(2)
+    }).pipe(Effect.provide(slskdTestLayer({ timings: { searchPostDelayMs: 200 } }))))
+
   it.effect("not logged in: NotLoggedIn, and the Errored record slskd created is deleted", () =>
     Effect.gen(function*() {
       const sim = yield* SlskdSimulator
@@ -201,6 +229,24 @@ describe("SlskdDownloadProvider.download (exactly once)", () => {
         expect(yield* sim.control.enqueueCount("mp3hoarder", DAVE_KARMA)).toBe(1)
       }).pipe(Effect.provide(slskdTestLayer({ enqueueStyle: style, timings: { enqueueDelayMs: 200 } }))))
   }
+
+  it.effect("the same file asked twice at once by one provider: one enqueue; other files go in parallel", () =>
+    Effect.gen(function*() {
+      const sim = yield* SlskdSimulator
+      const provider = yield* DownloadProvider
+      const other = "C:\\Users\\Dave\\Music\\Nirvana\\Nevermind\\03 Come as You Are.mp3"
+      const request = { username: "mp3hoarder", filename: DAVE_KARMA, size: yield* sizeOf("mp3hoarder", DAVE_KARMA) }
+      const [a, b, c] = yield* withTime(Effect.all([
+        provider.download(request),
+        provider.download(request),
+        provider.download({ username: "mp3hoarder", filename: other, size: yield* sizeOf("mp3hoarder", other) })
+      ], { concurrency: 3 }), { step: "50 millis" })
+      expect(b!.transferId).toBe(a!.transferId)
+      expect([a!.adopted, b!.adopted].sort()).toEqual([false, true])
+      expect(c!.adopted).toBe(false)
+      expect(yield* requests("POST", "/transfers/downloads/")).toHaveLength(2)
+      expect((yield* sim.control.requests).filter((r) => r.status === 429)).toEqual([])
+    }).pipe(Effect.provide(slskdTestLayer({ timings: { enqueueDelayMs: 200 } }))))
 
   it.effect("0.23 (empty 201): the id comes from the user's list", () =>
     Effect.gen(function*() {
