@@ -3,6 +3,7 @@ import { Layer } from "effect"
 import { SoulSpotApi } from "./api.js"
 import { ApiFallbackRoute, ErrorShapeMiddleware } from "./error-shape.js"
 import { RestLive } from "./rest.js"
+import { AuthMiddleware, LoginRoutes } from "./auth.js"
 import { PagesLive } from "./pages.js"
 import { ApiEventsRoute } from "./sse.js"
 import { FaviconRoute, StaticRoutes, VendorRoutes } from "./static.js"
@@ -20,6 +21,8 @@ export const AllRoutes = Layer.mergeAll(
   VendorRoutes,
   StaticRoutes(),
   FaviconRoute,
-  ErrorShapeMiddleware
+  LoginRoutes,
+  ErrorShapeMiddleware,
+  AuthMiddleware
 )
 

@@ -1,4 +1,5 @@
-import { Clock, Duration, Effect, Layer, Random, Ref } from "effect"
+import { Clock, Duration, Effect, Layer, Metric, Random, Ref } from "effect"
+import { syncTickSeconds } from "../../metrics.js"
 import { Setting } from "../../config.js"
 import { DownloadProvider } from "../../domain/ports/DownloadProvider.js"
 import { DownloadRepository } from "../../domain/ports/DownloadRepository.js"
@@ -55,7 +56,7 @@ export class StatusSync extends Effect.Service<StatusSync>()("soulspot/StatusSyn
         Effect.ignore), { discard: true })
     })
 
-    return { tick } as const
+    return { tick: tick.pipe(Metric.trackDuration(syncTickSeconds.pipe(Metric.mapInput((d: Duration.Duration) => Duration.toMillis(d) / 1000)))) } as const
   })
 }) {}
 

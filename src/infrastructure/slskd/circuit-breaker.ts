@@ -1,4 +1,5 @@
-import { Cause, Clock, Duration, Effect, Exit, Layer, Ref } from "effect"
+import { Cause, Clock, Duration, Effect, Exit, Layer, Metric, Option, Ref } from "effect"
+import { searchesMade, slskdLatency, slskdRequests } from "../../metrics.js"
 import { Setting } from "../../config.js"
 import { DomainEvents } from "../../domain/events.js"
 import { countsAsFailure, DownloadProvider, ProviderError } from "../../domain/ports/DownloadProvider.js"
@@ -120,15 +121,23 @@ export class CircuitBreaker extends Effect.Service<CircuitBreaker>()("soulspot/C
   })
 }) {}
 
+/** Latency and outcome of every slskd call, by operation, for /metrics. */
+const measured = <A, R>(op: string, self: Effect.Effect<A, ProviderError, R>) =>
+  self.pipe(
+    Metric.trackDuration(Metric.tagged(slskdLatency, "operation", op).pipe(Metric.mapInput((d: Duration.Duration) => Duration.toMillis(d) / 1000))),
+    Effect.onExit((exit) => Metric.increment(Metric.tagged(Metric.tagged(slskdRequests, "operation", op), "outcome",
+      Exit.isSuccess(exit) ? "ok" : Cause.isInterruptedOnly(exit.cause) ? "interrupted"
+        : Option.match(Cause.failureOption(exit.cause), { onNone: () => "defect", onSome: (e) => e.reason })))))
+
 /** The provider every worker sees: each slskd call goes through the breaker. */
 export const ProtectedProviderLive = Layer.effect(DownloadProvider, Effect.gen(function*() {
   const raw = yield* DownloadProvider
   const breaker = yield* CircuitBreaker
   return DownloadProvider.of({
-    search: (q) => breaker.protect(raw.search(q)),
-    download: (r) => breaker.protect(raw.download(r)),
-    getStatus: breaker.protect(raw.getStatus),
-    cancel: (t) => breaker.protect(raw.cancel(t)),
+    search: (q) => breaker.protect(measured("search", raw.search(q))).pipe(Effect.tap(() => Metric.increment(searchesMade))),
+    download: (r) => breaker.protect(measured("enqueue", raw.download(r))),
+    getStatus: breaker.protect(measured("list_transfers", raw.getStatus)),
+    cancel: (t) => breaker.protect(measured("cancel", raw.cancel(t))),
     health: raw.health
   })
 }))

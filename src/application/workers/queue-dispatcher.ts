@@ -1,0 +1,167 @@
+import { Clock, Duration, Effect, Layer, Option, Random } from "effect"
+import { Setting } from "../../config.js"
+import type { Download } from "../../domain/download.js"
+import { builtInProfile, DEFAULT_PROFILE_NAME, type QualityProfile } from "../../domain/matching/profiles.js"
+import { queryLadder } from "../../domain/matching/query.js"
+import { type Ranked, select } from "../../domain/matching/select.js"
+import type { PeerResponse } from "../../domain/matching/types.js"
+import { DownloadProvider, ProviderError } from "../../domain/ports/DownloadProvider.js"
+import { type Candidate, DownloadRepository } from "../../domain/ports/DownloadRepository.js"
+import { SearchGate } from "../../domain/ports/SearchGate.js"
+import { Settings } from "../../domain/ports/Settings.js"
+import { backoffMillis } from "../../domain/retry.js"
+import { OUTAGE_PAUSE_MS } from "./download-worker.js"
+import { Wakeups, workerLoop } from "./loop.js"
+
+const BATCH = 8
+/** Rejected candidates kept for the "why this file" view, after all accepted ones. */
+const KEEP_REJECTED = 25
+
+const iso = (ms: number) => new Date(ms).toISOString()
+
+export interface SearchOutcome {
+  readonly queries: ReadonlyArray<string>
+  readonly chosen: Ranked | null
+  readonly candidates: ReadonlyArray<Ranked>
+}
+
+/**
+ * QueueDispatcherWorker: WAITING → PENDING. Takes due downloads by priority then age; reuses
+ * an untried candidate from the last search (another user first) before searching again;
+ * otherwise walks the query ladder through the search budget until a file is acceptable.
+ * Nothing acceptable → back to WAITING with backoff, FAILED when attempts run out. An slskd
+ * outage never costs an attempt: the row just waits.
+ */
+export class QueueDispatcher extends Effect.Service<QueueDispatcher>()("soulspot/QueueDispatcher", {
+  effect: Effect.gen(function*() {
+    const repo = yield* DownloadRepository
+    const provider = yield* DownloadProvider
+    const settings = yield* Settings
+    const budget = yield* SearchGate
+    const wakeups = yield* Wakeups
+
+    const profileFor = (name: string): Effect.Effect<QualityProfile> => Effect.succeed(Option.getOrElse(
+      builtInProfile(name), () => Option.getOrThrow(builtInProfile(DEFAULT_PROFILE_NAME))))
+
+    /** Runs the ladder; stops at the first query that yields an acceptable file. */
+    const search = (d: Download, profile: QualityProfile, blockedUsers: ReadonlyArray<string>) =>
+      Effect.gen(function*() {
+        const wanted = { title: d.track.title, artist: d.track.artist, album: d.track.album, durationMs: d.track.durationMs, trackNumber: d.track.trackNumber }
+        const queries: Array<string> = []
+        const seen = new Map<string, Ranked>()
+        for (const query of queryLadder(wanted)) {
+          queries.push(query)
+          const responses: ReadonlyArray<PeerResponse> = yield* budget.withSearchSlot(provider.search(query))
+          const result = select(wanted, responses, profile, { blockedUsers })
+          for (const c of result.candidates) if (!seen.has(`${c.username}\u0000${c.filename}`)) seen.set(`${c.username}\u0000${c.filename}`, c)
+          yield* Effect.logInfo(`${d.id}: search "${query}": ${responses.length} peers, ${result.candidates.filter((c) => c.accepted).length} acceptable files`)
+          if (result.chosen) break
+        }
+        const all = [...seen.values()].sort((a, b) => Number(b.accepted) - Number(a.accepted) || b.score - a.score)
+        return { queries, chosen: all[0]?.accepted ? all[0] : null, candidates: all } satisfies SearchOutcome
+      })
+
+    const toPending = (d: Download, c: { username: string; filename: string; size: number }, why: string) =>
+      repo.updateStatus(d.id, "PENDING", { username: c.username, filename: c.filename, size: c.size, error: null, nextAttemptAt: null }).pipe(
+        Effect.tap(() => Effect.logInfo(`${d.id}: chose ${c.filename} from ${c.username} (${why})`)))
+
+    const noFile = (d: Download, outcome: SearchOutcome) => Effect.gen(function*() {
+      const now = yield* Clock.currentTimeMillis
+      const attempts = d.attempts + 1
+      const best = outcome.candidates.slice(0, 3).map((c) => `${c.filename.split(/[\\/]/).pop()}: ${c.reasons.filter((r) => r.startsWith("rejected")).join(", ") || c.reasons[0] || "not good enough"}`)
+      const reason = outcome.candidates.length === 0
+        ? `no acceptable file found: nobody shared a match for ${outcome.queries.map((q) => `"${q}"`).join(", ")}`
+        : `no acceptable file found; best rejected: ${best.join("; ")}`
+      if (attempts >= (yield* settings.get(Setting.maxAttempts))) {
+        yield* repo.updateStatus(d.id, "FAILED", { attempts, error: reason })
+        yield* Effect.logInfo(`${d.id}: FAILED after ${attempts} attempts: ${reason}`)
+        return
+      }
+      const delay = backoffMillis(attempts, Duration.toMillis(yield* settings.get(Setting.retryBaseDelay)), yield* Random.next)
+      yield* repo.applyChanges([{ id: d.id, patch: { attempts, error: reason, nextAttemptAt: iso(now + delay) } }])
+      yield* Effect.logInfo(`${d.id}: ${reason}; searching again in ${Math.round(delay / 1000)} s`)
+    })
+
+    const save = (d: Download, outcome: SearchOutcome) => {
+      const accepted = outcome.candidates.filter((c) => c.accepted)
+      const rejected = outcome.candidates.filter((c) => !c.accepted).slice(0, KEEP_REJECTED)
+      const query = outcome.queries[outcome.queries.length - 1] ?? null
+      return repo.saveCandidates(d.id, [...accepted, ...rejected].map((c, i): Omit<Candidate, "outcome"> => ({
+        rank: i + 1, username: c.username, filename: c.filename, size: c.size, score: c.score,
+        accepted: c.accepted, reasons: c.reasons, query
+      })))
+    }
+
+    /** true = carry on with the next download; false = slskd is out, stop this tick. */
+    const dispatchOne = (d: Download) => Effect.gen(function*() {
+      // A file chosen before an outage or a crash: try that one again first (the provider adopts it if slskd has it).
+      if (d.username !== null && d.filename !== null && d.size !== null) {
+        yield* toPending(d, { username: d.username, filename: d.filename, size: d.size }, "resuming the file chosen before")
+        return true
+      }
+      const previous = yield* repo.candidates(d.id)
+      const failedUsers = [...new Set(previous.filter((c) => c.outcome?.startsWith("failed")).map((c) => c.username))]
+      const untried = previous.filter((c) => c.accepted && c.outcome === null)
+      const next = untried.find((c) => !failedUsers.includes(c.username)) ?? untried[0]
+      if (next) {
+        yield* repo.markCandidate(d.id, next.rank, "tried")
+        yield* toPending(d, next, `next candidate #${next.rank} from the last search`)
+        return true
+      }
+      const profile = yield* profileFor(d.qualityProfile)
+      const outcome = yield* search(d, profile, failedUsers)
+      yield* save(d, outcome)
+      if (outcome.chosen) {
+        yield* repo.markCandidate(d.id, 1, "tried")
+        yield* toPending(d, outcome.chosen, `score ${outcome.chosen.score.toFixed(1)}: ${outcome.chosen.reasons.slice(0, 3).join(", ")}`)
+      } else {
+        yield* noFile(d, outcome)
+      }
+      return true
+    }).pipe(
+      Effect.catchTag("IllegalTransition", () => Effect.succeed(true)), // cancelled meanwhile
+      Effect.catchTag("DownloadNotFound", () => Effect.succeed(true)),
+      Effect.catchTag("ProviderError", (e: ProviderError) => Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        const wait = Math.max(e.retryAfterMillis ?? 0, e.reason === "RateLimited" ? 5000 : OUTAGE_PAUSE_MS)
+        if (e.reason === "RateLimited") yield* budget.penalise(wait)
+        yield* repo.applyChanges([{ id: d.id, patch: { error: `waiting for slskd: ${e.message}`, nextAttemptAt: iso(now + wait) } }])
+        yield* Effect.logWarning(`${d.id}: search paused for ${Math.round(wait / 1000)} s: ${e.message}`)
+        return false
+      }))
+    )
+
+    const tick = Effect.gen(function*() {
+      while (true) {
+        const now = yield* Clock.currentTimeMillis
+        const due = yield* repo.getWaitingDue(iso(now), BATCH)
+        if (due.length === 0) return
+        // Two at a time: the search budget allows two searches in flight.
+        const results = yield* Effect.forEach(due, dispatchOne, { concurrency: 2 })
+        if (results.some((ok) => !ok)) return
+      }
+    })
+
+    /** Milliseconds until the earliest WAITING row falls due, so the loop can wake for it. */
+    const untilNextDue = Effect.gen(function*() {
+      const now = yield* Clock.currentTimeMillis
+      const next = yield* repo.nextWaitingAt(iso(now))
+      return Option.map(next, (at) => Math.max(0, Date.parse(at) - now))
+    })
+
+    return { tick, untilNextDue, search, wake: wakeups.dispatcher.offer(undefined) } as const
+  })
+}) {}
+
+export const QueueDispatcherWorkerLive = Layer.scopedDiscard(Effect.gen(function*() {
+  const dispatcher = yield* QueueDispatcher
+  const settings = yield* Settings
+  const wakeups = yield* Wakeups
+  // Sleep for the interval, or less when a retry falls due sooner.
+  const interval = Effect.gen(function*() {
+    const every = Duration.toMillis(yield* settings.get(Setting.dispatchInterval))
+    const due = yield* dispatcher.untilNextDue
+    return Duration.millis(Option.match(due, { onNone: () => every, onSome: (ms) => Math.min(every, ms + 1) }))
+  })
+  yield* Effect.forkScoped(workerLoop("queue-dispatcher", dispatcher.tick, interval, wakeups.dispatcher))
+}))

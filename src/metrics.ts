@@ -1,0 +1,9 @@
+import { Metric, MetricBoundaries } from "effect"
+
+/** The counters an operator looks at; rendered as Prometheus text at /metrics. */
+export const searchesMade = Metric.counter("soulspot_searches_total", { description: "searches sent to slskd", incremental: true })
+export const slskdRequests = Metric.counter("soulspot_slskd_requests_total", { description: "calls to slskd by operation and outcome", incremental: true })
+export const slskdLatency = Metric.histogram("soulspot_slskd_request_seconds",
+  MetricBoundaries.exponential({ start: 0.005, factor: 2, count: 14 }), "slskd call latency by operation")
+export const syncTickSeconds = Metric.histogram("soulspot_sync_tick_seconds",
+  MetricBoundaries.exponential({ start: 0.001, factor: 2, count: 14 }), "duration of one status sync tick")
