@@ -113,6 +113,7 @@ export const makeApp = (state: SimState, options: RouteOptions) => {
       }
       if (n === 3 && method === "GET") return Effect.sync(() => state.userDownloads(seg[2]!, now()))
       if (n === 4 && method === "GET") return Effect.sync(() => state.getDownload(seg[3]!, now()))
+      if (n === 5 && lit(4, "position") && method === "GET") return Effect.sync(() => state.position(seg[3]!, now()))
       if (n === 4 && method === "DELETE") return Effect.sync(() => state.cancel(seg[3]!, flag("remove"), now()))
     }
     return Effect.succeed(empty(404))

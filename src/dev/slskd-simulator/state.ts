@@ -94,6 +94,8 @@ interface TransferRecord {
   cancelRequestedAt: number | undefined
   forced: Ending | undefined
   removed: boolean
+  /** The last position answer, shown as placeInQueue until the state changes. */
+  position: { readonly value: number; readonly state: string } | undefined
 }
 
 export interface TransferView {
@@ -174,6 +176,7 @@ export const viewTransfer = (r: TransferRecord, now: number, cancelDelayMs: numb
   if (completed) json["endedAt"] = timestamp(ending.at, true, (r.sub * 5) % 10_000)
   json["bytesTransferred"] = bytes
   json["averageSpeed"] = averageSpeed
+  if (r.position !== undefined && r.position.state === state) json["placeInQueue"] = r.position.value
   if (completed && ending.exception !== undefined) json["exception"] = ending.exception
   json["attempts"] = enqueueReply || t < r.tRequested ? 0 : 1
   json["removed"] = r.removed
@@ -598,7 +601,7 @@ export class SimState {
     return {
       id, username, filename, size, requestedAt: now, sub: hash(id) % 10_000, outcome, exception, speed,
       tRequested, tRemote, tInit, tProgress, tDone,
-      cancelRequestedAt: undefined, forced: undefined, removed: false
+      cancelRequestedAt: undefined, forced: undefined, removed: false, position: undefined
     }
   }
 
@@ -676,6 +679,23 @@ export class SimState {
     if (!isGuid(id)) return message(400, "The value is not a valid GUID.")
     const r = this.transfersById.get(id.toLowerCase())
     return r ? json(200, this.view(r, now).json) : empty(404)
+  }
+
+  /** GET .../{id}/position: asks the peer; only for an active download while logged in. */
+  position(id: string, now: number): Reply {
+    if (!isGuid(id)) return message(400, "The value is not a valid GUID.")
+    const r = this.transfersById.get(id.toLowerCase())
+    if (!r) return empty(404)
+    if (!this.loggedIn) {
+      return message(500, "The server connection must be Connected and LoggedIn to check download queue position (currently: Disconnected)")
+    }
+    const v = this.view(r, now)
+    if (v.completed) return message(500, `A download of ${r.filename} from user ${r.username} is not active`)
+    const peer = this.peers.get(r.username)
+    // Peers answer with a stale, often meaningless number.
+    const value = v.state === "Queued, Remotely" ? (peer?.queueLength ?? 0) + (hash(r.id) % 7) : 0
+    r.position = { value, state: v.state }
+    return json(200, value)
   }
 
   /** DELETE .../{id}?remove=: cancel; remove only hides a record that is already Completed. */

@@ -363,6 +363,30 @@ describe("slskd simulator: transfers", () => {
       expect(search.responseCount).toBe(0)
     }).pipe(Effect.provide(slskdTestLayer())))
 
+  it.effect("queue position: a bare integer stored as placeInQueue until the state changes; 500 once finished", () =>
+    Effect.gen(function*() {
+      const client = yield* SlskdClient
+      const file = "Z:\\Lossless\\Massive Attack\\1998 Mezzanine\\03 Teardrop.flac"
+      const reply = yield* client.enqueue("queue_monster", [{ filename: file, size: yield* sizeOf("queue_monster", file) }])
+      const id = reply._tag === "Reply" ? reply.enqueued[0]!.id : ""
+      yield* advance("1 second")
+      const pos = yield* raw("GET", `/transfers/downloads/queue_monster/${id}/position`)
+      expect(pos.status).toBe(200)
+      const place = JSON.parse(pos.body) as unknown
+      expect(typeof place).toBe("number")
+      const queued = Option.getOrThrow(yield* client.getDownload("queue_monster", id))
+      expect(queued.state).toEqual(["Queued", "Remotely"])
+      expect(queued.placeInQueue).toBe(place)
+      yield* advance("20 seconds", "1 second") // 250 places × 50 ms in the queue
+      const moved = Option.getOrThrow(yield* client.getDownload("queue_monster", id))
+      expect(moved.state).not.toEqual(["Queued", "Remotely"])
+      expect(moved.placeInQueue).toBeUndefined()
+      yield* advance("60 seconds", "1 second")
+      const late = yield* raw("GET", `/transfers/downloads/queue_monster/${id}/position`)
+      expect(late.status).toBe(500)
+      expect(JSON.parse(late.body)).toContain("is not active")
+    }).pipe(Effect.provide(slskdTestLayer())))
+
   it.live("more than two enqueue calls in flight: the third gets 429", () =>
     Effect.gen(function*() {
       const post = (user: string, file: string) => raw("POST", `/transfers/downloads/${encodeURIComponent(user)}`, [{ filename: file, size: 1 }])
