@@ -2,6 +2,7 @@ import { HttpLayerRouter } from "@effect/platform"
 import { Layer } from "effect"
 import { AllRoutes } from "./api/http.js"
 import { DownloadManager } from "./application/download-manager.js"
+import { QueueAlbumDownloads } from "./application/queue-album-downloads.js"
 import { DomainEventsLive, Events } from "./application/events.js"
 import { HealthReport } from "./application/health.js"
 import { QueueTrackDownload } from "./application/queue-track-download.js"
@@ -10,6 +11,7 @@ import { StatsPublisherLive } from "./application/stats-publisher.js"
 import { DownloadWorker, DownloadWorkerLive } from "./application/workers/download-worker.js"
 import { Wakeups, WakeOnEventsLive } from "./application/workers/loop.js"
 import { StatusSync, StatusSyncWorkerLive } from "./application/workers/status-sync.js"
+import { AlbumCatalogDefault } from "./infrastructure/catalog/catalog.js"
 import { DownloadRepositoryLive } from "./infrastructure/persistence/download-repository.js"
 import { SettingsLive } from "./infrastructure/persistence/settings-repository.js"
 import { DatabaseLive } from "./infrastructure/persistence/sqlite.js"
@@ -33,6 +35,8 @@ export const PersistenceLayer = (db: string) => {
 }
 
 /** slskd behind the circuit breaker: the only provider the application sees. */
+export const CatalogLayer = AlbumCatalogDefault
+
 export const ProviderLayer = ProtectedProviderLive.pipe(
   Layer.provideMerge(CircuitBreaker.Default),
   Layer.provide(SlskdLive)
@@ -40,7 +44,7 @@ export const ProviderLayer = ProtectedProviderLive.pipe(
 
 export const ApplicationLayer = Layer.mergeAll(
   DownloadManager.Default, QueueTrackDownload.Default, HealthReport.Default,
-  DownloadWorker.Default, StatusSync.Default
+  DownloadWorker.Default, StatusSync.Default, QueueAlbumDownloads.Default
 ).pipe(Layer.provideMerge(Layer.mergeAll(Wakeups.Default, RuntimeState.Default)))
 
 export const WorkersLayer = Layer.mergeAll(WakeOnEventsLive, DownloadWorkerLive, StatusSyncWorkerLive)
@@ -48,7 +52,7 @@ export const WorkersLayer = Layer.mergeAll(WakeOnEventsLive, DownloadWorkerLive,
 /** The one place where the service is put together. The HTTP server itself is provided by the caller. */
 export const AppLayer = (options: AppOptions) => {
   const services = ApplicationLayer.pipe(
-    Layer.provideMerge(ProviderLayer),
+    Layer.provideMerge(Layer.mergeAll(ProviderLayer, CatalogLayer)),
     Layer.provideMerge(PersistenceLayer(options.db))
   )
   const routes = HttpLayerRouter.serve(AllRoutes)

@@ -2,12 +2,14 @@ import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
 import { Effect, Layer, Schema } from "effect"
 import { DownloadManager } from "../application/download-manager.js"
 import { HealthReport } from "../application/health.js"
+import { QueueAlbumDownloads } from "../application/queue-album-downloads.js"
 import { QueueTrackDownload } from "../application/queue-track-download.js"
+import { type AlbumSourceError, albumSourceErrorStatus } from "../domain/ports/AlbumSource.js"
 import { Settings } from "../domain/ports/Settings.js"
 import type { TrackInput } from "../domain/track.js"
-import { type CreateDownload, SoulSpotApi } from "./api.js"
+import { AlbumDownloads, type CreateDownload, SoulSpotApi } from "./api.js"
 import { DownloadDto, toDto } from "./dto.js"
-import { BadRequest, Conflict, NotFound } from "./errors.js"
+import { BadRequest, Conflict, NotFound, Unavailable, Unprocessable, UpstreamFailed } from "./errors.js"
 
 /** Turns the request body into a track, with the messages a person understands. */
 export const trackFromPayload = (p: CreateDownload): Effect.Effect<TrackInput | { trackId: string }, BadRequest> => {
@@ -74,4 +76,51 @@ export const SettingsRoutesLive = HttpApiBuilder.group(SoulSpotApi, "settings", 
       Effect.catchTag("InvalidSetting", (e) => Effect.fail(new BadRequest({ message: e.message })))))
 }))
 
-export const RestLive = Layer.mergeAll(DownloadsLive, ManagerLive, SettingsRoutesLive)
+const SOURCES = ["spotify", "deezer", "local"] as const
+
+const albumError = (e: AlbumSourceError) => {
+  const status = albumSourceErrorStatus(e)
+  const message = e.message
+  return Effect.fail(status === 400 ? new BadRequest({ message }) : status === 404 ? new NotFound({ message })
+    : status === 502 ? new UpstreamFailed({ message }) : new Unavailable({ message }))
+}
+
+const encodeAlbum = Schema.encodeSync(AlbumDownloads)
+
+export const AlbumsLive = HttpApiBuilder.group(SoulSpotApi, "albums", (handlers) => Effect.gen(function*() {
+  const albums = yield* QueueAlbumDownloads
+  return handlers
+    .handle("createAlbum", ({ payload }) => Effect.gen(function*() {
+      const source = SOURCES.find((s) => s === payload.source.trim().toLowerCase())
+      if (!source) return yield* new Unprocessable({ message: `source: unknown album source "${payload.source}" (use spotify, deezer or local)` })
+      if (payload.album_id === "") return yield* new BadRequest({ message: "album_id: must not be empty" })
+      const result = yield* albums.run({ source, albumRef: payload.album_id, priority: payload.priority, qualityProfile: payload.quality_profile })
+        .pipe(Effect.catchAll(albumError))
+      const body = {
+        album: {
+          id: result.album.id, title: result.album.title, artist: result.album.artist, source: result.album.source,
+          source_id: result.album.sourceId, total_tracks: result.album.totalTracks
+        },
+        downloads: result.downloads.map(toDto),
+        skipped: result.skipped.map((s) => ({ track_id: s.trackId, reason: s.reason }))
+      }
+      // A repeat creates nothing new: 200 with the downloads the album already has.
+      return result.created ? body : yield* HttpServerResponse.json(encodeAlbum(body), { status: 200 }).pipe(Effect.orDie)
+    }))
+    .handle("importAlbum", ({ payload }) => Effect.gen(function*() {
+      const tracks = []
+      for (const [i, t] of payload.tracks.entries()) {
+        if (!t.title) return yield* new BadRequest({ message: `tracks.${i}.title: is required` })
+        tracks.push({
+          title: t.title, artist: t.artist || payload.artist, album: t.album ?? payload.title, durationMs: t.duration_ms,
+          isrc: t.isrc, trackNumber: t.track_number, discNumber: t.disc_number, spotifyId: t.spotify_id, deezerId: t.deezer_id
+        })
+      }
+      if (payload.title === "" || payload.artist === "") return yield* new BadRequest({ message: "title and artist: must not be empty" })
+      const stored = yield* albums.importLocalAlbum({ title: payload.title, artist: payload.artist, tracks }).pipe(
+        Effect.catchTag("InvalidLocalAlbum", (e) => Effect.fail(new BadRequest({ message: e.message }))))
+      return { album_id: stored.album.id, tracks: stored.tracks.length }
+    }))
+}))
+
+export const RestLive = Layer.mergeAll(DownloadsLive, ManagerLive, SettingsRoutesLive, AlbumsLive)
