@@ -10,6 +10,7 @@ import { RuntimeState } from "./application/runtime-state.js"
 import { StatsPublisherLive } from "./application/stats-publisher.js"
 import { DownloadWorker, DownloadWorkerLive } from "./application/workers/download-worker.js"
 import { Wakeups, WakeOnEventsLive } from "./application/workers/loop.js"
+import { QueueDispatcher, QueueDispatcherWorkerLive } from "./application/workers/queue-dispatcher.js"
 import { StatusSync, StatusSyncWorkerLive } from "./application/workers/status-sync.js"
 import { AlbumCatalogDefault } from "./infrastructure/catalog/catalog.js"
 import { DownloadRepositoryLive } from "./infrastructure/persistence/download-repository.js"
@@ -18,6 +19,7 @@ import { DatabaseLive } from "./infrastructure/persistence/sqlite.js"
 import { TrackRepositoryLive } from "./infrastructure/persistence/track-repository.js"
 import { CircuitBreaker, ProtectedProviderLive } from "./infrastructure/slskd/circuit-breaker.js"
 import { SlskdLive } from "./infrastructure/slskd/provider.js"
+import { SearchGateLive } from "./infrastructure/slskd/search-gate.js"
 
 export interface AppOptions {
   readonly db: string
@@ -37,17 +39,17 @@ export const PersistenceLayer = (db: string) => {
 /** slskd behind the circuit breaker: the only provider the application sees. */
 export const CatalogLayer = AlbumCatalogDefault
 
-export const ProviderLayer = ProtectedProviderLive.pipe(
-  Layer.provideMerge(CircuitBreaker.Default),
-  Layer.provide(SlskdLive)
+export const ProviderLayer = Layer.merge(
+  ProtectedProviderLive.pipe(Layer.provideMerge(CircuitBreaker.Default), Layer.provide(SlskdLive)),
+  SearchGateLive
 )
 
 export const ApplicationLayer = Layer.mergeAll(
   DownloadManager.Default, QueueTrackDownload.Default, HealthReport.Default,
-  DownloadWorker.Default, StatusSync.Default, QueueAlbumDownloads.Default
+  DownloadWorker.Default, StatusSync.Default, QueueAlbumDownloads.Default, QueueDispatcher.Default
 ).pipe(Layer.provideMerge(Layer.mergeAll(Wakeups.Default, RuntimeState.Default)))
 
-export const WorkersLayer = Layer.mergeAll(WakeOnEventsLive, DownloadWorkerLive, StatusSyncWorkerLive)
+export const WorkersLayer = Layer.mergeAll(WakeOnEventsLive, QueueDispatcherWorkerLive, DownloadWorkerLive, StatusSyncWorkerLive)
 
 /** The one place where the service is put together. The HTTP server itself is provided by the caller. */
 export const AppLayer = (options: AppOptions) => {

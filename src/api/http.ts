@@ -4,6 +4,7 @@ import { SoulSpotApi } from "./api.js"
 import { ApiFallbackRoute, ErrorShapeMiddleware } from "./error-shape.js"
 import { RestLive } from "./rest.js"
 import { AuthMiddleware, LoginRoutes } from "./auth.js"
+import { MetricsRoute } from "./metrics-route.js"
 import { PagesLive } from "./pages.js"
 import { ApiEventsRoute } from "./sse.js"
 import { FaviconRoute, StaticRoutes, VendorRoutes } from "./static.js"
@@ -22,6 +23,7 @@ export const AllRoutes = Layer.mergeAll(
   StaticRoutes(),
   FaviconRoute,
   LoginRoutes,
+  MetricsRoute,
   ErrorShapeMiddleware,
   AuthMiddleware
 )

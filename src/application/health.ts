@@ -1,6 +1,7 @@
 import { Clock, Effect } from "effect"
 import type { HealthDto } from "../api/dto.js"
 import { DownloadProvider, type ProviderStatus } from "../domain/ports/DownloadProvider.js"
+import { SearchGate } from "../domain/ports/SearchGate.js"
 import { CircuitBreaker } from "../infrastructure/slskd/circuit-breaker.js"
 import { RuntimeState } from "./runtime-state.js"
 
@@ -15,6 +16,7 @@ export class HealthReport extends Effect.Service<HealthReport>()("soulspot/Healt
     const breaker = yield* CircuitBreaker
     const provider = yield* DownloadProvider
     const state = yield* RuntimeState
+    const gate = yield* SearchGate
     let cached: { at: number; status: ProviderStatus } | undefined
 
     const slskdStatus = Effect.gen(function*() {
@@ -27,7 +29,7 @@ export class HealthReport extends Effect.Service<HealthReport>()("soulspot/Healt
 
     const report = Effect.gen(function*() {
       const [b, s, lastSync, nextSearch] = yield* Effect.all([
-        breaker.snapshot, slskdStatus, state.lastSync.get, Effect.flatten(state.nextSearchInMillis.get)
+        breaker.snapshot, slskdStatus, state.lastSync.get, gate.nextSlotIn
       ])
       return {
         provider: "slskd",
