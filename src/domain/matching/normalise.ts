@@ -3,7 +3,8 @@
  *
  * Two levels:
  * - `foldText` / `tokens`: the comparison form (lower case, Latin/Greek diacritics removed,
- *   punctuation and symbols turned into spaces, apostrophes dropped, `&` → "and"). Letters of
+ *   punctuation and symbols turned into spaces, apostrophes dropped, `&` and a spaced `+`
+ *   → "and"). Letters of
  *   every script and their combining marks are kept, so Japanese, Korean, Devanagari or
  *   Cyrillic text never folds to nothing.
  * - structural helpers on the raw text: bracket groups, featuring clauses, dash segments,
@@ -28,14 +29,28 @@ const APOSTROPHES = /['’‘`´ʼ′‛]/g
  * ("Beyoncé" → "beyonce"); marks of other scripts are part of the letter (Japanese dakuten,
  * Devanagari vowel signs) and stay.
  */
-export const foldText = (s: string): string => {
+export const foldText = (s: string): string => memo(foldCache, s, foldUncached)
+
+/** Folding is pure and file names repeat (folders, peers), so results are kept in a small bounded cache. */
+const memo = <A>(cache: Map<string, A>, key: string, f: (s: string) => A): A => {
+  const hit = cache.get(key)
+  if (hit !== undefined) return hit
+  const value = f(key)
+  if (cache.size >= 20_000) cache.clear()
+  cache.set(key, value)
+  return value
+}
+const foldCache = new Map<string, string>()
+const tokenCache = new Map<string, ReadonlyArray<string>>()
+
+const foldUncached = (s: string): string => {
   let t = s.normalize("NFKC").replace(SPECIAL_RE, (c) => SPECIAL_LETTERS[c] ?? c)
   t = t.normalize("NFD").replace(/([\p{Script=Latin}\p{Script=Greek}])\p{M}+/gu, "$1").normalize("NFC")
   t = t.toLowerCase()
   // stylised names: "P!nk", "Ke$ha"
   t = t.replace(/(\p{L})!(?=\p{L})/gu, "$1i").replace(/(\p{L})\$(?=\p{L})/gu, "$1s")
   t = t.replace(APOSTROPHES, "")
-  t = t.replace(/&/g, " and ")
+  t = t.replace(/&/g, " and ").replace(/\s\+\s/g, " and ")
   return t.replace(/[^\p{L}\p{N}\p{M}]+/gu, " ").trim()
 }
 
@@ -47,22 +62,34 @@ const ROMAN: Readonly<Record<string, string>> = {
 const SAFE_ROMAN = new Set(["ii", "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xii", "xiii", "xiv", "xv"])
 /** Words after which a Roman numeral (even "I" or "V") is a number: "Part I", "Vol. V". */
 const NUMBERING_WORDS = new Set(["part", "volume", "chapter", "act", "book", "no", "number", "episode", "movement", "op", "opus"])
+const NUMBER_WORDS: Readonly<Record<string, string>> = {
+  one: "1", two: "2", three: "3", four: "4", five: "5", six: "6", seven: "7", eight: "8", nine: "9", ten: "10"
+}
 const TOKEN_ALIASES: Readonly<Record<string, string>> = {
-  pt: "part", pts: "part", vol: "volume", vols: "volume", ch: "chapter", nr: "number", n: "and", feat: "feat"
+  pt: "part", pts: "part", parts: "part", vol: "volume", vols: "volume", ch: "chapter", nr: "number", n: "and", feat: "feat",
+  // informal spellings common in titles: "'Til"/"Till", "Nite", "Thru", "Child O' Mine"/"Child of Mine"
+  till: "til", nite: "night", tonite: "tonight", thru: "through", o: "of"
 }
 
 /**
  * Comparison tokens: folded words with a few spellings unified: "Pt." = "Part",
- * "Vol." = "Volume", Roman numerals after those words (and unambiguous ones anywhere) are
- * digits, leading zeros are dropped ("03" = "3"), and "n" ("Rock 'n' Roll") = "and".
+ * "Vol." = "Volume", Roman numerals and number words after those words ("Part II", "Part
+ * Two"), Roman numerals in a range ("Parts I-V") and unambiguous ones anywhere ("VII") are
+ * digits, leading zeros are dropped ("03" = "3"), "n" ("Rock 'n' Roll") = "and", and a few
+ * informal spellings are unified ("Till" = "'Til", "Nite" = "Night", "O'" = "of").
  */
-export const tokens = (s: string): Array<string> => {
+export const tokens = (s: string): Array<string> => [...memo(tokenCache, s, tokensUncached)]
+
+const tokensUncached = (s: string): ReadonlyArray<string> => {
   const raw = foldText(s).split(" ").filter((w) => w !== "")
   const out: Array<string> = []
   for (const w of raw) {
     let t = TOKEN_ALIASES[w] ?? w
     const prev = out[out.length - 1]
-    if (SAFE_ROMAN.has(t) || (prev !== undefined && NUMBERING_WORDS.has(prev) && ROMAN[t] !== undefined)) t = ROMAN[t] ?? t
+    const numbered = prev !== undefined && (NUMBERING_WORDS.has(prev) || /^\d+$/.test(prev))
+    if (SAFE_ROMAN.has(t) || (numbered && ROMAN[t] !== undefined)) t = ROMAN[t] ?? t
+    // "Part Two" = "Part 2" (only after a numbering word: "Two of Us" stays words)
+    else if (prev !== undefined && NUMBERING_WORDS.has(prev) && NUMBER_WORDS[t] !== undefined) t = NUMBER_WORDS[t]!
     if (/^\d+$/.test(t)) t = t.replace(/^0+(?=\d)/, "")
     out.push(t)
   }
@@ -369,7 +396,8 @@ export const NOISE_WORDS: ReadonlySet<string> = new Set([
   "mv", "pv", "full", "itunes", "spotify", "amazon", "bandcamp", "qobuz", "tidal", "deezer", "by",
   "mastered", "master", "reissue", "edit", "mix", "24", "16", "32", "44", "48", "88", "96", "176", "192",
   "320", "256", "224", "160", "128", "1", "2", "japan", "japanese", "import", "uk", "us", "eu", "promo",
-  "cdm", "cds", "bootleg", "webflac", "24bit", "16bit", "24bits", "16bits", "高音質", "音源"
+  "cdm", "cds", "bootleg", "webflac", "24bit", "16bit", "24bits", "16bits", "youtube", "soundcloud", "ytmp3",
+  "高音質", "音源"
 ])
 
 const BITRATES = new Set(["96", "112", "128", "160", "192", "224", "256", "320"])

@@ -41,17 +41,27 @@ export interface WantedAnalysis {
   readonly track: WantedTrack
   /** Title words outside brackets and featuring: all must be present. */
   readonly titleMain: ReadonlyArray<string>
-  /** Words of non-noise bracket groups and dash suffixes ("Part 2", "Live at …"). */
+  /** Words of non-noise bracket groups and dash suffixes ("Part 2", "I Can't Get No"). */
   readonly titleOptional: ReadonlyArray<string>
+  /**
+   * Words of groups that name a version ("Alesso Remix", "Live at the BBC", "Radio Edit"):
+   * required like the main title (in the file name or, failing that, a folder name).
+   */
+  readonly titleVersion: ReadonlyArray<string>
   /** Artist token lists, best evidence first: whole credit, first name, other names. */
   readonly artists: ReadonlyArray<ReadonlyArray<string>>
   readonly artistKnown: boolean
+  /** Versions the title itself asks for: a file must name them at least as often. */
+  readonly titleVersions: ReadonlyMap<VersionKind, number>
   /** Guests from "feat." in title or artist: their names in a file name are not extra title words. */
   readonly featured: ReadonlyArray<ReadonlyArray<string>>
   readonly album: ReadonlyArray<string> | null
   readonly durationSec: number | null
   readonly versions: ReadonlyMap<VersionKind, number>
 }
+
+/** Small words in a version group that need not be repeated ("Live at the BBC" needs "live" and "bbc"). */
+const VERSION_STOPWORDS = new Set(["at", "the", "in", "of", "on", "from", "a", "an", "and", "version", "mix", "edit", "s"])
 
 const UNKNOWN_ARTIST = /^(?:unknown(?: artist)?|various(?: artists)?|va|n\/?a|-|\?+)$/i
 
@@ -70,8 +80,10 @@ export const analyseWanted = (track: WantedTrack): WantedAnalysis => {
     const b = splitBrackets(s)
     return [b.outside, ...b.groups]
   })].filter((g) => g !== "" && !isNoiseGroup(g))
+  const versionGroups = extraGroups.filter((g) => versionCounts(g).size > 0)
   let titleMain = tokens(outside)
-  let titleOptional = extraGroups.flatMap(tokens)
+  let titleOptional = extraGroups.filter((g) => !versionGroups.includes(g)).flatMap(tokens)
+  const titleVersion = versionGroups.flatMap(tokens).filter((t) => !VERSION_STOPWORDS.has(t))
   if (titleMain.length === 0) {
     titleMain = titleOptional.length > 0 ? titleOptional : tokens(title)
     titleOptional = []
@@ -96,7 +108,7 @@ export const analyseWanted = (track: WantedTrack): WantedAnalysis => {
     ? track.durationMs / 1000
     : null
   return {
-    track, titleMain, titleOptional, artists, artistKnown,
+    track, titleMain, titleOptional, titleVersion, titleVersions: versionCounts(title), artists, artistKnown,
     featured: uniqueLists(featNames.map((f) => tokens(f))),
     album, durationSec,
     versions: versionCounts([title, artist, albumText].join(" "))
@@ -138,6 +150,8 @@ export const containsTokens = (hay: ReadonlyArray<string>, needle: ReadonlyArray
 interface Tok {
   readonly t: string
   readonly group: boolean
+  /** From a group that names a version ("Live at the BBC"). */
+  readonly version: boolean
   readonly prev: string | undefined
   used: boolean
 }
@@ -182,6 +196,8 @@ const isNoiseWord = (t: string): boolean =>
 export interface TitleMatch {
   readonly score: number
   readonly missing: ReadonlyArray<string>
+  /** Words matched with a one-letter difference ("rapsody ≈ rhapsody"). */
+  readonly fuzzy: ReadonlyArray<string>
   readonly extra: ReadonlyArray<string>
   readonly extraInBrackets: ReadonlyArray<string>
   readonly numberConflict: { readonly wanted: ReadonlyArray<string>; readonly found: ReadonlyArray<string> } | null
@@ -191,17 +207,58 @@ export interface TitleMatch {
   readonly prefix: TrackPrefix | null
 }
 
-/** Scores one piece of a file name (the part that should be the title) against the wanted title. */
-export const matchTitle = (w: WantedAnalysis, text: string, prefix: TrackPrefix | null = null): TitleMatch => {
+/** Damerau-Levenshtein distance, stopping early above 1. */
+const withinOneEdit = (a: string, b: string): boolean => {
+  if (a === b) return true
+  if (Math.abs(a.length - b.length) > 1) return false
+  let i = 0
+  while (i < a.length && i < b.length && a[i] === b[i]) i++
+  const ra = a.slice(i + 1)
+  const rb = b.slice(i + 1)
+  return ra === rb // substitution
+    || a.slice(i + 1) === b.slice(i) // deletion from a
+    || a.slice(i) === b.slice(i + 1) // insertion into a
+    || (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2)) // transposition
+}
+
+/** Long words only: a one-letter slip in "Rhapsody" is a typo, in "Alive"/"Alice" a different word. */
+const FUZZY_MIN_LENGTH = 7
+
+/**
+ * Scores one piece of a file name (the part that should be the title) against the wanted
+ * title. `folderTokens` may supply words the wanted title's version part needs ("Live at the
+ * BBC" in a folder name).
+ */
+export const matchTitle = (
+  w: WantedAnalysis,
+  text: string,
+  prefix: TrackPrefix | null = null,
+  folderTokens: ReadonlyArray<string> = []
+): TitleMatch => {
   const { text: noFeat } = stripFeaturing(text)
   const { outside, groups } = splitBrackets(noFeat)
   const items: Array<Tok> = []
-  const push = (ts: ReadonlyArray<string>, group: boolean) =>
-    ts.forEach((t, i) => items.push({ t, group, prev: ts[i - 1], used: false }))
-  push(tokens(outside), false)
-  for (const g of groups) if (!isNoiseGroup(g)) push(tokens(g), true)
+  const push = (ts: ReadonlyArray<string>, group: boolean, version: boolean) =>
+    ts.forEach((t, i) => items.push({ t, group, version, prev: ts[i - 1], used: false }))
+  push(tokens(outside), false, false)
+  // a group that names a version ("Nicky Romero Remix") is held to the main title's standard
+  for (const g of groups) {
+    if (isNoiseGroup(g)) continue
+    const version = versionCounts(g).size > 0
+    push(tokens(g), !version, version)
+  }
 
-  const missing = w.titleMain.filter((t) => !take(items, t))
+  const fuzzy: Array<string> = []
+  const missing = w.titleMain.filter((t) => {
+    if (take(items, t)) return false
+    if ([...t].length < FUZZY_MIN_LENGTH || isNumberToken(t)) return true
+    const near = items.find((i) => !i.used && [...i.t].length >= FUZZY_MIN_LENGTH - 1 && withinOneEdit(i.t, t))
+    if (!near) return true
+    near.used = true
+    fuzzy.push(`${near.t} ≈ ${t}`)
+    return false
+  })
+  const missingVersion = w.titleVersion.filter((t) => !take(items, t) && !folderTokens.includes(t))
   const missingOptional = w.titleOptional.filter((t) => !take(items, t))
   let artistInTitle = -1
   for (let i = 0; i < w.artists.length; i++) {
@@ -211,16 +268,16 @@ export const matchTitle = (w: WantedAnalysis, text: string, prefix: TrackPrefix 
   const albumInTitle = w.album !== null && takeAll(items, w.album)
   for (const i of items) {
     if (i.used) continue
-    if (isNoiseWord(i.t) || VERSION_WORDS.has(i.t)) i.used = true
+    if (isNoiseWord(i.t) || VERSION_WORDS.has(i.t) || (i.version && VERSION_STOPWORDS.has(i.t))) i.used = true
     else if (isNumberToken(i.t) && i.prev !== undefined && NUMBERING_CONTEXT.has(i.prev)) i.used = true
   }
   const left = items.filter((i) => !i.used)
   const extra = left.filter((i) => !i.group).map((i) => i.t)
   const extraInBrackets = left.filter((i) => i.group).map((i) => i.t)
 
-  const wantedNumbers = [...w.titleMain, ...w.titleOptional].filter(isNumberToken)
+  const wantedNumbers = [...w.titleMain, ...w.titleOptional, ...w.titleVersion].filter(isNumberToken)
   const strayNumbers = left.filter((i) => isNumberToken(i.t)).map((i) => i.t)
-  const missingNumbers = [...missing, ...missingOptional].filter(isNumberToken)
+  const missingNumbers = [...missing, ...missingOptional, ...missingVersion].filter(isNumberToken)
   const numberConflict = strayNumbers.length > 0 || missingNumbers.length > 0
     ? {
       wanted: wantedNumbers,
@@ -230,15 +287,22 @@ export const matchTitle = (w: WantedAnalysis, text: string, prefix: TrackPrefix 
 
   const n = w.titleMain.length
   let score = 1
-  if (missing.length > 0) {
-    score = n >= 5 && missing.length === 1 && !isNumberToken(missing[0]!) ? 0.8 : Math.min(0.5, 0.5 * (n - missing.length) / n)
-  }
-  score -= extra.filter((t) => !isNumberToken(t)).length * (n >= 4 ? 0.2 : 0.3)
+  // a long title may lack one word, or have one word in its place ("Till" for "'Til")
+  const oneWordSlip = n >= 5 && missing.length === 1 && !isNumberToken(missing[0]!)
+  const wordExtras = extra.filter((t) => !isNumberToken(t))
+  const substituted = oneWordSlip && wordExtras.length > 0 ? 1 : 0
+  if (missing.length > 0) score = oneWordSlip ? 0.8 : Math.min(0.5, 0.5 * (n - missing.length) / n)
+  score -= fuzzy.length * 0.1
+  score -= (wordExtras.length - substituted) * (n >= 4 ? 0.2 : 0.3)
   score -= Math.min(0.2, extraInBrackets.filter((t) => !isNumberToken(t)).length * 0.05)
   score -= Math.min(0.1, missingOptional.filter((t) => !isNumberToken(t)).length * 0.05)
+  if (missingVersion.length > 0) score = Math.min(score, 0.5)
   if (numberConflict) score = Math.min(score, 0.3)
   return {
-    score: Math.max(0, Math.min(1, score)), missing, extra, extraInBrackets, numberConflict, artistInTitle, albumInTitle, prefix
+    score: Math.max(0, Math.min(1, score)),
+    missing: [...missing, ...missingVersion],
+    fuzzy,
+    extra, extraInBrackets, numberConflict, artistInTitle, albumInTitle, prefix
   }
 }
 
@@ -249,7 +313,7 @@ interface TitleRun {
 }
 
 /** Tries every run of up to four dash-separated segments of the file name, with and without a track number. */
-const bestTitleRun = (w: WantedAnalysis, stem: string): TitleRun => {
+const bestTitleRun = (w: WantedAnalysis, stem: string, folderTokens: ReadonlyArray<string>): TitleRun => {
   const segments = splitSegments(stripCopyMarker(stem))
   let best: TitleRun | null = null
   let bestLength = Infinity
@@ -257,8 +321,8 @@ const bestTitleRun = (w: WantedAnalysis, stem: string): TitleRun => {
     for (let j = i; j < Math.min(segments.length, i + 4); j++) {
       const text = segments.slice(i, j + 1).join(" - ")
       const prefix = parseTrackPrefix(text)
-      const variants: Array<TitleMatch> = [matchTitle(w, text)]
-      if (prefix) variants.push(matchTitle(w, prefix.rest, prefix))
+      const variants: Array<TitleMatch> = [matchTitle(w, text, null, folderTokens)]
+      if (prefix) variants.push(matchTitle(w, prefix.rest, prefix, folderTokens))
       for (const m of variants) {
         const better = best === null || m.score > best.match.score + 1e-9
           || (Math.abs(m.score - best.match.score) < 1e-9 && j - i + 1 < bestLength)
@@ -269,7 +333,7 @@ const bestTitleRun = (w: WantedAnalysis, stem: string): TitleRun => {
       }
     }
   }
-  return best ?? { match: matchTitle(w, stem), context: [] }
+  return best ?? { match: matchTitle(w, stem, null, folderTokens), context: [] }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -389,7 +453,9 @@ export const evaluateQuality = (
   }
   if (profile.minSize !== null && file.size < profile.minSize) rejections.push(`${kb(file.size)} is smaller than the profile allows`)
   if (profile.maxSize !== null && file.size > profile.maxSize) rejections.push(`${kb(file.size)} is larger than the profile allows`)
-  if (index >= 0) reasons.push(index === 0 ? "preferred format" : `format choice ${index + 1} of ${profile.formats.length}`)
+  if (index >= 0 && reasons[0] !== undefined) {
+    reasons[0] = `${reasons[0]} (${index === 0 ? "preferred format" : `format choice ${index + 1} of ${profile.formats.length}`})`
+  }
   const formatScore = index < 0 ? 0 : 1 - index / profile.formats.length
   return { score: 0.65 * formatScore + 0.35 * detail, reasons, rejections, bitRate }
 }
@@ -406,6 +472,25 @@ const availabilityOf = (peer: PeerResponse): { score: number; reasons: ReadonlyA
     score,
     reasons: [free ? "free upload slot" : `no free upload slot, ${queue} queued`, `upload speed ${speedText(speed)}`]
   }
+}
+
+/**
+ * A file-name segment that is not the title, a number, noise, the album or a folder's name:
+ * typically another artist ("Etta James - At Last.mp3" in a "Beyonce" folder).
+ */
+const otherNameInFileName = (
+  w: WantedAnalysis,
+  context: ReadonlyArray<string>,
+  folders: ReadonlyArray<string>
+): string | undefined => {
+  const folderTokenLists = folders.map((f) => tokens(f))
+  return context.find((segment) => {
+    const ts = tokens(segment)
+    const words = ts.filter((t) => !isNoiseWord(t) && !isNumberToken(t) && !VERSION_WORDS.has(t) && !/^\d+(?:st|nd|rd|th)$/.test(t))
+    if (words.length === 0) return false
+    if (w.album !== null && containsTokens(ts, w.album)) return false
+    return !folderTokenLists.some((f) => containsTokens(f, words))
+  })
 }
 
 export interface FileContext {
@@ -441,9 +526,16 @@ export const scoreFile = (w: WantedAnalysis, { peer, file, locked }: FileContext
   for (const v of unwantedVersions(w.versions, path.stem, folders)) {
     rejections.push(`${VERSION_LABEL[v.kind]} (${v.where === "file name" ? "named in the file name" : `named by ${v.where}`})`)
   }
+  if (w.titleVersions.size > 0) {
+    const named = versionCounts([path.stem, ...folders].join(" "))
+    for (const [kind, n] of w.titleVersions) {
+      if ((named.get(kind) ?? 0) < n) rejections.push(`the wanted track is a ${VERSION_LABEL[kind]}; this file does not say it is one`)
+    }
+  }
 
   // title
-  const run = bestTitleRun(w, path.stem)
+  const folderTokens = folders.flatMap((f) => tokens(f))
+  const run = bestTitleRun(w, path.stem, folderTokens)
   const t = run.match
   if (t.numberConflict) {
     const found = t.numberConflict.found.length > 0 ? t.numberConflict.found.join(", ") : "none"
@@ -457,6 +549,7 @@ export const scoreFile = (w: WantedAnalysis, { peer, file, locked }: FileContext
   } else {
     const notes = [
       t.missing.length > 0 ? `missing: ${t.missing.join(" ")}` : null,
+      t.fuzzy.length > 0 ? `spelled differently: ${t.fuzzy.join(", ")}` : null,
       t.extra.length > 0 ? `extra: ${t.extra.join(" ")}` : null,
       t.extraInBrackets.length > 0 ? `in brackets: ${t.extraInBrackets.join(" ")}` : null
     ].filter(Boolean)
@@ -489,6 +582,10 @@ export const scoreFile = (w: WantedAnalysis, { peer, file, locked }: FileContext
     } else {
       artistScore = scoreOf(f.index)
       evidence.push(`${credit(f.index)} found in ${f.where} ✓`)
+      const someoneElse = f.where === "the file name" ? undefined : otherNameInFileName(w, run.context, folders)
+      if (someoneElse !== undefined) {
+        rejections.push(`the file name names ${quote(someoneElse)}, not the artist (who is only in a folder name)`)
+      }
     }
   } else {
     evidence.push("artist unknown: matched on title only")
@@ -540,6 +637,10 @@ export const scoreFile = (w: WantedAnalysis, { peer, file, locked }: FileContext
     } else {
       evidence.push("length unknown")
     }
+  }
+
+  if (t.fuzzy.length > 0 && t.score >= MIN_TITLE_SCORE && durationScore < 0.8) {
+    rejections.push(`title only matches with a spelling difference (${t.fuzzy.join(", ")}) and the length cannot confirm it`)
   }
 
   // track number

@@ -82,6 +82,16 @@ const pad = (folded: string) => ` ${folded} `
 
 /** How often each version kind is named in a text (file name, or the wanted title + artist + album). */
 export const versionCounts = (text: string): ReadonlyMap<VersionKind, number> => {
+  const hit = countCache.get(text)
+  if (hit !== undefined) return hit
+  const counts = countUncached(text)
+  if (countCache.size >= 20_000) countCache.clear()
+  countCache.set(text, counts)
+  return counts
+}
+const countCache = new Map<string, ReadonlyMap<VersionKind, number>>()
+
+const countUncached = (text: string): ReadonlyMap<VersionKind, number> => {
   const padded = pad(foldText(text))
   const counts = new Map<VersionKind, number>()
   for (const [kind, re] of FILE_PATTERNS) {

@@ -96,6 +96,16 @@ const cases: ReadonlyArray<Case> = [
   rejects("Japanese title, romanised artist nowhere", flac("@@jp\\Anime\\01 残酷な天使のテーゼ.flac", 246), "artist not found", { title: "残酷な天使のテーゼ", artist: "高橋洋子", durationMs: 246_000 }),
   accepts("artist unknown: title alone", flac("Music\\Unsorted\\Mystery Song.flac", 200), { title: "Mystery Song", artist: "", durationMs: 200_000 }),
 
+  rejects("another artist named in the file name, the wanted one only in a folder", mp3("Music\\Adele Radio\\Lionel Richie - Hello.mp3", 295), "names \"Lionel Richie\""),
+  accepts("an album segment in the file name is not another artist", flac("Music\\Radiohead\\OK Computer\\OK Computer - Paranoid Android.flac", 387), { title: "Paranoid Android", artist: "Radiohead", durationMs: 387_000 }),
+  rejects("wanted a specific remix, found another remixer", mp3("EDM\\David Guetta - Titanium (Nicky Romero Remix).mp3", 371), "missing: alesso", { title: "Titanium (Alesso Remix)", artist: "David Guetta", durationMs: 371_000 }),
+  rejects("wanted the remix, found the original", mp3("Lil Nas X - Old Town Road.mp3", 157), "the wanted track is a remix", { title: "Old Town Road - Remix", artist: "Lil Nas X", durationMs: 157_000 }),
+  accepts("wanted live version found through its album folder", flac("Music\\Adele\\Live at the BBC\\Hello.flac", 300), { title: "Hello - Live at the BBC", artist: "Adele", durationMs: 300_000 }),
+  accepts("a one-letter typo in a long word, confirmed by the length", mp3("Queen - Bohemian Rapsody.mp3", 355), { title: "Bohemian Rhapsody", artist: "Queen", durationMs: 355_000 }, "spelled differently: rapsody ≈ rhapsody"),
+  rejects("a one-letter typo without a length to confirm it", mp3("Queen - Bohemian Rapsody.mp3", 355, 320, { length: undefined }), "spelling difference", { title: "Bohemian Rhapsody", artist: "Queen", durationMs: 355_000 }),
+  rejects("short words get no typo tolerance (Alice is not Alive)", flac("Music\\Pearl Jam\\Alice.flac", 341), "missing: alive", { title: "Alive", artist: "Pearl Jam", durationMs: 341_000 }),
+  accepts("one word in place of another in a long title ('Till' for 'Til')", flac("Music\\Michael Jackson\\Off the Wall\\Dont Stop Till You Get Enough.flac", 365), { title: "Don't Stop 'Til You Get Enough", artist: "Michael Jackson", durationMs: 365_000 }),
+
   // quality
   rejects("upsampled/renamed FLAC (40 KB/s)", { filename: `${dir}01 - Hello.flac`, size: 295 * 40_200, length: 295 }, "suspicious"),
   rejects("\"320 kbps\" MP3 that is far too small", mp3(`${dir}01 - Hello.mp3`, 295, 320, { size: 295 * 16_000 }), "suspicious"),
