@@ -9,6 +9,8 @@ import { DownloadProvider, ProviderError } from "../../domain/ports/DownloadProv
 import { type Candidate, DownloadRepository } from "../../domain/ports/DownloadRepository.js"
 import { SearchGate } from "../../domain/ports/SearchGate.js"
 import { Settings } from "../../domain/ports/Settings.js"
+import { TrackRepository } from "../../domain/ports/TrackRepository.js"
+import { albumQuery, selectAlbumFolder } from "../../domain/matching/album.js"
 import { backoffMillis } from "../../domain/retry.js"
 import { OUTAGE_PAUSE_MS } from "./download-worker.js"
 import { Wakeups, workerLoop } from "./loop.js"
@@ -35,6 +37,7 @@ export interface SearchOutcome {
 export class QueueDispatcher extends Effect.Service<QueueDispatcher>()("soulspot/QueueDispatcher", {
   effect: Effect.gen(function*() {
     const repo = yield* DownloadRepository
+    const tracks = yield* TrackRepository
     const provider = yield* DownloadProvider
     const settings = yield* Settings
     const budget = yield* SearchGate
@@ -46,7 +49,7 @@ export class QueueDispatcher extends Effect.Service<QueueDispatcher>()("soulspot
     /** Runs the ladder; stops at the first query that yields an acceptable file. */
     const search = (d: Download, profile: QualityProfile, blockedUsers: ReadonlyArray<string>) =>
       Effect.gen(function*() {
-        const wanted = { title: d.track.title, artist: d.track.artist, album: d.track.album, durationMs: d.track.durationMs, trackNumber: d.track.trackNumber }
+        const wanted = wantedOf(d)
         const queries: Array<string> = []
         const seen = new Map<string, Ranked>()
         for (const query of queryLadder(wanted)) {
@@ -131,7 +134,55 @@ export class QueueDispatcher extends Effect.Service<QueueDispatcher>()("soulspot
       }))
     )
 
+    const wantedOf = (d: Download) => ({
+      title: d.track.title, artist: d.track.artist, album: d.track.album, durationMs: d.track.durationMs, trackNumber: d.track.trackNumber
+    })
+
+    /**
+     * Several never-searched downloads of one album: one search for the album, and the peer
+     * folder holding the most of them (one format preferred) supplies all it can. What it lacks
+     * is left to the per-track search that follows.
+     */
+    const albumPass = Effect.gen(function*() {
+      const now = yield* Clock.currentTimeMillis
+      const fresh = (yield* repo.getWaitingDue(iso(now), 1000))
+        .filter((d) => d.attempts === 0 && d.username === null && d.error === null)
+      if (fresh.length < 2) return
+      const albums = yield* tracks.albumsOfTracks(fresh.map((d) => d.trackId))
+      const handled = new Set<string>()
+      for (const [albumId, trackIds] of albums) {
+        const members = fresh.filter((d) => trackIds.includes(d.trackId) && !handled.has(d.id))
+        if (members.length < 2) continue
+        const album = yield* tracks.findAlbumById(albumId)
+        if (Option.isNone(album)) continue
+        members.forEach((d) => handled.add(d.id))
+        const { title, artist } = album.value.album
+        const profile = yield* profileFor(members[0]!.qualityProfile)
+        const query = albumQuery(artist, title)
+        const responses: ReadonlyArray<PeerResponse> = yield* budget.withSearchSlot(provider.search(query))
+        const wanted = members.map(wantedOf)
+        const choice = selectAlbumFolder(wanted, responses, profile)
+        yield* Effect.logInfo(choice
+          ? `album "${title}": 1 search, folder ${choice.directory} from ${choice.username} has ${choice.covered} of ${members.length} wanted tracks${choice.uniformFormat ? " in one format" : ""}`
+          : `album "${title}": 1 search, no folder holds two or more of the ${members.length} wanted tracks; searching per track`)
+        if (!choice) continue
+        for (const [i, d] of members.entries()) {
+          const pick = choice.picks[i]
+          if (!pick) continue
+          const others = select(wanted[i]!, responses, profile).candidates.filter((c) => !(c.username === pick.username && c.filename === pick.filename))
+          yield* save(d, { queries: [query], chosen: pick, candidates: [pick, ...others] })
+          yield* repo.markCandidate(d.id, 1, "tried")
+          yield* toPending(d, pick, `album folder from ${pick.username}, score ${pick.score.toFixed(1)}`).pipe(
+            Effect.catchTag("IllegalTransition", () => Effect.void))
+        }
+      }
+    }).pipe(
+      Effect.catchTag("ProviderError", (e) => Effect.logWarning(`album search skipped: ${e.message}`)),
+      Effect.catchTag("DownloadNotFound", () => Effect.void)
+    )
+
     const tick = Effect.gen(function*() {
+      yield* albumPass
       while (true) {
         const now = yield* Clock.currentTimeMillis
         const due = yield* repo.getWaitingDue(iso(now), BATCH)

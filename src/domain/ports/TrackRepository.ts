@@ -26,4 +26,6 @@ export class TrackRepository extends Context.Tag("soulspot/TrackRepository")<Tra
   readonly upsertAlbum: (album: AlbumInput) => Effect.Effect<AlbumWithTracks>
   readonly findAlbum: (source: AlbumSourceName, sourceId: string) => Effect.Effect<Option.Option<AlbumWithTracks>>
   readonly findAlbumById: (id: string) => Effect.Effect<Option.Option<AlbumWithTracks>>
+  /** For each album holding any of these tracks: the album id and which of the tracks it holds. */
+  readonly albumsOfTracks: (trackIds: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, ReadonlyArray<string>>>
 }>() {}

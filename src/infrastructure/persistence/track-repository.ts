@@ -92,7 +92,16 @@ export const makeTrackRepository = Effect.gen(function*() {
     findByRequestKey: (k) => findByRequestKey(k).pipe(Effect.orDie),
     upsertAlbum: (a) => upsertAlbum(a).pipe(Effect.orDie, Effect.withSpan("TrackRepository.upsertAlbum")),
     findAlbum: (s, id) => findAlbum(s, id).pipe(Effect.orDie),
-    findAlbumById: (id) => findAlbumById(id).pipe(Effect.orDie)
+    findAlbumById: (id) => findAlbumById(id).pipe(Effect.orDie),
+    albumsOfTracks: (trackIds) => Effect.gen(function*() {
+      const out = new Map<string, Array<string>>()
+      for (let i = 0; i < trackIds.length; i += 500) {
+        const chunk = trackIds.slice(i, i + 500)
+        const rows = yield* sql<{ albumId: string; trackId: string }>`SELECT album_id, track_id FROM album_tracks WHERE ${sql.in("track_id", chunk)}`
+        for (const r of rows) out.set(r.albumId, [...(out.get(r.albumId) ?? []), r.trackId])
+      }
+      return out
+    }).pipe(Effect.orDie)
   })
 })
 
