@@ -142,7 +142,7 @@ export class PreviewApi extends HttpApiGroup.make("preview")
 {}
 
 export class SoulSpotApi extends HttpApi.make("soulspot")
-  .add(DownloadsApi).add(ManagerApi).add(SettingsApi).add(AlbumsApi)
+  .add(DownloadsApi).add(ManagerApi).add(SettingsApi).add(AlbumsApi).add(PreviewApi)
   .addError(Unauthorized)
   .annotate(OpenApi.Title, "SoulSpot")
   .annotate(OpenApi.Description, "Self-hosted music download manager for the Soulseek network through slskd")

@@ -1,9 +1,12 @@
 import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
-import { Effect, Layer, Schema } from "effect"
+import { Effect, Layer, Option, Schema } from "effect"
 import { DownloadManager } from "../application/download-manager.js"
 import { HealthReport } from "../application/health.js"
 import { QueueAlbumDownloads } from "../application/queue-album-downloads.js"
 import { QueueTrackDownload } from "../application/queue-track-download.js"
+import { QueueDispatcher } from "../application/workers/queue-dispatcher.js"
+import { Setting } from "../config.js"
+import { TrackRepository } from "../domain/ports/TrackRepository.js"
 import { type AlbumSourceError, albumSourceErrorStatus } from "../domain/ports/AlbumSource.js"
 import { Settings } from "../domain/ports/Settings.js"
 import type { TrackInput } from "../domain/track.js"
@@ -123,4 +126,29 @@ export const AlbumsLive = HttpApiBuilder.group(SoulSpotApi, "albums", (handlers)
     }))
 }))
 
-export const RestLive = Layer.mergeAll(DownloadsLive, ManagerLive, SettingsRoutesLive, AlbumsLive)
+export const PreviewLive = HttpApiBuilder.group(SoulSpotApi, "preview", (handlers) => Effect.gen(function*() {
+  const dispatcher = yield* QueueDispatcher
+  const settings = yield* Settings
+  const tracks = yield* TrackRepository
+  return handlers.handle("preview", ({ payload }) => Effect.gen(function*() {
+    const input = yield* trackFromPayload(payload)
+    const track = "trackId" in input
+      ? yield* tracks.find(input.trackId).pipe(Effect.flatMap(Option.match({
+        onNone: () => Effect.fail(new NotFound({ message: `no track with id ${input.trackId}` })),
+        onSome: Effect.succeed
+      })))
+      : input
+    const profile = payload.quality_profile ?? (yield* settings.get(Setting.defaultProfile))
+    const outcome = yield* dispatcher.preview({
+      title: track.title, artist: track.artist, album: track.album ?? null, durationMs: track.durationMs ?? null, trackNumber: track.trackNumber ?? null
+    }, profile).pipe(Effect.catchTag("ProviderError", (e) => Effect.fail(new Unavailable({ message: `slskd: ${e.message}` }))))
+    // The same shape as `cli match`, plus the queries that were run.
+    return {
+      chosen: outcome.chosen ? { username: outcome.chosen.username, filename: outcome.chosen.filename, size: outcome.chosen.size, score: outcome.chosen.score } : null,
+      candidates: outcome.candidates.map((c) => ({ username: c.username, filename: c.filename, score: c.score, accepted: c.accepted, reasons: c.reasons })),
+      queries: outcome.queries
+    }
+  }))
+}))
+
+export const RestLive = Layer.mergeAll(DownloadsLive, ManagerLive, SettingsRoutesLive, AlbumsLive, PreviewLive)

@@ -3,7 +3,7 @@ import { Setting } from "../../config.js"
 import type { Download } from "../../domain/download.js"
 import { builtInProfile, DEFAULT_PROFILE_NAME, type QualityProfile } from "../../domain/matching/profiles.js"
 import { queryLadder } from "../../domain/matching/query.js"
-import { type Ranked, select } from "../../domain/matching/select.js"
+import { type Ranked, select, type WantedTrack } from "../../domain/matching/select.js"
 import type { PeerResponse } from "../../domain/matching/types.js"
 import { DownloadProvider, ProviderError } from "../../domain/ports/DownloadProvider.js"
 import { type Candidate, DownloadRepository } from "../../domain/ports/DownloadRepository.js"
@@ -47,9 +47,8 @@ export class QueueDispatcher extends Effect.Service<QueueDispatcher>()("soulspot
       builtInProfile(name), () => Option.getOrThrow(builtInProfile(DEFAULT_PROFILE_NAME))))
 
     /** Runs the ladder; stops at the first query that yields an acceptable file. */
-    const search = (d: Download, profile: QualityProfile, blockedUsers: ReadonlyArray<string>) =>
+    const searchTrack = (label: string, wanted: WantedTrack, profile: QualityProfile, blockedUsers: ReadonlyArray<string>) =>
       Effect.gen(function*() {
-        const wanted = wantedOf(d)
         const queries: Array<string> = []
         const seen = new Map<string, Ranked>()
         for (const query of queryLadder(wanted)) {
@@ -57,7 +56,7 @@ export class QueueDispatcher extends Effect.Service<QueueDispatcher>()("soulspot
           const responses: ReadonlyArray<PeerResponse> = yield* budget.withSearchSlot(provider.search(query))
           const result = select(wanted, responses, profile, { blockedUsers })
           for (const c of result.candidates) if (!seen.has(`${c.username}\u0000${c.filename}`)) seen.set(`${c.username}\u0000${c.filename}`, c)
-          yield* Effect.logInfo(`${d.id}: search "${query}": ${responses.length} peers, ${result.candidates.filter((c) => c.accepted).length} acceptable files`)
+          yield* Effect.logInfo(`${label}: search "${query}": ${responses.length} peers, ${result.candidates.filter((c) => c.accepted).length} acceptable files`)
           if (result.chosen) break
         }
         const all = [...seen.values()].sort((a, b) => Number(b.accepted) - Number(a.accepted) || b.score - a.score)
@@ -112,7 +111,7 @@ export class QueueDispatcher extends Effect.Service<QueueDispatcher>()("soulspot
         return true
       }
       const profile = yield* profileFor(d.qualityProfile)
-      const outcome = yield* search(d, profile, failedUsers)
+      const outcome = yield* searchTrack(d.id, wantedOf(d), profile, failedUsers)
       yield* save(d, outcome)
       if (outcome.chosen) {
         yield* repo.markCandidate(d.id, 1, "tried")
@@ -200,7 +199,11 @@ export class QueueDispatcher extends Effect.Service<QueueDispatcher>()("soulspot
       return Option.map(next, (at) => Math.max(0, Date.parse(at) - now))
     })
 
-    return { tick, untilNextDue, search, wake: wakeups.dispatcher.offer(undefined) } as const
+    /** The same search and selection the worker would run, without touching any download ("why this file" preview). */
+    const preview = (wanted: WantedTrack, profileName: string) =>
+      Effect.flatMap(profileFor(profileName), (profile) => searchTrack("preview", wanted, profile, []))
+
+    return { tick, untilNextDue, preview, wake: wakeups.dispatcher.offer(undefined) } as const
   })
 }) {}
 
