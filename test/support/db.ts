@@ -4,6 +4,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Events, DomainEventsLive } from "../../src/application/events.js"
 import { DownloadRepositoryLive } from "../../src/infrastructure/persistence/download-repository.js"
+import { QualityProfilesLive } from "../../src/infrastructure/persistence/quality-profile-repository.js"
 import { SettingsLive } from "../../src/infrastructure/persistence/settings-repository.js"
 import { DatabaseLive } from "../../src/infrastructure/persistence/sqlite.js"
 import { TrackRepositoryLive } from "../../src/infrastructure/persistence/track-repository.js"
@@ -19,6 +20,7 @@ export const PersistenceTest = (filename: string = ":memory:") => {
   return Layer.mergeAll(
     DownloadRepositoryLive.pipe(Layer.provide(Layer.mergeAll(db, tracks, events))),
     SettingsLive.pipe(Layer.provide(db)),
+    QualityProfilesLive.pipe(Layer.provide(db)),
     tracks,
     events,
     db
