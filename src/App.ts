@@ -17,7 +17,7 @@ import { DownloadRepositoryLive } from "./infrastructure/persistence/download-re
 import { SettingsLive } from "./infrastructure/persistence/settings-repository.js"
 import { DatabaseLive } from "./infrastructure/persistence/sqlite.js"
 import { TrackRepositoryLive } from "./infrastructure/persistence/track-repository.js"
-import { CircuitBreaker, ProtectedProviderLive } from "./infrastructure/slskd/circuit-breaker.js"
+import { CircuitBreaker, ProtectedProviderLive, ProviderCircuitLive } from "./infrastructure/slskd/circuit-breaker.js"
 import { SlskdLive } from "./infrastructure/slskd/provider.js"
 import { SearchGateLive } from "./infrastructure/slskd/search-gate.js"
 
@@ -40,7 +40,7 @@ export const PersistenceLayer = (db: string) => {
 export const CatalogLayer = AlbumCatalogDefault
 
 export const ProviderLayer = Layer.merge(
-  ProtectedProviderLive.pipe(Layer.provideMerge(CircuitBreaker.Default), Layer.provide(SlskdLive)),
+  Layer.merge(ProtectedProviderLive, ProviderCircuitLive).pipe(Layer.provideMerge(CircuitBreaker.Default), Layer.provide(SlskdLive)),
   SearchGateLive
 )
 

@@ -1,7 +1,7 @@
 import { HttpLayerRouter, HttpServerResponse } from "@effect/platform"
 import { Effect, Metric, type MetricPair, MetricState } from "effect"
 import { DownloadManager } from "../application/download-manager.js"
-import { CircuitBreaker } from "../infrastructure/slskd/circuit-breaker.js"
+import { ProviderCircuit } from "../domain/ports/ProviderCircuit.js"
 import { SearchGate } from "../domain/ports/SearchGate.js"
 
 const esc = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, "\\\"").replace(/\n/g, "\\n")
@@ -41,7 +41,7 @@ export const renderPrometheus = (pairs: ReadonlyArray<MetricPair.MetricPair.Unty
 
 export const MetricsRoute = HttpLayerRouter.add("GET", "/metrics", Effect.gen(function*() {
   const manager = yield* DownloadManager
-  const breaker = yield* CircuitBreaker
+  const breaker = yield* ProviderCircuit
   const budget = yield* SearchGate
   // Gauges read at scrape time: the database and the breaker are the truth.
   const stats = yield* manager.stats

@@ -2,7 +2,7 @@ import { Clock, Effect } from "effect"
 import type { HealthDto } from "../api/dto.js"
 import { DownloadProvider, type ProviderStatus } from "../domain/ports/DownloadProvider.js"
 import { SearchGate } from "../domain/ports/SearchGate.js"
-import { CircuitBreaker } from "../infrastructure/slskd/circuit-breaker.js"
+import { ProviderCircuit } from "../domain/ports/ProviderCircuit.js"
 import { RuntimeState } from "./runtime-state.js"
 
 const STATUS_TTL_MS = 5000
@@ -13,7 +13,7 @@ const STATUS_TTL_MS = 5000
  */
 export class HealthReport extends Effect.Service<HealthReport>()("soulspot/HealthReport", {
   effect: Effect.gen(function*() {
-    const breaker = yield* CircuitBreaker
+    const breaker = yield* ProviderCircuit
     const provider = yield* DownloadProvider
     const state = yield* RuntimeState
     const gate = yield* SearchGate

@@ -3,9 +3,10 @@ import { searchesMade, slskdLatency, slskdRequests } from "../../metrics.js"
 import { Setting } from "../../config.js"
 import { DomainEvents } from "../../domain/events.js"
 import { countsAsFailure, DownloadProvider, ProviderError } from "../../domain/ports/DownloadProvider.js"
+import { type CircuitSnapshot, type CircuitStateName, ProviderCircuit } from "../../domain/ports/ProviderCircuit.js"
 import { Settings } from "../../domain/ports/Settings.js"
 
-export type BreakerStateName = "CLOSED" | "OPEN" | "HALF_OPEN"
+export type BreakerStateName = CircuitStateName
 
 interface State {
   readonly name: BreakerStateName
@@ -19,14 +20,7 @@ interface State {
   readonly lastError: string | null
 }
 
-export interface BreakerSnapshot {
-  readonly state: BreakerStateName
-  readonly failure_count: number
-  readonly last_success: string | null
-  readonly last_failure: string | null
-  readonly last_error: string | null
-  readonly retry_in_seconds: number | null
-}
+export type BreakerSnapshot = CircuitSnapshot
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 
@@ -141,3 +135,6 @@ export const ProtectedProviderLive = Layer.effect(DownloadProvider, Effect.gen(f
     health: raw.health
   })
 }))
+
+/** The breaker's state as the rest of the application reads it. */
+export const ProviderCircuitLive = Layer.effect(ProviderCircuit, Effect.map(CircuitBreaker, (b) => ProviderCircuit.of({ snapshot: b.snapshot })))
