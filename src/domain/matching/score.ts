@@ -485,7 +485,8 @@ const otherNameInFileName = (
 ): string | undefined => {
   const folderTokenLists = folders.map((f) => tokens(f))
   return context.find((segment) => {
-    const ts = tokens(segment)
+    const ts = tokens(stripFeaturing(segment).text)
+    if (w.featured.some((f) => containsTokens(ts, f))) return false
     const words = ts.filter((t) => !isNoiseWord(t) && !isNumberToken(t) && !VERSION_WORDS.has(t) && !/^\d+(?:st|nd|rd|th)$/.test(t))
     if (words.length === 0) return false
     if (w.album !== null && containsTokens(ts, w.album)) return false

@@ -97,6 +97,8 @@ const cases: ReadonlyArray<Case> = [
   accepts("artist unknown: title alone", flac("Music\\Unsorted\\Mystery Song.flac", 200), { title: "Mystery Song", artist: "", durationMs: 200_000 }),
 
   rejects("another artist named in the file name, the wanted one only in a folder", mp3("Music\\Adele Radio\\Lionel Richie - Hello.mp3", 295), "names \"Lionel Richie\""),
+  accepts("a featuring segment in the file name is not another artist", flac("Music\\Daft Punk\\Random Access Memories\\08 - Get Lucky - feat. Pharrell Williams.flac", 369), { title: "Get Lucky", artist: "Daft Punk", durationMs: 369_000 }),
+  accepts("a guest named as a segment is not another artist", flac("Music\\Daft Punk\\Random Access Memories\\08 - Get Lucky - Pharrell Williams.flac", 369), { title: "Get Lucky (feat. Pharrell Williams)", artist: "Daft Punk", durationMs: 369_000 }),
   accepts("an album segment in the file name is not another artist", flac("Music\\Radiohead\\OK Computer\\OK Computer - Paranoid Android.flac", 387), { title: "Paranoid Android", artist: "Radiohead", durationMs: 387_000 }),
   rejects("wanted a specific remix, found another remixer", mp3("EDM\\David Guetta - Titanium (Nicky Romero Remix).mp3", 371), "missing: alesso", { title: "Titanium (Alesso Remix)", artist: "David Guetta", durationMs: 371_000 }),
   rejects("wanted the remix, found the original", mp3("Lil Nas X - Old Town Road.mp3", 157), "the wanted track is a remix", { title: "Old Town Road - Remix", artist: "Lil Nas X", durationMs: 157_000 }),
