@@ -14,6 +14,7 @@ import { QueueDispatcher, QueueDispatcherWorkerLive } from "./application/worker
 import { StatusSync, StatusSyncWorkerLive } from "./application/workers/status-sync.js"
 import { AlbumCatalogDefault } from "./infrastructure/catalog/catalog.js"
 import { DownloadRepositoryLive } from "./infrastructure/persistence/download-repository.js"
+import { QualityProfilesLive } from "./infrastructure/persistence/quality-profile-repository.js"
 import { SettingsLive } from "./infrastructure/persistence/settings-repository.js"
 import { DatabaseLive } from "./infrastructure/persistence/sqlite.js"
 import { TrackRepositoryLive } from "./infrastructure/persistence/track-repository.js"
@@ -33,7 +34,8 @@ export const PersistenceLayer = (db: string) => {
   const events = DomainEventsLive.pipe(Layer.provideMerge(Events.Default))
   const tracks = TrackRepositoryLive.pipe(Layer.provide(database))
   const downloads = DownloadRepositoryLive.pipe(Layer.provide(Layer.mergeAll(database, tracks, events)))
-  return Layer.mergeAll(database, events, tracks, downloads, SettingsLive.pipe(Layer.provide(database)))
+  return Layer.mergeAll(database, events, tracks, downloads, SettingsLive.pipe(Layer.provide(database)),
+    QualityProfilesLive.pipe(Layer.provide(database)))
 }
 
 /** slskd behind the circuit breaker: the only provider the application sees. */

@@ -4,6 +4,8 @@ import { DownloadManager } from "../application/download-manager.js"
 import { HealthReport } from "../application/health.js"
 import { QueueTrackDownload } from "../application/queue-track-download.js"
 import { DownloadStatus } from "../domain/download.js"
+import { Setting } from "../config.js"
+import { QualityProfiles } from "../domain/ports/QualityProfiles.js"
 import { Settings } from "../domain/ports/Settings.js"
 import { CreateDownload } from "./api.js"
 import { html, type SafeHtml } from "./html.js"
@@ -13,8 +15,6 @@ import { healthPanel, statsBar } from "./views/panels.js"
 import { candidatesView, downloadList, downloadRow } from "./views/rows.js"
 import { listSection, managerPage } from "./views/manager.js"
 import { settingsForm, settingsPage } from "./views/settings.js"
-
-const PROFILES = ["balanced", "lossless", "space-saver", "any"]
 
 const page = (body: SafeHtml, status = 200) =>
   HttpServerResponse.html(body.value).pipe(HttpServerResponse.setStatus(status))
@@ -31,11 +31,16 @@ const HISTORY_PAGE = 50
 const loadManager = (url: URL) => Effect.gen(function*() {
   const manager = yield* DownloadManager
   const health = yield* HealthReport
+  const profiles = yield* QualityProfiles
+  const settings = yield* Settings
   const tab = url.searchParams.get("tab") === "history" ? "history" as const : "active" as const
   const statuses = parseStatuses(url.searchParams.getAll("status"))
   const offset = Math.max(0, Math.min(1_000_000, Number(url.searchParams.get("offset")) || 0))
   const now = yield* Clock.currentTimeMillis
-  const [stats, h] = yield* Effect.all([manager.stats, health.report])
+  const [stats, h, stored, defaultProfile] = yield* Effect.all([manager.stats, health.report, profiles.list, settings.get(Setting.defaultProfile)])
+  // the default profile first, so the form's preselected choice is what the settings say
+  const names = stored.map((p) => p.profile.name)
+  const PROFILES = [...names.filter((n) => n === defaultProfile), ...names.filter((n) => n !== defaultProfile)]
   if (tab === "active") {
     const { active, recent } = yield* manager.active
     const all = [...active, ...recent].filter((d) => statuses.length === 0 || statuses.includes(d.status))
@@ -118,6 +123,7 @@ export const PageRoutes = HttpLayerRouter.addAll([
       : html`“${download.track.title}” is already ${download.status.toLowerCase()}.`))
   }).pipe(
     Effect.catchTag("TrackNotFound", (e) => Effect.succeed(page(message("error", e.message), 404))),
+    Effect.catchTag("UnknownProfile", (e) => Effect.succeed(page(message("error", e.message), 422))),
     Effect.catchTag("RequestError", () => Effect.succeed(page(message("error", "The form could not be read."), 400))))),
   HttpLayerRouter.route("GET", "/download-manager/settings", Effect.gen(function*() {
     const settings = yield* Settings

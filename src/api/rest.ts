@@ -5,7 +5,6 @@ import { HealthReport } from "../application/health.js"
 import { QueueAlbumDownloads } from "../application/queue-album-downloads.js"
 import { QueueTrackDownload } from "../application/queue-track-download.js"
 import { QueueDispatcher } from "../application/workers/queue-dispatcher.js"
-import { Setting } from "../config.js"
 import { TrackRepository } from "../domain/ports/TrackRepository.js"
 import { type AlbumSourceError, albumSourceErrorStatus } from "../domain/ports/AlbumSource.js"
 import { Settings } from "../domain/ports/Settings.js"
@@ -32,6 +31,7 @@ export const trackFromPayload = (p: CreateDownload): Effect.Effect<TrackInput | 
 
 const notFound = (e: { readonly message: string }) => Effect.fail(new NotFound({ message: e.message }))
 const conflict = (e: { readonly message: string }) => Effect.fail(new Conflict({ message: e.message }))
+const unprocessable = (e: { readonly message: string }) => Effect.fail(new Unprocessable({ message: e.message }))
 
 const encodeDownload = Schema.encodeSync(DownloadDto)
 
@@ -42,7 +42,7 @@ export const DownloadsLive = HttpApiBuilder.group(SoulSpotApi, "downloads", (han
     .handle("create", ({ payload }) => Effect.gen(function*() {
       const track = yield* trackFromPayload(payload)
       const { download, created } = yield* queue.run({ track, priority: payload.priority, qualityProfile: payload.quality_profile })
-        .pipe(Effect.catchTag("TrackNotFound", notFound))
+        .pipe(Effect.catchTag("TrackNotFound", notFound), Effect.catchTag("UnknownProfile", unprocessable))
       // 201 for a new download; the same track again answers 200 with the download it already has.
       return created ? toDto(download) : yield* HttpServerResponse.json(encodeDownload(toDto(download)), { status: 200 }).pipe(Effect.orDie)
     }))
@@ -92,11 +92,13 @@ const encodeAlbum = Schema.encodeSync(AlbumDownloads)
 
 export const AlbumsLive = HttpApiBuilder.group(SoulSpotApi, "albums", (handlers) => Effect.gen(function*() {
   const albums = yield* QueueAlbumDownloads
+  const queue = yield* QueueTrackDownload
   return handlers
     .handle("createAlbum", ({ payload }) => Effect.gen(function*() {
       const source = SOURCES.find((s) => s === payload.source.trim().toLowerCase())
       if (!source) return yield* new Unprocessable({ message: `source: unknown album source "${payload.source}" (use spotify, deezer or local)` })
       if (payload.album_id === "") return yield* new BadRequest({ message: "album_id: must not be empty" })
+      yield* queue.checkProfile(payload.quality_profile).pipe(Effect.catchTag("UnknownProfile", unprocessable))
       const result = yield* albums.run({ source, albumRef: payload.album_id, priority: payload.priority, qualityProfile: payload.quality_profile })
         .pipe(Effect.catchAll(albumError))
       const body = {
@@ -128,7 +130,7 @@ export const AlbumsLive = HttpApiBuilder.group(SoulSpotApi, "albums", (handlers)
 
 export const PreviewLive = HttpApiBuilder.group(SoulSpotApi, "preview", (handlers) => Effect.gen(function*() {
   const dispatcher = yield* QueueDispatcher
-  const settings = yield* Settings
+  const queue = yield* QueueTrackDownload
   const tracks = yield* TrackRepository
   return handlers.handle("preview", ({ payload }) => Effect.gen(function*() {
     const input = yield* trackFromPayload(payload)
@@ -138,7 +140,7 @@ export const PreviewLive = HttpApiBuilder.group(SoulSpotApi, "preview", (handler
         onSome: Effect.succeed
       })))
       : input
-    const profile = payload.quality_profile ?? (yield* settings.get(Setting.defaultProfile))
+    const profile = yield* queue.checkProfile(payload.quality_profile).pipe(Effect.catchTag("UnknownProfile", unprocessable))
     const outcome = yield* dispatcher.preview({
       title: track.title, artist: track.artist, album: track.album ?? null, durationMs: track.durationMs ?? null, trackNumber: track.trackNumber ?? null
     }, profile).pipe(Effect.catchTag("ProviderError", (e) => Effect.fail(new Unavailable({ message: `slskd: ${e.message}` }))))

@@ -1,6 +1,7 @@
 import { Effect, Option } from "effect"
 import { Setting } from "../config.js"
-import { TrackNotFound } from "../domain/errors.js"
+import { TrackNotFound, UnknownProfile } from "../domain/errors.js"
+import { QualityProfiles } from "../domain/ports/QualityProfiles.js"
 import { DownloadRepository, type QueueResult } from "../domain/ports/DownloadRepository.js"
 import { Settings } from "../domain/ports/Settings.js"
 import { TrackRepository } from "../domain/ports/TrackRepository.js"
@@ -18,10 +19,18 @@ export class QueueTrackDownload extends Effect.Service<QueueTrackDownload>()("so
     const downloads = yield* DownloadRepository
     const tracks = yield* TrackRepository
     const settings = yield* Settings
+    const profiles = yield* QualityProfiles
+
+    /** The named profile, or the configured default; an unknown name is refused before anything is stored. */
+    const checkProfile = Effect.fn("QueueTrackDownload.checkProfile")(function*(name: string | undefined) {
+      const chosen = name ?? (yield* settings.get(Setting.defaultProfile))
+      if (Option.isNone(yield* profiles.get(chosen))) return yield* new UnknownProfile({ name: chosen })
+      return chosen
+    })
 
     const run = Effect.fn("QueueTrackDownload")(function*(req: QueueTrackRequest) {
       const priority = req.priority ?? 0
-      const qualityProfile = req.qualityProfile ?? (yield* settings.get(Setting.defaultProfile))
+      const qualityProfile = yield* checkProfile(req.qualityProfile)
       let result: QueueResult
       if ("trackId" in req.track) {
         const id = req.track.trackId
@@ -35,6 +44,6 @@ export class QueueTrackDownload extends Effect.Service<QueueTrackDownload>()("so
         .pipe(Effect.annotateLogs({ download: result.download.id, status: result.download.status }))
       return result
     })
-    return { run } as const
+    return { run, checkProfile } as const
   })
 }) {}

@@ -42,3 +42,13 @@ export class InvalidSetting extends Schema.TaggedError<InvalidSetting>()(
     return `${this.key}: ${this.reason}`
   }
 }
+
+export class UnknownProfile extends Schema.TaggedError<UnknownProfile>()(
+  "UnknownProfile",
+  { name: Schema.String },
+  HttpApiSchema.annotations({ status: 422 })
+) {
+  override get message() {
+    return `quality_profile: there is no quality profile named "${this.name}"`
+  }
+}

@@ -7,6 +7,7 @@ import { type Ranked, select, type WantedTrack } from "../../domain/matching/sel
 import type { PeerResponse } from "../../domain/matching/types.js"
 import { DownloadProvider, ProviderError } from "../../domain/ports/DownloadProvider.js"
 import { type Candidate, DownloadRepository } from "../../domain/ports/DownloadRepository.js"
+import { QualityProfiles } from "../../domain/ports/QualityProfiles.js"
 import { SearchGate } from "../../domain/ports/SearchGate.js"
 import { Settings } from "../../domain/ports/Settings.js"
 import { TrackRepository } from "../../domain/ports/TrackRepository.js"
@@ -41,10 +42,13 @@ export class QueueDispatcher extends Effect.Service<QueueDispatcher>()("soulspot
     const provider = yield* DownloadProvider
     const settings = yield* Settings
     const budget = yield* SearchGate
+    const profiles = yield* QualityProfiles
     const wakeups = yield* Wakeups
 
-    const profileFor = (name: string): Effect.Effect<QualityProfile> => Effect.succeed(Option.getOrElse(
-      builtInProfile(name), () => Option.getOrThrow(builtInProfile(DEFAULT_PROFILE_NAME))))
+    // A profile deleted since the download was queued falls back to the default, never to nothing.
+    const profileFor = (name: string): Effect.Effect<QualityProfile> => profiles.get(name).pipe(
+      Effect.map(Option.orElse(() => builtInProfile(name))),
+      Effect.map(Option.getOrElse(() => Option.getOrThrow(builtInProfile(DEFAULT_PROFILE_NAME)))))
 
     /** Runs the ladder; stops at the first query that yields an acceptable file. */
     const searchTrack = (label: string, wanted: WantedTrack, profile: QualityProfile, blockedUsers: ReadonlyArray<string>) =>
