@@ -91,6 +91,20 @@ describe("REST API", () => {
         expect((yield* json(yield* send("GET", "/api/downloads/manager/stats"))).total).toBe(before)
       }))
 
+    it.effect("an unknown quality profile is a 422 and stores nothing; a stored one is used", () =>
+      Effect.gen(function*() {
+        const before = (yield* json(yield* send("GET", "/api/downloads/manager/stats"))).total
+        const r = yield* post("/api/downloads", { title: "Profiled", artist: "Someone", quality_profile: "studio-master" })
+        expect(r.status).toBe(422)
+        expect(yield* json(r)).toEqual({ error: "Unprocessable", message: 'quality_profile: there is no quality profile named "studio-master"' })
+        expect((yield* json(yield* send("GET", "/api/downloads/manager/stats"))).total).toBe(before)
+        const ok = yield* post("/api/downloads", { title: "Profiled", artist: "Someone", quality_profile: "lossless" })
+        expect(ok.status).toBe(201)
+        expect((yield* json(ok)).quality_profile).toBe("lossless")
+        const album = yield* post("/api/downloads/album", { source: "local", album_id: "x", quality_profile: "studio-master" })
+        expect(album.status).toBe(422)
+      }))
+
     it.effect("a body over 1 MiB is refused with 413", () =>
       Effect.gen(function*() {
         const r = yield* send("POST", "/api/downloads", JSON.stringify({ title: "x".repeat(1_100_000), artist: "y" }))
