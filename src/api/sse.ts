@@ -11,8 +11,12 @@ export const sseClients = Metric.gauge("soulspot_sse_clients", { description: "o
 
 const HEARTBEAT = "15 seconds"
 
+/**
+ * One SSE frame. EventSource ends a line at CRLF, LF or a lone CR, so the data is split on all
+ * three: a CR inside a title must not start a forged `event:` or `id:` field.
+ */
 export const frame = (event: string, data: string, id?: number): string =>
-  `${id === undefined ? "" : `id: ${id}\n`}event: ${event}\n${data.split("\n").map((l) => `data: ${l}`).join("\n")}\n\n`
+  `${id === undefined ? "" : `id: ${id}\n`}event: ${event}\n${data.split(/\r\n|\r|\n/).map((l) => `data: ${l}`).join("\n")}\n\n`
 
 /** How one stream writes each kind of event: JSON for the API, HTML fragments for the page. */
 export interface SseFormat {

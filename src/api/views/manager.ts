@@ -55,7 +55,7 @@ export const listSection = (p: ManagerPage): SafeHtml => html`<section id="list"
     ? html`<a class="more" href="/download-manager?tab=history&offset=${p.offset + p.limit}${p.statuses.map((s) => html`&status=${s}`)}">Older…</a>` : ""}
 </section>`
 
-export const managerPage = (p: ManagerPage): SafeHtml => layout("Downloads", html`
+export const managerPage = (p: ManagerPage): SafeHtml => layout(p.tab === "active" ? "Downloads" : "History", html`
 <div class="live" hx-ext="sse" sse-connect="/download-manager/events">
   <section id="stats" class="card" aria-label="Counts" sse-swap="stats-html" hx-swap="innerHTML">${statsBar(p.stats)}</section>
   <div class="grid">
