@@ -1,0 +1,53 @@
+/**
+ * Starting the service, shared by `npm start` (src/main.ts) and `npm run demo` (src/demo.ts):
+ * the application layer on a Node HTTP server, settings logged, one log line per event.
+ */
+import type { HttpServer } from "@effect/platform"
+import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
+import { Effect, Layer, Logger, LogLevel, Option } from "effect"
+import { createServer } from "node:http"
+import { AppLayer } from "./App.js"
+import { ServerConfig } from "./config.js"
+import { Settings } from "./domain/ports/Settings.js"
+
+/** What the running service offers to `onReady`: every application service and the HTTP server. */
+export type AppContext = Layer.Layer.Success<ReturnType<typeof AppLayer>> | HttpServer.HttpServer
+
+export interface LaunchOptions<E, R extends AppContext> {
+  /** Runs once, when the server listens and the workers run (e.g. the demo queues its samples). */
+  readonly onReady?: Effect.Effect<void, E, R>
+}
+
+const logSettings = Effect.gen(function*() {
+  const settings = yield* Settings
+  for (const s of yield* settings.describe) {
+    yield* Effect.logInfo(`setting ${s.key} = ${s.value ?? "(not set)"} [${s.source}]`)
+  }
+})
+
+/** The service until interrupted (SIGTERM/SIGINT through `runService`); configuration from ServerConfig. */
+export const launch = <E = never, R extends AppContext = never>(options: LaunchOptions<E, R> = {}) =>
+  Effect.gen(function*() {
+    const config = yield* ServerConfig
+    if (Option.isNone(config.apiKey)) {
+      yield* Effect.logWarning("SOULSPOT_API_KEY is not set: the API is open to anyone who can reach this port")
+    }
+    const ready = options.onReady ?? Effect.void
+    const app = AppLayer({ db: config.db }).pipe(
+      Layer.provideMerge(NodeHttpServer.layer(createServer, { port: config.port, host: config.host })),
+      Layer.tap((ctx) => Effect.provide(Effect.zipRight(logSettings, ready), ctx))
+    )
+    return yield* Layer.launch(app)
+  })
+
+// One line per event: logfmt by default, JSON lines with SOULSPOT_LOG_FORMAT=json.
+const logger = Layer.unwrapEffect(Effect.map(ServerConfig, (c) => c.logFormat === "json" ? Logger.json : Logger.logFmt))
+
+/** Runs a program as the process: logger, Info level, a fatal line for defects, exit 0 on SIGTERM/SIGINT. */
+export const runService = <E>(program: Effect.Effect<unknown, E>) =>
+  program.pipe(
+    Effect.provide(logger),
+    Logger.withMinimumLogLevel(LogLevel.Info),
+    Effect.catchAllDefect((defect) => Effect.logFatal(defect instanceof Error ? defect.message : String(defect)).pipe(Effect.zipRight(Effect.die(defect)))),
+    NodeRuntime.runMain({ disablePrettyLogger: true })
+  )
