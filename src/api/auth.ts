@@ -35,13 +35,14 @@ export const AuthMiddleware = HttpLayerRouter.middleware(Effect.gen(function*() 
     onSome: (secret) => Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
       const path = request.url.split("?")[0] ?? "/"
       if (OPEN_PATHS.some((p) => p.test(path)) || authorised(request, Redacted.value(secret))) return effect
+      // htmx (the page's requests, its partials under /api included) follows HX-Redirect; a browser follows the 303
+      const htmx = request.headers["hx-request"] === "true"
       if (path.startsWith("/api/")) {
         return Effect.succeed(HttpServerResponse.unsafeJson(
           { error: "Unauthorized", message: "this needs the X-API-Key header (SOULSPOT_API_KEY)" },
-          { status: 401, headers: { "www-authenticate": "X-API-Key" } }))
+          { status: 401, headers: htmx ? { "www-authenticate": "X-API-Key", "hx-redirect": "/login" } : { "www-authenticate": "X-API-Key" } }))
       }
-      // htmx follows HX-Redirect; a browser follows the 303
-      return Effect.succeed(request.headers["hx-request"] === "true"
+      return Effect.succeed(htmx
         ? HttpServerResponse.empty({ status: 401, headers: { "hx-redirect": "/login" } })
         : HttpServerResponse.redirect("/login", { status: 303 }))
     })

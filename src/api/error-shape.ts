@@ -42,7 +42,8 @@ const reshape = (response: HttpServerResponse.HttpServerResponse) => {
   if (response.status < 400) return response
   if (response.body._tag === "Empty") {
     const [error, message] = STATUS_ERRORS[response.status] ?? ["Error", `request failed with status ${response.status}`]
-    return jsonError(response.status, error, message)
+    // keep what the response said in its headers (HX-Redirect, Allow, WWW-Authenticate)
+    return HttpServerResponse.setHeaders(jsonError(response.status, error, message), response.headers)
   }
   if (response.body._tag !== "Uint8Array") return response
   if (!response.body.contentType.startsWith("application/json")) return response
