@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, Option } from "effect"
+import { Effect, Layer, Option, Queue } from "effect"
+import { Events } from "../../../src/application/events.js"
 import { makeSimulator } from "../../../src/dev/slskd-simulator/index.js"
 import { DownloadRepository } from "../../../src/domain/ports/DownloadRepository.js"
 import { CircuitBreaker } from "../../../src/infrastructure/slskd/circuit-breaker.js"
@@ -17,22 +18,22 @@ describe("engine against the slskd simulator", () => {
   it.effect("a request goes WAITING → PENDING → QUEUED → DOWNLOADING → COMPLETED, one enqueue", () =>
     Effect.gen(function*() {
       const sim = yield* makeSimulator()
-      const seen = new Set<string>()
       yield* Effect.gen(function*() {
+        // every committed change is an event: the full path is visible there, however fast it went
+        const sub = yield* Effect.flatMap(Events, (e) => e.subscribe)
         const id = yield* queue(KARMA)
-        yield* waitUntil(Effect.map(statusOf(id), (d) => {
-          if (d) seen.add(d.status)
-          return d?.status === "COMPLETED"
-        }))
+        yield* waitUntil(Effect.map(statusOf(id), (d) => d?.status === "COMPLETED"))
+        const statuses = [...yield* Queue.takeAll(sub)].flatMap((e) =>
+          e.event._tag === "DownloadChanged" && e.event.download.id === id ? [e.event.download.status] : [])
         const d = (yield* statusOf(id))!
-        expect([...seen]).toEqual(expect.arrayContaining(["WAITING", "PENDING", "QUEUED", "DOWNLOADING", "COMPLETED"]))
+        expect(statuses.filter((s, i) => s !== statuses[i - 1])).toEqual(["WAITING", "PENDING", "QUEUED", "DOWNLOADING", "COMPLETED"])
         expect(d).toMatchObject({ username: expect.any(String), filename: expect.stringContaining("Karma Police"), error: null, attempts: 0 })
         expect(d.bytesTransferred).toBe(d.size)
         expect(yield* sim.control.enqueueCount(d.username!, d.filename!)).toBe(1)
         const candidates = yield* Effect.flatMap(DownloadRepository, (r) => r.candidates(id))
         expect(candidates[0]).toMatchObject({ rank: 1, accepted: true, username: d.username, filename: d.filename })
         expect(candidates.some((c) => !c.accepted && c.reasons.some((r) => r.startsWith("rejected")))).toBe(true)
-      }).pipe(Effect.provide(engineLayer(tempDbFile(), sim)))
+      }).pipe(Effect.scoped, Effect.provide(engineLayer(tempDbFile(), sim)))
     }).pipe(Effect.scoped))
 
   it.effect("a rejected transfer is retried on the next candidate from another user", () =>
