@@ -3,7 +3,8 @@ import { Clock, Effect, Either, Layer, Schema } from "effect"
 import { DownloadManager } from "../application/download-manager.js"
 import { HealthReport } from "../application/health.js"
 import { QueueTrackDownload } from "../application/queue-track-download.js"
-import { DownloadStatus } from "../domain/download.js"
+import { type Download, DownloadStatus } from "../domain/download.js"
+import type { DownloadNotFound, StatusConflict } from "../domain/errors.js"
 import { Setting } from "../config.js"
 import { QualityProfiles } from "../domain/ports/QualityProfiles.js"
 import { Settings } from "../domain/ports/Settings.js"
@@ -67,6 +68,17 @@ const HtmlFormat = (now: () => number): SseFormat => ({
   health: (h) => [["health-html", healthPanel(h, now()).value]]
 })
 
+/** Cancel and retry from a row: the updated row comes back in place of the old one. */
+const rowAction = (act: (m: DownloadManager, id: string) => Effect.Effect<Download, DownloadNotFound | StatusConflict>) =>
+  Effect.gen(function*() {
+    const manager = yield* DownloadManager
+    const { id } = yield* HttpLayerRouter.params
+    return page(downloadRow(yield* act(manager, id ?? "")))
+  }).pipe(Effect.catchTags({
+    DownloadNotFound: (e) => Effect.succeed(page(message("error", e.message), 404)),
+    StatusConflict: (e) => Effect.succeed(page(message("error", e.message), 409))
+  }))
+
 export const PageRoutes = HttpLayerRouter.addAll([
   HttpLayerRouter.route("GET", "/", HttpServerResponse.redirect("/download-manager", { status: 302 })),
   HttpLayerRouter.route("GET", "/download-manager", (request) => Effect.gen(function*() {
@@ -94,22 +106,8 @@ export const PageRoutes = HttpLayerRouter.addAll([
     const d = yield* manager.get(id ?? "")
     return page(candidatesView(d, yield* manager.candidates(d.id)))
   }).pipe(Effect.catchTag("DownloadNotFound", (e) => Effect.succeed(page(message("error", e.message), 404))))),
-  HttpLayerRouter.route("POST", "/download-manager/downloads/:id/cancel", Effect.gen(function*() {
-    const manager = yield* DownloadManager
-    const { id } = yield* HttpLayerRouter.params
-    return page(downloadRow(yield* manager.cancel(id ?? "")))
-  }).pipe(Effect.catchTags({
-    DownloadNotFound: (e) => Effect.succeed(page(message("error", e.message), 404)),
-    StatusConflict: (e) => Effect.succeed(page(message("error", e.message), 409))
-  }))),
-  HttpLayerRouter.route("POST", "/download-manager/downloads/:id/retry", Effect.gen(function*() {
-    const manager = yield* DownloadManager
-    const { id } = yield* HttpLayerRouter.params
-    return page(downloadRow(yield* manager.retry(id ?? "")))
-  }).pipe(Effect.catchTags({
-    DownloadNotFound: (e) => Effect.succeed(page(message("error", e.message), 404)),
-    StatusConflict: (e) => Effect.succeed(page(message("error", e.message), 409))
-  }))),
+  HttpLayerRouter.route("POST", "/download-manager/downloads/:id/cancel", rowAction((m, id) => m.cancel(id))),
+  HttpLayerRouter.route("POST", "/download-manager/downloads/:id/retry", rowAction((m, id) => m.retry(id))),
   HttpLayerRouter.route("POST", "/download-manager/queue", Effect.gen(function*() {
     const queue = yield* QueueTrackDownload
     const body = yield* formBody
