@@ -3,6 +3,7 @@ import { Effect, Metric, type MetricPair, MetricState } from "effect"
 import { DownloadManager } from "../application/download-manager.js"
 import { ProviderCircuit } from "../domain/ports/ProviderCircuit.js"
 import { SearchGate } from "../domain/ports/SearchGate.js"
+import { sseClients } from "./sse.js"
 
 const esc = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, "\\\"").replace(/\n/g, "\\n")
 const labels = (tags: ReadonlyArray<{ key: string; value: string }>, extra: Record<string, string> = {}) => {
@@ -29,7 +30,8 @@ export const renderPrometheus = (pairs: ReadonlyArray<MetricPair.MetricPair.Unty
       if (MetricState.isCounterState(s)) out.push(`${name}${labels(tags)} ${num(Number(s.count))}`)
       else if (MetricState.isGaugeState(s)) out.push(`${name}${labels(tags)} ${num(Number(s.value))}`)
       else if (MetricState.isHistogramState(s)) {
-        for (const [le, count] of s.buckets) out.push(`${name}_bucket${labels(tags, { le: num(le) })} ${count}`)
+        // Effect's boundaries already end in +Inf; that bucket is written once, below, as the count
+        for (const [le, count] of s.buckets) if (Number.isFinite(le)) out.push(`${name}_bucket${labels(tags, { le: num(le) })} ${count}`)
         out.push(`${name}_bucket${labels(tags, { le: "+Inf" })} ${s.count}`, `${name}_sum${labels(tags)} ${num(s.sum)}`, `${name}_count${labels(tags)} ${s.count}`)
       } else if (MetricState.isFrequencyState(s)) {
         for (const [k, v] of s.occurrences) out.push(`${name}${labels(tags, { value: k })} ${v}`)
@@ -58,6 +60,8 @@ export const MetricsRoute = HttpLayerRouter.add("GET", "/metrics", Effect.gen(fu
     "# HELP soulspot_search_next_slot_seconds seconds until the search budget allows the next search", "# TYPE soulspot_search_next_slot_seconds gauge",
     `soulspot_search_next_slot_seconds ${Math.ceil(nextSlot / 1000)}`
   ].join("\n")
+  // registers the gauge, unchanged, so it is scraped as 0 before the first client connects
+  yield* Metric.incrementBy(sseClients, 0)
   const registry = renderPrometheus(yield* Metric.snapshot)
   return HttpServerResponse.text(`${extra}\n${registry}`, { contentType: "text/plain; version=0.0.4; charset=utf-8" })
 }))
