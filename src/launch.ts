@@ -25,6 +25,19 @@ const logSettings = Effect.gen(function*() {
   }
 })
 
+/**
+ * The HTTP server on a Node server we keep a handle on: at shutdown every open connection is
+ * closed first (SSE streams never end by themselves, and the server would wait for them).
+ * A request cut off this way was not acknowledged, and its transaction rolls back.
+ */
+export const httpServerLayer = (options: { readonly port: number; readonly host: string }) => {
+  const node = createServer()
+  const closeConnections = Layer.scopedDiscard(Effect.addFinalizer(() =>
+    Effect.logInfo("stopping: closing open connections, then workers and the database").pipe(
+      Effect.zipRight(Effect.sync(() => node.closeAllConnections())))))
+  return Layer.provideMerge(closeConnections, NodeHttpServer.layer(() => node, options))
+}
+
 /** The service until interrupted (SIGTERM/SIGINT through `runService`); configuration from ServerConfig. */
 export const launch = <E = never, R extends AppContext = never>(options: LaunchOptions<E, R> = {}) =>
   Effect.gen(function*() {
@@ -34,7 +47,7 @@ export const launch = <E = never, R extends AppContext = never>(options: LaunchO
     }
     const ready = options.onReady ?? Effect.void
     const app = AppLayer({ db: config.db }).pipe(
-      Layer.provideMerge(NodeHttpServer.layer(createServer, { port: config.port, host: config.host })),
+      Layer.provideMerge(httpServerLayer({ port: config.port, host: config.host })),
       Layer.tap((ctx) => Effect.provide(Effect.zipRight(logSettings, ready), ctx))
     )
     return yield* Layer.launch(app)
