@@ -13,6 +13,9 @@
     if (empty) empty.remove()
     list.appendChild(el)
     if (window.htmx) window.htmx.process(el)
+    // Keep the "(n)" next to the heading in step with the rows shown.
+    var count = document.getElementById("list-count")
+    if (count) count.textContent = "(" + list.querySelectorAll("li.row").length + ")"
   })
   // The server lost track of what we missed: reload the list fragment.
   document.body.addEventListener("htmx:sseMessage", function (e) {

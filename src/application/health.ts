@@ -17,20 +17,21 @@ export class HealthReport extends Effect.Service<HealthReport>()("soulspot/Healt
     const provider = yield* DownloadProvider
     const state = yield* RuntimeState
     const gate = yield* SearchGate
-    let cached: { at: number; status: ProviderStatus } | undefined
+    let cached: { at: number; breaker: string; status: ProviderStatus } | undefined
 
-    const slskdStatus = Effect.gen(function*() {
+    // Cached per breaker state too: when the circuit opens or closes, what slskd says about
+    // itself is asked again, so the panel never shows "working normally" next to "unreachable".
+    const slskdStatus = (breakerState: string) => Effect.gen(function*() {
       const now = yield* Clock.currentTimeMillis
-      if (cached && now - cached.at < STATUS_TTL_MS) return cached.status
+      if (cached && cached.breaker === breakerState && now - cached.at < STATUS_TTL_MS) return cached.status
       const status = yield* provider.health
-      cached = { at: now, status }
+      cached = { at: now, breaker: breakerState, status }
       return status
     })
 
     const report = Effect.gen(function*() {
-      const [b, s, lastSync, nextSearch] = yield* Effect.all([
-        breaker.snapshot, slskdStatus, state.lastSync.get, gate.nextSlotIn
-      ])
+      const b = yield* breaker.snapshot
+      const [s, lastSync, nextSearch] = yield* Effect.all([slskdStatus(b.state), state.lastSync.get, gate.nextSlotIn])
       return {
         provider: "slskd",
         ...b,

@@ -46,7 +46,7 @@ export interface ManagerPage {
 }
 
 export const listSection = (p: ManagerPage): SafeHtml => html`<section id="list" class="card" aria-labelledby="list-h">
-  <h2 id="list-h">${p.tab === "active" ? "Active and recent" : "History"} <span class="muted">(${p.total})</span></h2>
+  <h2 id="list-h">${p.tab === "active" ? "Active and recent" : "History"} <span class="muted" id="list-count">(${p.total})</span></h2>
   ${statusFilter(p.tab, p.statuses)}
   <ul id="${p.tab === "active" ? "active-list" : "history-list"}" class="rows" aria-live="polite">
     ${downloadList(p.downloads, p.tab === "active" ? "Nothing is downloading. Queue a track above." : "No downloads match.")}
