@@ -23,6 +23,8 @@ export const healthPanel = (h: HealthDto, now: number): SafeHtml => html`<div cl
     <li>Consecutive failures: ${h.failure_count}</li>
     ${h.retry_in_seconds !== null ? html`<li>Next try in ${h.retry_in_seconds} s</li>` : ""}
     <li>Next search slot ${h.next_search_in_seconds > 0 ? html`in ${h.next_search_in_seconds} s` : "now"}</li>
-    ${h.last_error ? html`<li class="row-error">Last error: ${h.last_error}</li>` : ""}
+    ${h.last_error ? (h.state === "CLOSED" && h.failure_count === 0
+      ? html`<li class="muted">Earlier problem (since recovered): ${h.last_error}</li>`
+      : html`<li class="row-error">Last error: ${h.last_error}</li>`) : ""}
   </ul>
 </div>`

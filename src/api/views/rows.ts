@@ -23,7 +23,7 @@ export const downloadRow = (d: Download, options: { readonly oob?: boolean } = {
   <div class="row-figures"><span>${p.percent.toFixed(1)} %</span><span>${bytes(p.bytes_transferred)} / ${bytes(p.size)}</span><span>${speed(p.speed_bps)}</span><span>ETA ${duration(p.eta_seconds)}</span></div>` : ""}
   <div class="row-meta muted">
     ${d.username ? html`<span title="${d.filename ?? ""}">from <b>${d.username}</b>: ${baseName(d.filename)}</span>` : ""}
-    <span>attempt ${d.attempts}</span>
+    ${d.attempts > 0 ? html`<span>${d.attempts} failed attempt${d.attempts === 1 ? "" : "s"}</span>` : ""}
     ${d.nextAttemptAt && d.status === "WAITING" ? html`<span>next try ${d.nextAttemptAt.slice(11, 19)} UTC</span>` : ""}
     <span>profile ${d.qualityProfile}</span>
   </div>
