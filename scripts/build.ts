@@ -3,9 +3,17 @@
 import { build } from "esbuild"
 import { cpSync, mkdirSync, rmSync, statSync } from "node:fs"
 import { createRequire } from "node:module"
-import { dirname, join } from "node:path"
+import { dirname, join, relative, resolve } from "node:path"
 
-const out = "dist"
+// `--outdir DIR` builds somewhere else than dist/ (the bundle test builds into a temp dir).
+const flag = process.argv.indexOf("--outdir")
+const out = flag >= 0 ? process.argv[flag + 1] ?? "" : "dist"
+const up = relative(resolve(out), process.cwd())
+if (out === "" || up === "" || !up.startsWith("..") && !up.startsWith("/")) {
+  // the directory is emptied first: never the project itself or one of its parents
+  console.error(`refusing to build into "${out}": give a separate directory`)
+  process.exit(2)
+}
 rmSync(out, { recursive: true, force: true })
 mkdirSync(join(out, "vendor"), { recursive: true })
 
