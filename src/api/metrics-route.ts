@@ -1,5 +1,5 @@
 import { HttpLayerRouter, HttpServerResponse } from "@effect/platform"
-import { Effect, Metric, type MetricPair, MetricState } from "effect"
+import { Effect, Metric, MetricKeyType, type MetricPair, MetricState } from "effect"
 import { DownloadManager } from "../application/download-manager.js"
 import { ProviderCircuit } from "../domain/ports/ProviderCircuit.js"
 import { SearchGate } from "../domain/ports/SearchGate.js"
@@ -20,7 +20,10 @@ export const renderPrometheus = (pairs: ReadonlyArray<MetricPair.MetricPair.Unty
   for (const [name, group] of [...byName.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const first = group[0]!
     const state = first.metricState
-    const type = MetricState.isCounterState(state) ? "counter" : MetricState.isHistogramState(state) ? "histogram"
+    // a counter Effect lets go down (effect_fiber_active) is a gauge to Prometheus, whose counters only grow
+    const keyType = first.metricKey.keyType
+    const monotonic = MetricKeyType.isCounterKey(keyType) && keyType.incremental
+    const type = MetricState.isCounterState(state) ? (monotonic ? "counter" : "gauge") : MetricState.isHistogramState(state) ? "histogram"
       : MetricState.isSummaryState(state) ? "summary" : "gauge"
     const help = first.metricKey.description._tag === "Some" ? first.metricKey.description.value : name
     out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`)

@@ -276,6 +276,9 @@ describe("GET /metrics", () => {
       expect(valueOf(m, "soulspot_sync_tick_seconds_count")).toBeGreaterThanOrEqual(1)
       for (const f of m.values()) expect(f.help, `HELP of ${f.name}`).toBeTruthy()
       expect(valueOf(m, "soulspot_sse_clients")).toBe(0)
+      // Effect's count of live fibers goes up and down: only ever-growing counters are typed counter
+      if (m.has("effect_fiber_active")) expect(m.get("effect_fiber_active")!.type).toBe("gauge")
+      expect(m.get("effect_fiber_started")?.type ?? "counter").toBe("counter")
     })))
 
   it.scoped("soulspot_sse_clients counts open event streams", () =>
