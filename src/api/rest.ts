@@ -65,7 +65,7 @@ export const ManagerLive = HttpApiBuilder.group(SoulSpotApi, "manager", (handler
   const manager = yield* DownloadManager
   const health = yield* HealthReport
   return handlers
-    .handle("active", () => manager.active.pipe(Effect.map(({ active }) => ({ downloads: active.map(toDto) }))))
+    .handle("active", () => manager.activeOnly.pipe(Effect.map((active) => ({ downloads: active.map(toDto) }))))
     .handle("stats", () => manager.stats)
     .handle("health", () => health.report)
 }))

@@ -31,6 +31,16 @@ export const JsonFormat: SseFormat = {
   health: (h) => [["health", JSON.stringify(h)]]
 }
 
+const encodedByFormat = new WeakMap<SseFormat, WeakMap<Envelope, string>>()
+const encoded = (format: SseFormat): WeakMap<Envelope, string> => {
+  let m = encodedByFormat.get(format)
+  if (!m) {
+    m = new WeakMap()
+    encodedByFormat.set(format, m)
+  }
+  return m
+}
+
 const lastEventId = (request: HttpServerRequest.HttpServerRequest): number | undefined => {
   const raw = request.headers["last-event-id"] ?? new URL(request.url, "http://x").searchParams.get("lastEventId") ?? undefined
   const n = raw === undefined ? NaN : Number(raw)
@@ -50,6 +60,12 @@ export const eventStream = (format: SseFormat) => (request: HttpServerRequest.Ht
     const since = lastEventId(request)
 
     const encode = (e: Envelope): Effect.Effect<string> => {
+      // Every client gets the same bytes for an event: encode it once per format.
+      const done = encoded(format).get(e)
+      return done !== undefined ? Effect.succeed(done) : Effect.tap(encodeOnce(e), (text) => Effect.sync(() => encoded(format).set(e, text)))
+    }
+
+    const encodeOnce = (e: Envelope): Effect.Effect<string> => {
       switch (e.event._tag) {
         case "DownloadChanged":
           return Effect.succeed(format.download(e.event.download).map(([ev, data]) => frame(ev, data, e.id)).join(""))
@@ -66,7 +82,7 @@ export const eventStream = (format: SseFormat) => (request: HttpServerRequest.Ht
       let opening: Stream.Stream<string>
       if (since === undefined) {
         // A new client gets the current counts and health at once, numbered with the latest id.
-        const [stats, h] = yield* Effect.all([manager.stats, health.report])
+        const [stats, h] = yield* Effect.all([manager.recentStats, health.report])
         opening = Stream.make(
           format.stats(stats).map(([ev, data]) => frame(ev, data, current)).join("") +
           format.health(h).map(([ev, data]) => frame(ev, data, current)).join(""))

@@ -55,6 +55,8 @@ export class DownloadManager extends Effect.Service<DownloadManager>()("soulspot
     })
 
     const stats = Effect.flatMap(Clock.currentTimeMillis, (now) => repo.stats(startOfTodayUtc(now)))
+    // For bursts (every open page reconnecting at once): counts at most a second old, computed once.
+    const recentStats = yield* Effect.cachedWithTTL(stats, "1 second")
 
     return {
       cancel,
@@ -63,7 +65,10 @@ export class DownloadManager extends Effect.Service<DownloadManager>()("soulspot
       find: (id: string) => repo.find(id).pipe(Effect.map(Option.getOrUndefined)),
       list: (f: ListFilter) => repo.list(f),
       active,
+      /** WAITING..DOWNLOADING only (the API's active list). */
+      activeOnly: repo.listActive,
       stats,
+      recentStats,
       candidates: repo.candidates
     } as const
   })

@@ -18,15 +18,25 @@ export class HealthReport extends Effect.Service<HealthReport>()("soulspot/Healt
     const state = yield* RuntimeState
     const gate = yield* SearchGate
     let cached: { at: number; breaker: string; status: ProviderStatus } | undefined
+    // One refresh at a time: two hundred pages reconnecting at once make one slskd call, not two hundred.
+    const refreshing = yield* Effect.makeSemaphore(1)
 
     // Cached per breaker state too: when the circuit opens or closes, what slskd says about
     // itself is asked again, so the panel never shows "working normally" next to "unreachable".
+    const fresh = (breakerState: string, now: number) =>
+      cached && cached.breaker === breakerState && now - cached.at < STATUS_TTL_MS ? cached.status : undefined
+
     const slskdStatus = (breakerState: string) => Effect.gen(function*() {
-      const now = yield* Clock.currentTimeMillis
-      if (cached && cached.breaker === breakerState && now - cached.at < STATUS_TTL_MS) return cached.status
-      const status = yield* provider.health
-      cached = { at: now, breaker: breakerState, status }
-      return status
+      const hit = fresh(breakerState, yield* Clock.currentTimeMillis)
+      if (hit) return hit
+      return yield* refreshing.withPermits(1)(Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        const again = fresh(breakerState, now) // someone else refreshed while we waited
+        if (again) return again
+        const status = yield* provider.health
+        cached = { at: now, breaker: breakerState, status }
+        return status
+      }))
     })
 
     const report = Effect.gen(function*() {

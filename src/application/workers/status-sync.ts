@@ -46,7 +46,7 @@ export class StatusSync extends Effect.Service<StatusSync>()("soulspot/StatusSyn
       })
       yield* Ref.set(seenFailing, plan.failingNow)
       for (const f of plan.failedCandidates) yield* repo.markFailedCandidate(f.downloadId, f.username, f.filename, f.reason)
-      const { applied, rejected } = yield* repo.applyChanges(plan.changes)
+      const { applied, rejected } = yield* repo.applyChanges(plan.changes, new Map(rows.map((d) => [d.id, d])))
       for (const line of plan.decisions) yield* Effect.logInfo(line)
       for (const r of rejected) yield* Effect.logWarning(`sync skipped an illegal move for ${r.id}: ${r.message}`)
       if (applied.some((d) => d.status === "WAITING")) yield* wakeups.dispatcher.offer(undefined)

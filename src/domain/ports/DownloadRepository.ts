@@ -97,8 +97,11 @@ export class DownloadRepository extends Context.Tag("soulspot/DownloadRepository
   readonly getInFlight: Effect.Effect<ReadonlyArray<Download>>
   /** Checks the move against the domain rule inside the same transaction. */
   readonly updateStatus: (id: string, to: DownloadStatus, patch?: DownloadPatch) => Effect.Effect<Download, DownloadNotFound | IllegalTransition>
-  /** Many changes in one transaction (a sync tick). Illegal moves are skipped and reported. */
-  readonly applyChanges: (changes: ReadonlyArray<DownloadChange>) => Effect.Effect<{ readonly applied: ReadonlyArray<Download>; readonly rejected: ReadonlyArray<IllegalTransition & { readonly id: string }> }>
+  /**
+   * Many changes in one transaction (a sync tick). Illegal moves are skipped and reported.
+   * `known`: the rows as the caller read them, so unchanged-status rows need not be read back.
+   */
+  readonly applyChanges: (changes: ReadonlyArray<DownloadChange>, known?: ReadonlyMap<string, Download>) => Effect.Effect<{ readonly applied: ReadonlyArray<Download>; readonly rejected: ReadonlyArray<IllegalTransition & { readonly id: string }> }>
   readonly stats: (todayStart: string) => Effect.Effect<DownloadStats>
   readonly saveCandidates: (downloadId: string, candidates: ReadonlyArray<Omit<Candidate, "outcome">>) => Effect.Effect<void>
   readonly candidates: (downloadId: string) => Effect.Effect<ReadonlyArray<Candidate>>

@@ -101,7 +101,29 @@ export const makeDownloadRepository = Effect.gen(function*() {
       Effect.withSpan("DownloadRepository.updateStatus", { attributes: { id, to } })
     )
 
-  const applyChanges = (changes: ReadonlyArray<DownloadChange>) =>
+  // What writeChange sets, applied to a row in memory: the event shows exactly what was written.
+  const merged = (d: Download, to: DownloadStatus | undefined, patch: DownloadPatch, now: string): Download => {
+    const out: Record<string, unknown> = { ...d, ...patchColumns(patch), updatedAt: now }
+    if (to !== undefined && to !== d.status) {
+      out.status = to
+      out.completedAt = isTerminal(to) ? now : null
+      if (to === "WAITING") Object.assign(out, { speedBps: 0, etaSeconds: null })
+    }
+    return out as unknown as Download
+  }
+
+  const PROGRESS_KEYS = new Set(["bytesTransferred", "speedBps", "etaSeconds", "progressAt", "slskdId"])
+
+  // One fixed statement for the common sync write (progress only), so it is prepared once.
+  const writeProgress = (d: Download) =>
+    sql`UPDATE downloads SET bytes_transferred = ${d.bytesTransferred}, speed_bps = ${d.speedBps}, eta_seconds = ${d.etaSeconds},
+      progress_at = ${d.progressAt}, slskd_id = ${d.slskdId}, updated_at = ${d.updatedAt} WHERE id = ${d.id}`
+
+  /**
+   * `known` holds the rows as the caller read them (a sync tick): when a row's status has not
+   * moved since, the result is built in memory instead of being read back.
+   */
+  const applyChanges = (changes: ReadonlyArray<DownloadChange>, known?: ReadonlyMap<string, Download>) =>
     Effect.gen(function*() {
       if (changes.length === 0) return { applied: [], rejected: [] }
       const now = yield* nowIso
@@ -112,7 +134,8 @@ export const makeDownloadRepository = Effect.gen(function*() {
         for (const r of rows) current.set(r.id, r.status)
       }
       const rejected: Array<IllegalTransition & { readonly id: string }> = []
-      const written: Array<string> = []
+      const inMemory = new Map<string, Download>()
+      const reread = new Set<string>()
       for (const c of changes) {
         const from = current.get(c.id)
         if (from === undefined) continue
@@ -123,11 +146,25 @@ export const makeDownloadRepository = Effect.gen(function*() {
             continue
           }
         }
-        yield* writeChange(c.id, from, c.status, c.patch, now)
+        const base = inMemory.get(c.id) ?? known?.get(c.id)
+        const fresh = base !== undefined && base.status === from && !reread.has(c.id)
+        if (fresh && c.status === undefined && Object.keys(c.patch).every((k) => PROGRESS_KEYS.has(k))) {
+          const row = merged(base, undefined, c.patch, now)
+          yield* writeProgress(row)
+          inMemory.set(c.id, row)
+        } else {
+          yield* writeChange(c.id, from, c.status, c.patch, now)
+          if (fresh) inMemory.set(c.id, merged(base, c.status, c.patch, now))
+          else reread.add(c.id)
+        }
         current.set(c.id, c.status ?? from)
-        written.push(c.id)
       }
-      return { applied: yield* findMany(written), rejected }
+      for (const id of reread) inMemory.delete(id)
+      const readBack = yield* findMany([...reread])
+      const byId = new Map([...inMemory, ...readBack.map((d) => [d.id, d] as const)])
+      // in the order the changes came, one entry per download
+      const applied = [...new Set(changes.map((c) => c.id))].flatMap((id) => byId.get(id) ?? [])
+      return { applied, rejected }
     }).pipe(
       sql.withTransaction,
       Effect.orDie,

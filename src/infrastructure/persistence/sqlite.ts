@@ -10,13 +10,28 @@ import { fromSqlDirectory, runMigrations } from "./migrations.js"
 
 export { MIGRATIONS_DIR }
 
+/** Column names repeat on every row: convert each once (measured: ~10 ms per 2,000 rows otherwise). */
+const memo = (f: (s: string) => string) => {
+  const cache = new Map<string, string>()
+  return (s: string) => {
+    let v = cache.get(s)
+    if (v === undefined) {
+      v = f(s)
+      if (cache.size < 10_000) cache.set(s, v)
+    }
+    return v
+  }
+}
+const toSnake = memo(Str.camelToSnake)
+const toCamel = memo(Str.snakeToCamel)
+
 const clientLayer = (filename: string) =>
   Layer.unwrapEffect(Effect.sync(() => {
     if (filename !== ":memory:") mkdirSync(dirname(filename), { recursive: true })
     return SqliteClient.layer({
       filename,
-      transformQueryNames: Str.camelToSnake,
-      transformResultNames: Str.snakeToCamel
+      transformQueryNames: toSnake,
+      transformResultNames: toCamel
     })
   }))
 

@@ -23,7 +23,8 @@ import {
   ServerState,
   toEnqueueReply,
   Transfer,
-  UserTransfers
+  UserTransfers,
+  StatusListing
 } from "./schema.js"
 
 /** Ordinary calls: slskd answers GETs from SQLite in milliseconds. */
@@ -200,6 +201,8 @@ export class SlskdClient extends Effect.Service<SlskdClient>()("soulspot/SlskdCl
 
       /** GET /transfers/downloads: every non-removed download, grouped by user and directory. */
       listDownloads: json(Schema.Array(UserTransfers), "GET", "/transfers/downloads", { query: { includeRemoved: "false" } }),
+      /** The same listing decoded lean: only what the status sync reads (one call per tick, thousands of records). */
+      statusListing: json(StatusListing, "GET", "/transfers/downloads", { query: { includeRemoved: "false" } }),
 
       /** GET /transfers/downloads/{username}, flattened; 404 means "no downloads", not an error. */
       userDownloads: (username: string) => {

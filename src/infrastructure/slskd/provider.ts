@@ -21,10 +21,12 @@ import {
 import { Settings } from "../../domain/ports/Settings.js"
 import { SlskdClient } from "./client.js"
 import {
-  flattenUser,
   isCompleted,
   isSucceeded,
+  parseFlags,
+  parseTimeSpan,
   parseTimestamp,
+  StatusListing,
   type Search,
   searchHasResults,
   type SearchResponse,
@@ -88,15 +90,45 @@ export const toTransferStatus = (t: Transfer): TransferStatus => ({
   endedAt: t.endedAt ?? null
 })
 
+const isoOrNull = (raw: string | null | undefined): string | null => {
+  if (raw === null || raw === undefined) return null
+  const t = parseTimestamp(raw)
+  return t === undefined ? null : new Date(t).toISOString()
+}
+
+/** The lean listing of one sync tick to the snapshot the sync plans from. */
+export const listingToSnapshot = (users: typeof StatusListing.Type): TransferSnapshot =>
+  snapshotOf(users.flatMap((u) => (u.directories ?? []).flatMap((d) => d.files ?? [])).map((t): TransferStatus => {
+    const remaining = t.remainingTime ? parseTimeSpan(t.remainingTime) : undefined
+    return {
+      id: t.id,
+      username: t.username,
+      filename: t.filename,
+      size: t.size ?? 0,
+      state: parseFlags(t.state),
+      bytesTransferred: t.bytesTransferred ?? 0,
+      percentComplete: t.percentComplete ?? 0,
+      averageSpeed: t.averageSpeed ?? 0,
+      remainingSeconds: remaining ?? null,
+      attempts: t.attempts ?? 0,
+      exception: t.exception ?? null,
+      requestedAt: isoOrNull(t.requestedAt),
+      enqueuedAt: isoOrNull(t.enqueuedAt),
+      startedAt: isoOrNull(t.startedAt),
+      endedAt: isoOrNull(t.endedAt)
+    }
+  }))
+
 const requestedMillis = (t: { readonly requestedAt?: string | null | undefined }) =>
   t.requestedAt ? parseTimestamp(t.requestedAt) ?? 0 : 0
 
 /** Flattens users → directories → files; byKey keeps the newest record (by requestedAt, then list order). */
-export const toSnapshot = (transfers: ReadonlyArray<Transfer>): TransferSnapshot => {
+export const toSnapshot = (transfers: ReadonlyArray<Transfer>): TransferSnapshot => snapshotOf(transfers.map(toTransferStatus))
+
+const snapshotOf = (statuses: ReadonlyArray<TransferStatus>): TransferSnapshot => {
   const byId = new Map<string, TransferStatus>()
   const byKey = new Map<string, TransferStatus>()
-  for (const t of transfers) {
-    const status = toTransferStatus(t)
+  for (const status of statuses) {
     byId.set(status.id, status)
     const key = transferKey(status.username, status.filename)
     const prev = byKey.get(key)
@@ -249,8 +281,8 @@ export const makeSlskdDownloadProvider = (timings: ProviderTimings = DefaultProv
 
     // ---- status, cancel, health ---------------------------------------------------------------
 
-    const getStatus = client.listDownloads.pipe(
-      Effect.map((users) => toSnapshot(users.flatMap(flattenUser))),
+    const getStatus = client.statusListing.pipe(
+      Effect.map(listingToSnapshot),
       Effect.withSpan("SlskdDownloadProvider.getStatus")
     )
 

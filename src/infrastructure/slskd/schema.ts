@@ -293,3 +293,34 @@ export const errorMessage = (body: string): string => {
   }
   return text.length > 300 ? `${text.slice(0, 300)}…` : text
 }
+
+// --- The status listing: one GET per sync tick, thousands of records, so only what the sync
+// uses is decoded, with plain fields; timestamps and TimeSpans are parsed by hand afterwards.
+const optNum = Schema.optional(Schema.NullOr(Schema.Number))
+const optStr = Schema.optional(Schema.NullOr(Schema.String))
+
+export const StatusTransfer = Schema.Struct({
+  id: Schema.String,
+  username: Schema.String,
+  filename: Schema.String,
+  size: optNum,
+  state: Schema.String,
+  bytesTransferred: optNum,
+  averageSpeed: optNum,
+  percentComplete: optNum,
+  remainingTime: optStr,
+  attempts: optNum,
+  exception: optStr,
+  requestedAt: optStr,
+  enqueuedAt: optStr,
+  startedAt: optStr,
+  endedAt: optStr
+})
+export type StatusTransfer = typeof StatusTransfer.Type
+
+export const StatusListing = Schema.Array(Schema.Struct({
+  username: Schema.String,
+  directories: Schema.optional(Schema.NullOr(Schema.Array(Schema.Struct({
+    files: Schema.optional(Schema.NullOr(Schema.Array(StatusTransfer)))
+  }))))
+}))

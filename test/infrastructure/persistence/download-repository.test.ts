@@ -84,6 +84,33 @@ describe("DownloadRepository", () => {
         expect((yield* repo.get(b.id)).status).toBe("WAITING")
       }))
 
+    it.effect("with the caller's rows, the results built in memory equal what a read-back gives", () =>
+      Effect.gen(function*() {
+        const repo = yield* DownloadRepository
+        const a = (yield* queue("Known A")).download
+        const b = (yield* queue("Known B")).download
+        const c = (yield* queue("Known C")).download
+        for (const d of [a, b, c]) {
+          yield* repo.updateStatus(d.id, "PENDING", { username: "peer", filename: `x\\${d.id}.flac`, size: 100 })
+          yield* repo.updateStatus(d.id, "QUEUED", { slskdId: `t-${d.id}` })
+        }
+        const rows = yield* repo.getInFlight
+        const known = new Map(rows.map((d) => [d.id, d]))
+        yield* repo.updateStatus(c.id, "CANCELLED") // moved since the caller read it: must be read back, and its change refused
+        const result = yield* repo.applyChanges([
+          { id: a.id, status: "DOWNLOADING", patch: { bytesTransferred: 10, speedBps: 5, etaSeconds: 18, progressAt: "2026-11-24T10:00:00.000Z" } },
+          { id: a.id, patch: { bytesTransferred: 20, slskdId: "t-new" } },
+          { id: b.id, status: "DOWNLOADING", patch: {} },
+          { id: b.id, status: "COMPLETED", patch: { bytesTransferred: 100, speedBps: 0, etaSeconds: null } },
+          { id: c.id, status: "DOWNLOADING", patch: {} }
+        ], known)
+        expect(result.rejected.map((r) => r.id)).toEqual([c.id])
+        for (const d of result.applied) expect(d).toEqual(yield* repo.get(d.id))
+        expect(result.applied.map((d) => [d.id, d.status, d.bytesTransferred, d.slskdId])).toEqual([
+          [a.id, "DOWNLOADING", 20, "t-new"], [b.id, "COMPLETED", 100, `t-${b.id}`]
+        ])
+      }))
+
     it.effect("publishes one event per committed change", () =>
       Effect.gen(function*() {
         const events = yield* Events
