@@ -34,7 +34,7 @@ export const makeDownloadRepository = Effect.gen(function*() {
     downloads.length === 0 ? Effect.void : events.publish(downloads.map((download) => ({ _tag: "DownloadChanged" as const, download })))
 
   const select = (where: string, ...params: ReadonlyArray<unknown>) =>
-    sql.unsafe<DownloadRow>(`${DOWNLOAD_SELECT} ${where}`, params as Array<unknown>).pipe(Effect.map((rows) => rows.map(toDownload)))
+    sql.unsafe<DownloadRow>(`${DOWNLOAD_SELECT} ${where}`, params as Array<unknown>).withoutTransform.pipe(Effect.map((rows) => rows.map(toDownload)))
 
   const findRaw = (id: string) => select("WHERE d.id = ?", id).pipe(Effect.map((ds) => Option.fromNullable(ds[0])))
 
@@ -114,10 +114,16 @@ export const makeDownloadRepository = Effect.gen(function*() {
 
   const PROGRESS_KEYS = new Set(["bytesTransferred", "speedBps", "etaSeconds", "progressAt", "slskdId"])
 
-  // One fixed statement for the common sync write (progress only), so it is prepared once.
-  const writeProgress = (d: Download) =>
-    sql`UPDATE downloads SET bytes_transferred = ${d.bytesTransferred}, speed_bps = ${d.speedBps}, eta_seconds = ${d.etaSeconds},
-      progress_at = ${d.progressAt}, slskd_id = ${d.slskdId}, updated_at = ${d.updatedAt} WHERE id = ${d.id}`
+  // The common sync write (progress only) for many rows in one statement: per-statement overhead,
+  // not SQLite, was most of a 2,000-row tick.
+  const writeProgress = (rows: ReadonlyArray<Download>) =>
+    Effect.forEach(chunks(rows, 1000), (chunk) => sql`UPDATE downloads SET
+        bytes_transferred = j.value ->> 'b', speed_bps = j.value ->> 's', eta_seconds = j.value ->> 'e',
+        progress_at = j.value ->> 'p', slskd_id = j.value ->> 'k', updated_at = j.value ->> 'u'
+      FROM json_each(${JSON.stringify(chunk.map((d) => ({
+        id: d.id, b: d.bytesTransferred, s: d.speedBps, e: d.etaSeconds, p: d.progressAt, k: d.slskdId, u: d.updatedAt
+      })))}) AS j
+      WHERE downloads.id = j.value ->> 'id'`, { discard: true })
 
   /**
    * `known` holds the rows as the caller read them (a sync tick): when a row's status has not
@@ -136,6 +142,7 @@ export const makeDownloadRepository = Effect.gen(function*() {
       const rejected: Array<IllegalTransition & { readonly id: string }> = []
       const inMemory = new Map<string, Download>()
       const reread = new Set<string>()
+      const progress = new Map<string, Download>()
       for (const c of changes) {
         const from = current.get(c.id)
         if (from === undefined) continue
@@ -150,15 +157,22 @@ export const makeDownloadRepository = Effect.gen(function*() {
         const fresh = base !== undefined && base.status === from && !reread.has(c.id)
         if (fresh && c.status === undefined && Object.keys(c.patch).every((k) => PROGRESS_KEYS.has(k))) {
           const row = merged(base, undefined, c.patch, now)
-          yield* writeProgress(row)
+          progress.set(c.id, row)
           inMemory.set(c.id, row)
         } else {
+          // an earlier progress write for this row goes first, so the order of changes holds
+          const earlier = progress.get(c.id)
+          if (earlier) {
+            yield* writeProgress([earlier])
+            progress.delete(c.id)
+          }
           yield* writeChange(c.id, from, c.status, c.patch, now)
           if (fresh) inMemory.set(c.id, merged(base, c.status, c.patch, now))
           else reread.add(c.id)
         }
         current.set(c.id, c.status ?? from)
       }
+      yield* writeProgress([...progress.values()])
       for (const id of reread) inMemory.delete(id)
       const readBack = yield* findMany([...reread])
       const byId = new Map([...inMemory, ...readBack.map((d) => [d.id, d] as const)])

@@ -34,7 +34,7 @@ export const toTrack = (r: TrackRow): Track => ({
 
 export const TRACK_COLUMNS = "id, request_key, title, artist, album, duration_ms, isrc, track_number, disc_number, spotify_id, deezer_id"
 
-/** downloads joined with tracks; track columns are prefixed t_ to keep names apart. */
+/** downloads joined with tracks; track columns are prefixed t_ to keep names apart. Read without the name transform (rows.ts maps the snake_case columns itself: it is the hot read of every sync tick). */
 export const DOWNLOAD_SELECT = `SELECT d.id, d.track_id, d.status, d.priority, d.slskd_id, d.username, d.filename, d.size,
   d.bytes_transferred, d.speed_bps, d.eta_seconds, d.attempts, d.next_attempt_at, d.error, d.quality_profile, d.progress_at,
   d.created_at, d.updated_at, d.completed_at,
@@ -45,67 +45,67 @@ FROM downloads d JOIN tracks t ON t.id = d.track_id`
 
 export interface DownloadRow {
   readonly id: string
-  readonly trackId: string
+  readonly track_id: string
   readonly status: DownloadStatus
   readonly priority: number
-  readonly slskdId: string | null
+  readonly slskd_id: string | null
   readonly username: string | null
   readonly filename: string | null
   readonly size: number | null
-  readonly bytesTransferred: number
-  readonly speedBps: number
-  readonly etaSeconds: number | null
+  readonly bytes_transferred: number
+  readonly speed_bps: number
+  readonly eta_seconds: number | null
   readonly attempts: number
-  readonly nextAttemptAt: string | null
+  readonly next_attempt_at: string | null
   readonly error: string | null
-  readonly qualityProfile: string
-  readonly progressAt: string | null
-  readonly createdAt: string
-  readonly updatedAt: string
-  readonly completedAt: string | null
-  readonly tRequestKey: string
-  readonly tTitle: string
-  readonly tArtist: string
-  readonly tAlbum: string | null
-  readonly tDurationMs: number | null
-  readonly tIsrc: string | null
-  readonly tTrackNumber: number | null
-  readonly tDiscNumber: number | null
-  readonly tSpotifyId: string | null
-  readonly tDeezerId: string | null
+  readonly quality_profile: string
+  readonly progress_at: string | null
+  readonly created_at: string
+  readonly updated_at: string
+  readonly completed_at: string | null
+  readonly t_request_key: string
+  readonly t_title: string
+  readonly t_artist: string
+  readonly t_album: string | null
+  readonly t_duration_ms: number | null
+  readonly t_isrc: string | null
+  readonly t_track_number: number | null
+  readonly t_disc_number: number | null
+  readonly t_spotify_id: string | null
+  readonly t_deezer_id: string | null
 }
 
 export const toDownload = (r: DownloadRow): Download => ({
   id: r.id,
-  trackId: r.trackId,
+  trackId: r.track_id,
   status: r.status,
   priority: r.priority,
-  slskdId: r.slskdId,
+  slskdId: r.slskd_id,
   username: r.username,
   filename: r.filename,
   size: r.size,
-  bytesTransferred: r.bytesTransferred,
-  speedBps: r.speedBps,
-  etaSeconds: r.etaSeconds,
+  bytesTransferred: r.bytes_transferred,
+  speedBps: r.speed_bps,
+  etaSeconds: r.eta_seconds,
   attempts: r.attempts,
-  nextAttemptAt: r.nextAttemptAt,
+  nextAttemptAt: r.next_attempt_at,
   error: r.error,
-  qualityProfile: r.qualityProfile,
-  progressAt: r.progressAt,
-  createdAt: r.createdAt,
-  updatedAt: r.updatedAt,
-  completedAt: r.completedAt,
+  qualityProfile: r.quality_profile,
+  progressAt: r.progress_at,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  completedAt: r.completed_at,
   track: {
-    id: r.trackId,
-    requestKey: r.tRequestKey,
-    title: r.tTitle,
-    artist: r.tArtist,
-    album: r.tAlbum,
-    durationMs: r.tDurationMs,
-    isrc: r.tIsrc,
-    trackNumber: r.tTrackNumber,
-    discNumber: r.tDiscNumber,
-    spotifyId: r.tSpotifyId,
-    deezerId: r.tDeezerId
+    id: r.track_id,
+    requestKey: r.t_request_key,
+    title: r.t_title,
+    artist: r.t_artist,
+    album: r.t_album,
+    durationMs: r.t_duration_ms,
+    isrc: r.t_isrc,
+    trackNumber: r.t_track_number,
+    discNumber: r.t_disc_number,
+    spotifyId: r.t_spotify_id,
+    deezerId: r.t_deezer_id
   }
 })
