@@ -16,12 +16,11 @@ import Database from "better-sqlite3"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { join } from "node:path"
-import { performance } from "node:perf_hooks"
 import { fileURLToPath } from "node:url"
 import { DOWNLOAD_SELECT } from "../src/infrastructure/persistence/rows.js"
 import {
-  benchResult, bulkInsertDownloads, closedLoop, closedPort, httpRequest, type LoadResult, median, migrateDb, mib, mixTotal, ms,
-  note, printTable, ratio, REALISTIC_MIX, roleOf, round, rssOf, runAppServer, startApp, startRole, times, tempDir
+  benchResult, bulkInsertDownloads, closedLoop, closedPort, httpRequest, type LoadResult, migrateDb, mib, mixTotal, ms,
+  printTable, ratio, REALISTIC_MIX, roleOf, round, rssOf, runAppServer, startApp, startRole, times, tempDir
 } from "./support.js"
 
 const SELF = fileURLToPath(import.meta.url)
@@ -155,18 +154,7 @@ const main = async () => {
 
   // The active handler also reads the recently finished downloads and throws them away: what does that query cost?
   const raw = new Database(db, { readonly: true })
-  const recent = raw.prepare(`${DOWNLOAD_SELECT} WHERE d.status IN ('COMPLETED', 'FAILED', 'CANCELLED') AND d.updated_at >= ?
-    ORDER BY d.updated_at DESC LIMIT ?`)
-  const since = new Date(Date.now() - 10 * 60 * 1000).toISOString()
-  const recentTimes: Array<number> = []
-  let recentRows = 0
-  for (let i = 0; i < 200; i++) {
-    const t0 = performance.now()
-    recentRows = recent.all(since, 200).length
-    recentTimes.push(performance.now() - t0)
-  }
   raw.close()
-  note(`/active also runs listFinishedSince (${recentRows} rows here) and discards the result: ${ms(median(recentTimes))} ms of SQL alone per request (better-sqlite3, median of 200)`)
 
   const stopped = await Promise.all([app.child.stop(), baseline.stop()])
   console.log(`stopped: app exit ${stopped[0].code ?? stopped[0].signal} in ${ms(stopped[0].millis)} ms, baseline exit ${stopped[1].code ?? stopped[1].signal}`)
@@ -184,7 +172,6 @@ const main = async () => {
       rps_ratio_baseline_over_app: round(ratio(results["baseline"]![ENDPOINTS[1]]!.rps, results["app"]![ENDPOINTS[1]]!.rps)),
       reply_bytes: sizes["app"]![ENDPOINTS[1]] },
     rss_mib: { app: round(rss["app"]! / 1024 / 1024, 1), baseline: round(rss["baseline"]! / 1024 / 1024, 1) },
-    discarded_recent_query_ms: round(median(recentTimes), 3)
   })
 }
 
