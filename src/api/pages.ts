@@ -2,7 +2,9 @@ import { HttpLayerRouter, HttpServerRequest, HttpServerResponse } from "@effect/
 import { Clock, Effect, Either, Layer, Schema } from "effect"
 import { DownloadManager } from "../application/download-manager.js"
 import { HealthReport } from "../application/health.js"
+import { QueueAlbumDownloads } from "../application/queue-album-downloads.js"
 import { QueueTrackDownload } from "../application/queue-track-download.js"
+import { albumSourceErrorStatus } from "../domain/ports/AlbumSource.js"
 import { type Download, DownloadStatus } from "../domain/download.js"
 import type { DownloadNotFound, StatusConflict } from "../domain/errors.js"
 import { Setting } from "../config.js"
@@ -123,6 +125,20 @@ export const PageRoutes = HttpLayerRouter.addAll([
     Effect.catchTag("TrackNotFound", (e) => Effect.succeed(page(message("error", e.message), 404))),
     Effect.catchTag("UnknownProfile", (e) => Effect.succeed(page(message("error", e.message), 422))),
     Effect.catchTag("RequestError", () => Effect.succeed(page(message("error", "The form could not be read."), 400))))),
+  HttpLayerRouter.route("POST", "/download-manager/queue-album", Effect.gen(function*() {
+    const albums = yield* QueueAlbumDownloads
+    const body = yield* formBody
+    const link = (body["album_url"] ?? "").trim()
+    // The link says where it comes from; a bare id cannot, so the page asks for a link.
+    const source = /spotify/i.test(link) ? "spotify" as const : /deezer/i.test(link) ? "deezer" as const : undefined
+    if (link === "" || link.length > 300 || source === undefined) {
+      return page(message("error", "Paste a Spotify or Deezer album link (https://open.spotify.com/album/… or https://www.deezer.com/album/…)."), 400)
+    }
+    const result = yield* albums.run({ source, albumRef: link }).pipe(Effect.either)
+    if (Either.isLeft(result)) return page(message("error", result.left.message), albumSourceErrorStatus(result.left))
+    const { album, downloads, skipped } = result.right
+    return page(message("ok", html`Queued ${downloads.length - skipped.length} of ${album.totalTracks} tracks of “${album.title}” by ${album.artist}${skipped.length > 0 ? html` (${skipped.length} already queued or downloaded)` : ""}.`))
+  }).pipe(Effect.catchTag("RequestError", () => Effect.succeed(page(message("error", "The form could not be read."), 400))))),
   HttpLayerRouter.route("GET", "/download-manager/settings", Effect.gen(function*() {
     const settings = yield* Settings
     return page(settingsPage(yield* settings.describe))
