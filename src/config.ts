@@ -13,11 +13,29 @@ export type ServerConfig = Config.Config.Success<typeof ServerConfig>
 
 const MAX_DURATION = Duration.days(7)
 
+const SHORT_UNITS: Record<string, string> = { ms: "millis", s: "seconds", sec: "seconds", m: "minutes", min: "minutes", h: "hours", d: "days" }
+
+/** Effect's duration syntax ("5 seconds"), and the short forms people type ("5s", "2m", "1h"). */
+export const parseDuration = (raw: string): Option.Option<Duration.Duration> => {
+  const t = raw.trim()
+  const short = /^(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h|d)$/i.exec(t)
+  return Duration.decodeUnknown(short ? `${short[1]} ${SHORT_UNITS[short[2]!.toLowerCase()]}` : t)
+}
+
+/** A duration written back in the syntax the settings accept, in the largest whole unit. */
+export const showDuration = (d: Duration.Duration): string => {
+  const ms = Duration.toMillis(d)
+  for (const [unit, size] of [["days", 86_400_000], ["hours", 3_600_000], ["minutes", 60_000], ["seconds", 1000]] as const) {
+    if (ms >= size && ms % size === 0) return `${ms / size} ${ms === size ? unit.slice(0, -1) : unit}`
+  }
+  return `${ms} millis`
+}
+
 const durationSetting = (key: string, env: string, dflt: string, description: string): SettingDef<Duration.Duration> => ({
   key, env, description, secret: false,
   default: Duration.decode(dflt as Duration.DurationInput),
   parse: (raw) => {
-    const d = Duration.decodeUnknown(raw.trim())
+    const d = parseDuration(raw)
     return Option.match(d, {
       onNone: () => Either.left(`"${raw}" is not a duration (write it like "5 seconds" or "200 millis")`),
       onSome: (v) => Duration.lessThanOrEqualTo(v, Duration.zero) || Duration.greaterThan(v, MAX_DURATION)
@@ -25,7 +43,7 @@ const durationSetting = (key: string, env: string, dflt: string, description: st
         : Either.right(v)
     })
   },
-  show: (d) => Duration.format(d)
+  show: showDuration
 })
 
 const intSetting = (key: string, env: string, dflt: number, min: number, max: number, description: string): SettingDef<number> => ({

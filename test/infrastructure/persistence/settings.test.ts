@@ -24,7 +24,7 @@ describe("Settings", () => {
         expect(Duration.toMillis(yield* s.get(Setting.dispatchInterval))).toBe(30000)
         const views = yield* s.describe
         expect(views.find((v) => v.key === "slskd.url")).toMatchObject({ source: "environment", value: "http://slskd.lan:5030" })
-        expect(views.find((v) => v.key === "sync.interval")).toMatchObject({ source: "default", value: "5s" })
+        expect(views.find((v) => v.key === "sync.interval")).toMatchObject({ source: "default", value: "5 seconds" })
       }))
 
     it.effect("a stored row beats the environment, and clearing it brings the environment back", () =>
@@ -48,6 +48,21 @@ describe("Settings", () => {
         yield* s.update({ "slskd.api_key": "****" })
         expect(Option.map(yield* s.get(Setting.slskdApiKey), Redacted.value)).toEqual(Option.some("db-secret-key"))
         expect((yield* s.describe).find((v) => v.key === "spotify.client_secret")?.value).toBeNull()
+      }))
+
+    it.effect("durations are shown as they can be typed back, and short forms are accepted", () =>
+      Effect.gen(function*() {
+        const s = yield* Settings
+        const shown = (key: string) => Effect.map(s.describe, (vs) => vs.find((v) => v.key === key)?.value)
+        for (const [typed, millis, back] of [["45s", 45_000, "45 seconds"], ["2m", 120_000, "2 minutes"], ["1h", 3_600_000, "1 hour"],
+          ["1500 millis", 1500, "1500 millis"], ["90 seconds", 90_000, "90 seconds"], ["3 minutes", 180_000, "3 minutes"]] as const) {
+          yield* s.update({ "transfer.stall_timeout": typed })
+          expect(Duration.toMillis(yield* s.get(Setting.stallTimeout))).toBe(millis)
+          expect(yield* shown("transfer.stall_timeout")).toBe(back)
+          yield* s.update({ "transfer.stall_timeout": (yield* shown("transfer.stall_timeout"))! }) // round trip
+          expect(Duration.toMillis(yield* s.get(Setting.stallTimeout))).toBe(millis)
+        }
+        yield* s.update({ "transfer.stall_timeout": "" })
       }))
 
     it.effect("bad values and unknown keys are refused and change nothing", () =>
