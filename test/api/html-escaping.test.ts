@@ -3,13 +3,13 @@
  * it must be shown as text, never run as markup. Checked on every HTML surface of the real
  * server, plus a table of cases for the `html` tag itself.
  */
-import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it, layer } from "@effect/vitest"
 import { Effect, Schema, TestClock } from "effect"
 import { DownloadDto } from "../../src/api/dto.js"
 import { escapeHtml, html, raw, SafeHtml } from "../../src/api/html.js"
 import { DownloadRepository } from "../../src/domain/ports/DownloadRepository.js"
 import { AppTest } from "../support/app.js"
+import { getHtml as getPage, request } from "../support/http.js"
 import { sse, until } from "../support/sse-client.js"
 
 // Our own expectation of escaped text, written independently of src/api/html.ts.
@@ -77,21 +77,6 @@ const injected = (page: string): ReadonlyArray<string> => {
   }
   return bad
 }
-
-const request = (method: "GET" | "POST" | "PUT" | "DELETE", url: string, options: { json?: unknown; form?: Record<string, string>; headers?: Record<string, string> } = {}) =>
-  Effect.flatMap(HttpClient.HttpClient, (c) => {
-    let req = HttpClientRequest.make(method)(url)
-    if (options.json !== undefined) req = HttpClientRequest.bodyUnsafeJson(req, options.json)
-    if (options.form) req = HttpClientRequest.bodyUrlParams(req, options.form)
-    if (options.headers) req = HttpClientRequest.setHeaders(req, options.headers)
-    return c.execute(req)
-  }).pipe(Effect.flatMap((r) => Effect.map(r.text, (text) => ({ status: r.status, text, headers: r.headers }))), Effect.orDie)
-
-const getPage = (url: string, headers: Record<string, string> = {}) => Effect.map(request("GET", url, { headers }), (r) => {
-  expect(r.status, url).toBe(200)
-  expect(r.headers["content-type"], url).toMatch(/^text\/html/)
-  return r.text
-})
 
 const expectSafe = (page: string, texts: ReadonlyArray<string>, where: string) => {
   expect(injected(page), where).toEqual([])

@@ -3,27 +3,12 @@
  * for a full load and for htmx swaps, the queue form, row actions, the history filters and
  * the ten minutes a finished download stays on the active tab (TestClock).
  */
-import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, layer } from "@effect/vitest"
 import { Effect, Schema, TestClock } from "effect"
 import { DownloadDto } from "../../src/api/dto.js"
 import { DownloadRepository } from "../../src/domain/ports/DownloadRepository.js"
 import { AppTest } from "../support/app.js"
-
-const request = (method: "GET" | "POST", url: string, options: { json?: unknown; form?: Record<string, string>; headers?: Record<string, string> } = {}) =>
-  Effect.flatMap(HttpClient.HttpClient, (c) => {
-    let req = HttpClientRequest.make(method)(url)
-    if (options.json !== undefined) req = HttpClientRequest.bodyUnsafeJson(req, options.json)
-    if (options.form) req = HttpClientRequest.bodyUrlParams(req, options.form)
-    if (options.headers) req = HttpClientRequest.setHeaders(req, options.headers)
-    return c.execute(req)
-  }).pipe(Effect.flatMap((r) => Effect.map(r.text, (text) => ({ status: r.status, text, headers: r.headers }))), Effect.orDie)
-
-const getHtml = (url: string, headers: Record<string, string> = {}) => Effect.map(request("GET", url, { headers }), (r) => {
-  expect(r.status, url).toBe(200)
-  expect(r.headers["content-type"], url).toMatch(/^text\/html/)
-  return r.text
-})
+import { getHtml, request } from "../support/http.js"
 
 const queue = (title: string, artist = "Page Band") => Effect.map(request("POST", "/api/downloads", { json: { title, artist } }), (r) => {
   expect(r.status, r.text).toBe(201)
