@@ -39,7 +39,7 @@ export const AuthMiddleware = HttpLayerRouter.middleware(Effect.gen(function*() 
       const htmx = request.headers["hx-request"] === "true"
       if (path.startsWith("/api/")) {
         return Effect.succeed(HttpServerResponse.unsafeJson(
-          { error: "Unauthorized", message: "this needs the X-API-Key header (SOULSPOT_API_KEY)" },
+          { error: "Unauthorized", message: "this needs the X-API-Key header (SOULSPOT_API_KEY)", _tag: "Unauthorized" },
           { status: 401, headers: htmx ? { "www-authenticate": "X-API-Key", "hx-redirect": "/login" } : { "www-authenticate": "X-API-Key" } }))
       }
       return Effect.succeed(htmx

@@ -4,8 +4,12 @@ import { SoulSpotApi } from "./api.js"
 
 export const MAX_BODY_BYTES = 1024 * 1024
 
+/**
+ * The contract's shape, {"error": "<tag>", "message": "..."}; `_tag` repeats the tag so the body
+ * is also what the OpenAPI document declares, and typed clients decode it.
+ */
 const jsonError = (status: number, error: string, message: string, extra: Record<string, unknown> = {}) =>
-  HttpServerResponse.unsafeJson({ error, message, ...extra }, { status })
+  HttpServerResponse.unsafeJson({ error, message, ...extra, _tag: error }, { status })
 
 interface DecodeIssue {
   readonly path?: ReadonlyArray<string | number>

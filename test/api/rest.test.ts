@@ -58,7 +58,7 @@ describe("REST API", () => {
         for (const [method, url] of [["GET", "/api/downloads/nope"], ["DELETE", "/api/downloads/nope"], ["POST", "/api/downloads/nope/retry"]] as const) {
           const r = yield* send(method, url)
           expect(r.status).toBe(404)
-          expect(yield* json(r)).toEqual({ error: "NotFound", message: "no download with id nope" })
+          expect(yield* json(r)).toEqual({ error: "NotFound", _tag: "NotFound", message: "no download with id nope" })
         }
         const track = yield* post("/api/downloads", { track_id: "no-such-track" })
         expect(track.status).toBe(404)
@@ -96,7 +96,7 @@ describe("REST API", () => {
         const before = (yield* json(yield* send("GET", "/api/downloads/manager/stats"))).total
         const r = yield* post("/api/downloads", { title: "Profiled", artist: "Someone", quality_profile: "studio-master" })
         expect(r.status).toBe(422)
-        expect(yield* json(r)).toEqual({ error: "Unprocessable", message: 'quality_profile: there is no quality profile named "studio-master"' })
+        expect(yield* json(r)).toEqual({ error: "Unprocessable", _tag: "Unprocessable", message: 'quality_profile: there is no quality profile named "studio-master"' })
         expect((yield* json(yield* send("GET", "/api/downloads/manager/stats"))).total).toBe(before)
         const ok = yield* post("/api/downloads", { title: "Profiled", artist: "Someone", quality_profile: "lossless" })
         expect(ok.status).toBe(201)

@@ -84,7 +84,7 @@ describe("with SOULSPOT_API_KEY set", () => {
           expect(r.status).toBe(401)
           expect(r.headers.get("content-type")).toMatch(/application\/json/)
           const body = jsonOf(r.text)
-          expect(body).toEqual({ error: "Unauthorized", message: expect.stringContaining("X-API-Key") })
+          expect(body).toEqual({ error: "Unauthorized", _tag: "Unauthorized", message: expect.stringContaining("X-API-Key") })
           expect(r.text).not.toContain(KEY)
         }
         const posted = yield* call("/api/downloads", {
