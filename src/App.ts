@@ -59,7 +59,8 @@ export const AppLayer = (options: AppOptions) => {
     Layer.provideMerge(Layer.mergeAll(ProviderLayer, CatalogLayer)),
     Layer.provideMerge(PersistenceLayer(options.db))
   )
-  const routes = HttpLayerRouter.serve(AllRoutes)
+  // long ids must reach the handler (and get a JSON 404) rather than miss every route
+  const routes = HttpLayerRouter.serve(AllRoutes, { routerConfig: { maxParamLength: 2048 } })
   const running = options.workers === false
     ? Layer.mergeAll(routes, StatsPublisherLive)
     : Layer.mergeAll(routes, StatsPublisherLive, WorkersLayer)

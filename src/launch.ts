@@ -7,6 +7,7 @@ import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer, Logger, LogLevel, Option } from "effect"
 import { createServer } from "node:http"
 import { AppLayer } from "./App.js"
+import { normaliseMalformedUrl } from "./api/error-shape.js"
 import { ServerConfig } from "./config.js"
 import { Settings } from "./domain/ports/Settings.js"
 
@@ -32,6 +33,7 @@ const logSettings = Effect.gen(function*() {
  */
 export const httpServerLayer = (options: { readonly port: number; readonly host: string }) => {
   const node = createServer()
+  node.prependListener("request", normaliseMalformedUrl)
   const closeConnections = Layer.scopedDiscard(Effect.addFinalizer(() =>
     Effect.logInfo("stopping: closing open connections, then workers and the database").pipe(
       Effect.zipRight(Effect.sync(() => node.closeAllConnections())))))

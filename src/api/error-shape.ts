@@ -104,9 +104,27 @@ const endpoints: ReadonlyArray<{ readonly method: string; readonly pattern: RegE
 /** Everything under /api that no route took: 405 when the path exists for another method, else 404. */
 export const ApiFallbackRoute = HttpLayerRouter.add("*", "/api/*", (request) => {
   const path = request.url.split("?")[0] ?? request.url
+  if (path === MALFORMED) return Effect.succeed(jsonError(400, "BadRequest", "the URL has a malformed %-escape"))
   const allowed = [...new Set(endpoints.filter((e) => e.pattern.test(path)).map((e) => e.method))]
   return Effect.succeed(allowed.length > 0
     ? jsonError(405, "MethodNotAllowed", `${request.method} is not allowed on ${path}; use ${allowed.join(", ")}`).pipe(
       HttpServerResponse.setHeader("allow", allowed.join(", ")))
     : jsonError(404, "NotFound", `no such resource: ${request.method} ${path}`))
 })
+
+/**
+ * A path with a malformed %-escape matches no route, not even the /api fallback, and would get
+ * an empty 404. Before the request reaches the router such a URL is pointed at a path the
+ * fallback answers in the contract's shape. (Install on the Node server: see launch.ts.)
+ */
+const MALFORMED = "/api/_malformed-url"
+
+export const normaliseMalformedUrl = (req: { url?: string | undefined }): void => {
+  const url = req.url ?? "/"
+  if (!url.startsWith("/api/")) return
+  try {
+    decodeURI(url.split("?")[0] ?? url)
+  } catch {
+    req.url = MALFORMED
+  }
+}

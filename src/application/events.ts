@@ -27,9 +27,13 @@ export class Events extends Effect.Service<Events>()("soulspot/Events", {
 
     const subscribe: Effect.Effect<Queue.Dequeue<Envelope>, never, Scope.Scope> = PubSub.subscribe(pubsub)
 
-    /** Events after `lastId`, or undefined when some of them have already left the buffer. */
+    /**
+     * Events after `lastId`, or undefined when the client must reload instead: some have left
+     * the buffer, or the id is from before a restart (ids start again at 1 with the process).
+     */
     const since = (lastId: number): ReadonlyArray<Envelope> | undefined => {
-      if (lastId >= seq) return []
+      if (lastId > seq) return undefined
+      if (lastId === seq) return []
       const first = ring[0]
       if (!first || first.id > lastId + 1) return undefined
       return ring.filter((e) => e.id > lastId)
