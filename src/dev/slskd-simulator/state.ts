@@ -6,6 +6,7 @@
  */
 import { randomUUID } from "node:crypto"
 import { hash, type SimFile, type SimPeer } from "./catalog.js"
+import type { SearchRequest } from "../../infrastructure/slskd/schema.js"
 import { timeSpan, timestamp } from "./format.js"
 
 export type Outcome =
@@ -233,16 +234,10 @@ interface SearchTimeline {
   readonly zeroed: boolean
 }
 
-export interface SearchRequestBody {
+/** What a client may POST: our client's request, but slskd also accepts it without id and timeout. */
+export type SearchRequestBody = Omit<SearchRequest, "id" | "searchTimeout"> & {
   readonly id?: string
-  readonly searchText: string
   readonly searchTimeout?: number
-  readonly responseLimit?: number
-  readonly fileLimit?: number
-  readonly filterResponses?: boolean
-  readonly minimumResponseFileCount?: number
-  readonly minimumPeerUploadSpeed?: number
-  readonly maximumPeerQueueLength?: number
 }
 
 /** Include words (lower case) and exclusions (`-word`), slskd's echo (exclusions last, deduplicated). */
