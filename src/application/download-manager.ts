@@ -1,4 +1,4 @@
-import { Clock, Effect, Option } from "effect"
+import { Clock, Effect } from "effect"
 import { isTerminal } from "../domain/download.js"
 import { StatusConflict } from "../domain/errors.js"
 import { DownloadProvider } from "../domain/ports/DownloadProvider.js"
@@ -62,7 +62,6 @@ export class DownloadManager extends Effect.Service<DownloadManager>()("soulspot
       cancel,
       retry,
       get: repo.get,
-      find: (id: string) => repo.find(id).pipe(Effect.map(Option.getOrUndefined)),
       list: (f: ListFilter) => repo.list(f),
       active,
       /** WAITING..DOWNLOADING only (the API's active list). */

@@ -51,6 +51,6 @@ export class HealthReport extends Effect.Service<HealthReport>()("soulspot/Healt
       } satisfies HealthDto
     }).pipe(Effect.withSpan("HealthReport.report"))
 
-    return { report, invalidate: Effect.sync(() => { cached = undefined }) } as const
+    return { report } as const
   })
 }) {}

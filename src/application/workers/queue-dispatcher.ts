@@ -43,7 +43,6 @@ export class QueueDispatcher extends Effect.Service<QueueDispatcher>()("soulspot
     const settings = yield* Settings
     const budget = yield* SearchGate
     const profiles = yield* QualityProfiles
-    const wakeups = yield* Wakeups
 
     // A profile deleted since the download was queued falls back to the default, never to nothing.
     const profileFor = (name: string): Effect.Effect<QualityProfile> => profiles.get(name).pipe(
@@ -207,7 +206,7 @@ export class QueueDispatcher extends Effect.Service<QueueDispatcher>()("soulspot
     const preview = (wanted: WantedTrack, profileName: string) =>
       Effect.flatMap(profileFor(profileName), (profile) => searchTrack("preview", wanted, profile, []))
 
-    return { tick, untilNextDue, preview, wake: wakeups.dispatcher.offer(undefined) } as const
+    return { tick, untilNextDue, preview } as const
   })
 }) {}
 

@@ -72,24 +72,6 @@ const toPeerResponse = (r: SearchResponse): PeerResponse => ({
   token: r.token
 })
 
-export const toTransferStatus = (t: Transfer): TransferStatus => ({
-  id: t.id,
-  username: t.username,
-  filename: t.filename,
-  size: t.size,
-  state: t.state,
-  bytesTransferred: t.bytesTransferred,
-  percentComplete: t.percentComplete,
-  averageSpeed: t.averageSpeed,
-  remainingSeconds: t.remainingTime ?? null,
-  attempts: t.attempts,
-  exception: t.exception ?? null,
-  requestedAt: t.requestedAt ?? null,
-  enqueuedAt: t.enqueuedAt ?? null,
-  startedAt: t.startedAt ?? null,
-  endedAt: t.endedAt ?? null
-})
-
 const isoOrNull = (raw: string | null | undefined): string | null => {
   if (raw === null || raw === undefined) return null
   const t = parseTimestamp(raw)
@@ -122,9 +104,7 @@ export const listingToSnapshot = (users: typeof StatusListing.Type): TransferSna
 const requestedMillis = (t: { readonly requestedAt?: string | null | undefined }) =>
   t.requestedAt ? parseTimestamp(t.requestedAt) ?? 0 : 0
 
-/** Flattens users → directories → files; byKey keeps the newest record (by requestedAt, then list order). */
-export const toSnapshot = (transfers: ReadonlyArray<Transfer>): TransferSnapshot => snapshotOf(transfers.map(toTransferStatus))
-
+/** byId, and byKey keeping the newest record per user and file (by requestedAt, then list order). */
 const snapshotOf = (statuses: ReadonlyArray<TransferStatus>): TransferSnapshot => {
   const byId = new Map<string, TransferStatus>()
   const byKey = new Map<string, TransferStatus>()

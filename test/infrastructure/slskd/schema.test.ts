@@ -1,12 +1,13 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either, Schema } from "effect"
 import { classify } from "../../../src/infrastructure/slskd/client.js"
-import { adoptable, toSnapshot } from "../../../src/infrastructure/slskd/provider.js"
+import { adoptable, listingToSnapshot } from "../../../src/infrastructure/slskd/provider.js"
 import {
   Application,
   EnqueueReplyBody,
   errorMessage,
   flattenUser,
+  StatusListing,
   formatTimeSpan,
   isCompleted,
   isSucceeded,
@@ -267,9 +268,16 @@ describe("snapshot and adoption rules", () => {
     id: "id", username: "u", filename: "f", size: 10, state: "InProgress", requestedAt: "2026-10-04T12:00:00", ...over
   })
 
+  // what the status sync decodes: slskd's listing (users → directories → files) through the lean schema
+  const raw = (over: Record<string, unknown>) => ({
+    id: "id", username: "u", filename: "f", size: 10, state: "InProgress", requestedAt: "2026-10-04T12:00:00", ...over
+  })
+  const toSnapshot = (files: ReadonlyArray<Record<string, unknown>>) =>
+    listingToSnapshot(decode(StatusListing)([{ username: "u", directories: [{ directory: "d", files }] }]))
+
   it("keys by (username, filename); the newest requestedAt wins whatever the list order", () => {
-    const newer = t({ id: "new", requestedAt: "2026-10-04T12:05:00", state: "Queued, Remotely" })
-    const older = t({ id: "old", requestedAt: "2026-10-04T12:00:00Z", state: "Completed, Errored" })
+    const newer = raw({ id: "new", requestedAt: "2026-10-04T12:05:00", state: "Queued, Remotely" })
+    const older = raw({ id: "old", requestedAt: "2026-10-04T12:00:00Z", state: "Completed, Errored" })
     for (const list of [[newer, older], [older, newer]]) {
       const snap = toSnapshot(list)
       expect(snap.byId.size).toBe(2)
@@ -278,10 +286,13 @@ describe("snapshot and adoption rules", () => {
   })
 
   it("maps remainingTime, exception, attempts and timestamps", () => {
-    const snap = toSnapshot([t({ remainingTime: "00:01:00.5", exception: "boom", attempts: 2, startedAt: "2026-10-04T12:00:01Z" })])
+    const snap = toSnapshot([raw({ remainingTime: "00:01:00.5", exception: "boom", attempts: 2, startedAt: "2026-10-04T12:00:01Z" })])
     const s = snap.byId.get("id")
     expect(s).toMatchObject({ remainingSeconds: 60.5, exception: "boom", attempts: 2, state: ["InProgress"], startedAt: "2026-10-04T12:00:01.000Z", endedAt: null })
-    expect(toSnapshot([t({})]).byId.get("id")).toMatchObject({ remainingSeconds: null, exception: null, attempts: 0 })
+    expect(toSnapshot([raw({})]).byId.get("id")).toMatchObject({ remainingSeconds: null, exception: null, attempts: 0 })
+    // slskd omits or nulls what it does not know; requestedAt without Z is UTC
+    expect(toSnapshot([raw({ size: null, averageSpeed: null, remainingTime: null })]).byId.get("id"))
+      .toMatchObject({ size: 0, averageSpeed: 0, remainingSeconds: null, requestedAt: "2026-10-04T12:00:00.000Z" })
   })
 
   it("adopts an active or succeeded transfer with the byte-identical filename only", () => {
