@@ -1,4 +1,3 @@
-import { HttpApiSchema } from "@effect/platform"
 import { Context, type Effect, Schema } from "effect"
 import { AlbumSourceName } from "../album.js"
 import type { TrackInput } from "../track.js"
@@ -26,8 +25,7 @@ const serviceName = (source: AlbumSourceName): string =>
 /** The id is well formed but the catalog (or the library) has no such album. */
 export class AlbumNotFound extends Schema.TaggedError<AlbumNotFound>()(
   "AlbumNotFound",
-  { source: AlbumSourceName, albumId: Schema.String },
-  HttpApiSchema.annotations({ status: 404 })
+  { source: AlbumSourceName, albumId: Schema.String }
 ) {
   override get message() {
     return this.source === "local"
@@ -39,8 +37,7 @@ export class AlbumNotFound extends Schema.TaggedError<AlbumNotFound>()(
 /** The album_id is neither an id nor a link to an album of the chosen source. */
 export class InvalidAlbumReference extends Schema.TaggedError<InvalidAlbumReference>()(
   "InvalidAlbumReference",
-  { source: AlbumSourceName, input: Schema.String, reason: Schema.String },
-  HttpApiSchema.annotations({ status: 400 })
+  { source: AlbumSourceName, input: Schema.String, reason: Schema.String }
 ) {
   override get message() {
     return this.reason
@@ -50,8 +47,7 @@ export class InvalidAlbumReference extends Schema.TaggedError<InvalidAlbumRefere
 /** No client id/secret configured, or the catalog refused them. */
 export class CatalogCredentialsError extends Schema.TaggedError<CatalogCredentialsError>()(
   "CatalogCredentialsError",
-  { service: Schema.String, reason: Schema.Literal("missing", "rejected"), detail: Schema.String },
-  HttpApiSchema.annotations({ status: 503 })
+  { service: Schema.String, reason: Schema.Literal("missing", "rejected"), detail: Schema.String }
 ) {
   override get message() {
     return `${this.service} credentials missing or rejected: ${this.detail}`
@@ -61,8 +57,7 @@ export class CatalogCredentialsError extends Schema.TaggedError<CatalogCredentia
 /** The catalog keeps answering "slow down" (429, Deezer code 4) after our bounded retries. */
 export class CatalogRateLimited extends Schema.TaggedError<CatalogRateLimited>()(
   "CatalogRateLimited",
-  { service: Schema.String, retryAfterSeconds: Schema.NullOr(Schema.Number) },
-  HttpApiSchema.annotations({ status: 503 })
+  { service: Schema.String, retryAfterSeconds: Schema.NullOr(Schema.Number) }
 ) {
   override get message() {
     return this.retryAfterSeconds === null
@@ -74,8 +69,7 @@ export class CatalogRateLimited extends Schema.TaggedError<CatalogRateLimited>()
 /** Transport errors, timeouts, 5xx, unreadable replies or unexpected errors from the catalog. */
 export class CatalogUnavailable extends Schema.TaggedError<CatalogUnavailable>()(
   "CatalogUnavailable",
-  { service: Schema.String, reason: Schema.String },
-  HttpApiSchema.annotations({ status: 502 })
+  { service: Schema.String, reason: Schema.String }
 ) {
   override get message() {
     return `${this.service} failed: ${this.reason}`
@@ -88,21 +82,6 @@ export type AlbumSourceError =
   | CatalogCredentialsError
   | CatalogRateLimited
   | CatalogUnavailable
-
-/** The HTTP status each error stands for (the same as its HttpApiSchema annotation). */
-export const albumSourceErrorStatus = (e: AlbumSourceError): 400 | 404 | 502 | 503 => {
-  switch (e._tag) {
-    case "AlbumNotFound": return 404
-    case "InvalidAlbumReference": return 400
-    case "CatalogUnavailable": return 502
-    case "CatalogCredentialsError":
-    case "CatalogRateLimited": return 503
-  }
-}
-
-export const AlbumSourceErrors = [
-  AlbumNotFound, InvalidAlbumReference, CatalogCredentialsError, CatalogRateLimited, CatalogUnavailable
-] as const
 
 /**
  * Where albums come from. `albumRef` is what the user typed: an id, a URI or a share link
