@@ -9,7 +9,7 @@ import { TrackRepository } from "../domain/ports/TrackRepository.js"
 import { Settings } from "../domain/ports/Settings.js"
 import type { TrackInput } from "../domain/track.js"
 import { AlbumDownloads, type CreateDownload, SoulSpotApi } from "./api.js"
-import { DownloadDto, toDto } from "./dto.js"
+import { DownloadDto, toDto, toHealthDto, toStatsDto } from "./dto.js"
 import { asApiError, BadRequest, failAsApiError, NotFound, Unprocessable } from "./errors.js"
 import type { AlbumSourceError } from "../domain/ports/AlbumSource.js"
 
@@ -62,8 +62,8 @@ export const ManagerLive = HttpApiBuilder.group(SoulSpotApi, "manager", (handler
   const health = yield* HealthReport
   return handlers
     .handle("active", () => manager.activeOnly.pipe(Effect.map((active) => ({ downloads: active.map(toDto) }))))
-    .handle("stats", () => manager.stats)
-    .handle("health", () => health.report)
+    .handle("stats", () => Effect.map(manager.stats, toStatsDto))
+    .handle("health", () => Effect.map(health.report, toHealthDto))
 }))
 
 export const SettingsRoutesLive = HttpApiBuilder.group(SoulSpotApi, "settings", (handlers) => Effect.gen(function*() {

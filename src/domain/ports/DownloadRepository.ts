@@ -54,8 +54,8 @@ export interface DownloadStats {
   readonly failed: number
   readonly cancelled: number
   readonly total: number
-  readonly completed_today: number
-  readonly failed_today: number
+  readonly completedToday: number
+  readonly failedToday: number
 }
 
 export interface Candidate {

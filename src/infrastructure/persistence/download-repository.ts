@@ -204,7 +204,7 @@ export const makeDownloadRepository = Effect.gen(function*() {
       waiting: by("WAITING"), pending: by("PENDING"), queued: by("QUEUED"), downloading: by("DOWNLOADING"),
       completed: by("COMPLETED"), failed: by("FAILED"), cancelled: by("CANCELLED"),
       total: rows.reduce((a, r) => a + r.n, 0),
-      completed_today: today?.completed ?? 0, failed_today: today?.failed ?? 0
+      completedToday: today?.completed ?? 0, failedToday: today?.failed ?? 0
     } satisfies DownloadStats
   })
 
