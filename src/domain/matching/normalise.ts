@@ -400,7 +400,8 @@ export const NOISE_WORDS: ReadonlySet<string> = new Set([
   "高音質", "音源"
 ])
 
-const BITRATES = new Set(["96", "112", "128", "160", "192", "224", "256", "320"])
+/** The usual MP3 bitrates in kbps: a bare "320" or "(192)" in a name is a bitrate, not a title word. */
+export const BITRATE_TOKENS: ReadonlySet<string> = new Set(["96", "112", "128", "160", "192", "224", "256", "320"])
 
 /** Tokens that are always noise wherever they stand (in a group or not). */
 const ALWAYS_NOISE = /^(?:\d{2,3}kbps|\d{2,3}k|\d{2,3}khz|\d{2}bit|v[0-9]|(?:19[3-9]|20[0-4])\d|web|flac|mp3|m4a|aac|hq|hd|hires|lossless|remaster(?:ed)?|explicit|official|lyrics?|kbps|cbr|vbr|www|com|net|org|ru)$/
@@ -420,7 +421,7 @@ export const isNoiseGroup = (group: string): boolean => {
   const ts = tokens(group)
   if (ts.length === 0) return true
   // "(2)" / "(Part 2)" are numbers that matter; "(1)" alone is a Windows copy marker, handled by the caller
-  if (ts.every((t) => isNumberToken(t)) && !ts.some(isYearToken)) return ts.every((t) => BITRATES.has(t))
+  if (ts.every((t) => isNumberToken(t)) && !ts.some(isYearToken)) return ts.every((t) => BITRATE_TOKENS.has(t))
   return ts.every((t) => NOISE_WORDS.has(t) || ALWAYS_NOISE.test(t) || /^\d+(?:bit|khz|kbps|k)$/.test(t))
 }
 
