@@ -10,6 +10,7 @@
  * - structural helpers on the raw text: bracket groups, featuring clauses, dash segments,
  *   track-number prefixes, remote paths (Windows `\`, POSIX `/`, `@@share\` prefixes).
  */
+import { memoize } from "../memo.js"
 
 // ---------------------------------------------------------------------------------------------
 // Folding
@@ -29,19 +30,9 @@ const APOSTROPHES = /['’‘`´ʼ′‛]/g
  * ("Beyoncé" → "beyonce"); marks of other scripts are part of the letter (Japanese dakuten,
  * Devanagari vowel signs) and stay.
  */
-export const foldText = (s: string): string => memo(foldCache, s, foldUncached)
+/** Folding is pure and file names repeat (folders, peers), so results are cached. */
+export const foldText: (s: string) => string = memoize((s) => foldUncached(s))
 
-/** Folding is pure and file names repeat (folders, peers), so results are kept in a small bounded cache. */
-const memo = <A>(cache: Map<string, A>, key: string, f: (s: string) => A): A => {
-  const hit = cache.get(key)
-  if (hit !== undefined) return hit
-  const value = f(key)
-  if (cache.size >= 20_000) cache.clear()
-  cache.set(key, value)
-  return value
-}
-const foldCache = new Map<string, string>()
-const tokenCache = new Map<string, ReadonlyArray<string>>()
 
 const foldUncached = (s: string): string => {
   let t = s.normalize("NFKC").replace(SPECIAL_RE, (c) => SPECIAL_LETTERS[c] ?? c)
@@ -78,7 +69,8 @@ const TOKEN_ALIASES: Readonly<Record<string, string>> = {
  * digits, leading zeros are dropped ("03" = "3"), "n" ("Rock 'n' Roll") = "and", and a few
  * informal spellings are unified ("Till" = "'Til", "Nite" = "Night", "O'" = "of").
  */
-export const tokens = (s: string): Array<string> => [...memo(tokenCache, s, tokensUncached)]
+export const tokens = (s: string): Array<string> => [...cachedTokens(s)]
+const cachedTokens = memoize((s) => tokensUncached(s))
 
 const tokensUncached = (s: string): ReadonlyArray<string> => {
   const raw = foldText(s).split(" ").filter((w) => w !== "")

@@ -14,6 +14,7 @@
  * "Remixes", "Karaoke", "Covers", "Tribute", "Demos", "(Clean)", "[Edited]" and similar. A version a
  * folder names applies to every file in it.
  */
+import { memoize } from "../memo.js"
 import { foldText } from "./normalise.js"
 
 export type VersionKind =
@@ -84,15 +85,7 @@ const FOLDER_PATTERNS: ReadonlyArray<readonly [VersionKind, RegExp, RegExp?]> = 
 const pad = (folded: string) => ` ${folded} `
 
 /** How often each version kind is named in a text (file name, or the wanted title + artist + album). */
-export const versionCounts = (text: string): ReadonlyMap<VersionKind, number> => {
-  const hit = countCache.get(text)
-  if (hit !== undefined) return hit
-  const counts = countUncached(text)
-  if (countCache.size >= 20_000) countCache.clear()
-  countCache.set(text, counts)
-  return counts
-}
-const countCache = new Map<string, ReadonlyMap<VersionKind, number>>()
+export const versionCounts: (text: string) => ReadonlyMap<VersionKind, number> = memoize((text) => countUncached(text))
 
 const countUncached = (text: string): ReadonlyMap<VersionKind, number> => {
   const padded = pad(foldText(text))
