@@ -40,7 +40,7 @@ const STATUS_ERRORS: Record<number, readonly [string, string]> = {
 }
 
 /**
- * Errors leave as {"error": "<tag>", "message": "...", ...} (api-contract section 3): the tagged
+ * Errors leave as {"error": "<tag>", "message": "...", ...} (the shape README.md documents): the tagged
  * errors HttpApi encodes are renamed here, decode failures get readable messages, a defect is
  * logged and answered without internals.
  */

@@ -21,7 +21,7 @@ export class IllegalTransition extends Schema.TaggedError<IllegalTransition>()("
 }
 
 /**
- * The one rule for status moves (api-contract section 2). Forward one step at a time,
+ * The one rule for status moves (README.md, "How a download moves"). Forward one step at a time,
  * any non-terminal state may fail or be cancelled, and WAITING is where every retry
  * (automatic from an active state, manual from FAILED/CANCELLED) starts again.
  */

@@ -8,7 +8,7 @@ import { byDiscAndTrack, decodeBody, exchange, type Reply, withinApi } from "./h
 import { retryReplies, TryAgain } from "./retry.js"
 
 /*
- * Deezer public API (catalog-apis.md section 2). No key needed.
+ * Deezer public API. No key needed.
  *
  * - GET /album/{id} for the album's title, artist and date only: its embedded `tracks` list is
  *   truncated at 25 and lacks ISRC and positions, so it is never used.

@@ -12,7 +12,7 @@ import { byDiscAndTrack, decodeBody, exchange, type Reply, retryAfterSeconds, wi
 import { retryReplies, TryAgain } from "./retry.js"
 
 /*
- * Spotify Web API, client-credentials flow (catalog-apis.md section 1).
+ * Spotify Web API, client-credentials flow.
  *
  * - Token: POST <accounts>/api/token, form body grant_type=client_credentials, Basic auth.
  *   Cached until a minute before it expires; one token request at a time. A 401 from the API
