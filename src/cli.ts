@@ -1,7 +1,8 @@
 /**
  * Command line: `cli match --track T.json --responses R.json [--profile NAME]`, printing one
- * JSON object: the chosen file (or null) and every candidate with its score and reasons. A dry run of file selection with the same `select` the workers
- * use and the built-in quality profiles; no database, no slskd.
+ * JSON object: the chosen file (or null) and every candidate with its score and reasons. A dry
+ * run of file selection with the same `select` the workers use and the built-in quality
+ * profiles; no database, no slskd.
  *
  * Exit codes: 0 with one JSON object on stdout; 2 with a message on stderr for bad arguments,
  * unreadable or malformed files, or an unknown profile.
