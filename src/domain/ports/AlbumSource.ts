@@ -1,20 +1,12 @@
 import { Context, type Effect, Schema } from "effect"
 import { AlbumSourceName } from "../album.js"
-import type { TrackInput } from "../track.js"
+import type { AlbumInput } from "./TrackRepository.js"
 
 /**
  * An album as a catalog (Spotify, Deezer) or the library describes it, before or
  * independently of storing it. Tracks are in album order: disc, then track number.
  */
-export interface CatalogAlbum {
-  readonly source: AlbumSourceName
-  /** The catalog's own id (Spotify base-62 id, Deezer number as text, or a library album's source id). */
-  readonly sourceId: string
-  readonly title: string
-  readonly artist: string
-  /** As the catalog gives it: "1997", "1997-05" or "1997-05-21". */
-  readonly releaseDate: string | null
-  readonly tracks: ReadonlyArray<TrackInput>
+export interface CatalogAlbum extends AlbumInput {
   /** Our album id when the album is already stored (always set for the "local" source). */
   readonly libraryId: string | null
 }
