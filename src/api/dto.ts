@@ -92,8 +92,10 @@ export const StatsDto = Schema.Struct({
 }).annotations({ identifier: "Stats" })
 export type StatsDto = typeof StatsDto.Type
 
-export const toStatsDto = ({ completedToday, failedToday, ...counts }: DownloadStats): StatsDto => ({
-  ...counts, completed_today: completedToday, failed_today: failedToday
+export const toStatsDto = (s: DownloadStats): StatsDto => ({
+  waiting: s.waiting, pending: s.pending, queued: s.queued, downloading: s.downloading,
+  completed: s.completed, failed: s.failed, cancelled: s.cancelled, total: s.total,
+  completed_today: s.completedToday, failed_today: s.failedToday
 })
 
 export const HealthDto = Schema.Struct({
