@@ -98,10 +98,10 @@ const countUncached = (text: string): ReadonlyMap<VersionKind, number> => {
 }
 
 /** Version kinds a folder name stands for (strict patterns). */
-export const folderVersions = (folder: string): ReadonlyArray<VersionKind> => {
+export const folderVersions: (folder: string) => ReadonlyArray<VersionKind> = memoize((folder) => {
   const folded = foldText(folder)
   return FOLDER_PATTERNS.filter(([, re, raw]) => re.test(folded) || (raw?.test(folder) ?? false)).map(([k]) => k)
-}
+})
 
 export interface VersionVerdict {
   readonly kind: VersionKind
