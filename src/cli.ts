@@ -54,10 +54,10 @@ const readJson = <A, I>(path: string, what: string, schema: Schema.Schema<A, I>)
   const fs = yield* FileSystem.FileSystem
   const text = yield* fs.readFileString(path).pipe(
     Effect.mapError((e) => new CliError({ message: `cannot read ${what} file ${path}: ${e.message}` })))
-  const json = yield* Effect.try({
-    try: () => JSON.parse(text) as unknown,
-    catch: (e) => new CliError({ message: `${what} file ${path} is not valid JSON: ${e instanceof Error ? e.message : String(e)}` })
-  })
+  const json = yield* Schema.decodeUnknown(Schema.parseJson())(text).pipe(
+    Effect.mapError((e) => new CliError({
+      message: `${what} file ${path} is not valid JSON: ${ParseResult.TreeFormatter.formatErrorSync(e)}`
+    })))
   return yield* Schema.decodeUnknown(schema)(json).pipe(
     Effect.mapError((e) => new CliError({
       message: `${what} file ${path} has the wrong shape:\n${ParseResult.TreeFormatter.formatErrorSync(e)}`
