@@ -2,6 +2,7 @@ import { HttpLayerRouter } from "@effect/platform"
 import { Layer } from "effect"
 import { AllRoutes } from "./api/http.js"
 import { DownloadManager } from "./application/download-manager.js"
+import { ImportTrackList } from "./application/import-track-list.js"
 import { QueueAlbumDownloads } from "./application/queue-album-downloads.js"
 import { DomainEventsLive, Events } from "./application/events.js"
 import { HealthReport } from "./application/health.js"
@@ -14,6 +15,7 @@ import { QueueDispatcher, QueueDispatcherWorkerLive } from "./application/worker
 import { StatusSync, StatusSyncWorkerLive } from "./application/workers/status-sync.js"
 import { AlbumCatalogDefault } from "./infrastructure/catalog/catalog.js"
 import { DownloadRepositoryLive } from "./infrastructure/persistence/download-repository.js"
+import { PlaylistRepositoryLive } from "./infrastructure/persistence/playlist-repository.js"
 import { QualityProfilesLive } from "./infrastructure/persistence/quality-profile-repository.js"
 import { SettingsLive } from "./infrastructure/persistence/settings-repository.js"
 import { DatabaseLive } from "./infrastructure/persistence/sqlite.js"
@@ -34,7 +36,8 @@ export const PersistenceLayer = (db: string) => {
   const events = DomainEventsLive.pipe(Layer.provideMerge(Events.Default))
   const tracks = TrackRepositoryLive.pipe(Layer.provide(database))
   const downloads = DownloadRepositoryLive.pipe(Layer.provide(Layer.mergeAll(database, tracks, events)))
-  return Layer.mergeAll(database, events, tracks, downloads, SettingsLive.pipe(Layer.provide(database)),
+  const playlists = PlaylistRepositoryLive.pipe(Layer.provide(Layer.mergeAll(database, events)))
+  return Layer.mergeAll(database, events, tracks, downloads, playlists, SettingsLive.pipe(Layer.provide(database)),
     QualityProfilesLive.pipe(Layer.provide(database)))
 }
 
@@ -49,7 +52,7 @@ export const ProviderLayer = Layer.merge(
 export const ApplicationLayer = Layer.mergeAll(
   DownloadManager.Default, QueueTrackDownload.Default, HealthReport.Default,
   DownloadWorker.Default, StatusSync.Default, QueueAlbumDownloads.Default, QueueDispatcher.Default
-).pipe(Layer.provideMerge(Layer.mergeAll(Wakeups.Default, RuntimeState.Default)))
+).pipe(Layer.provideMerge(ImportTrackList.Default.pipe(Layer.provide(QueueTrackDownload.Default)))).pipe(Layer.provideMerge(Layer.mergeAll(Wakeups.Default, RuntimeState.Default)))
 
 export const WorkersLayer = Layer.mergeAll(WakeOnEventsLive, QueueDispatcherWorkerLive, DownloadWorkerLive, StatusSyncWorkerLive)
 
