@@ -14,6 +14,7 @@ import { Wakeups, WakeOnEventsLive } from "./application/workers/loop.js"
 import { QueueDispatcher, QueueDispatcherWorkerLive } from "./application/workers/queue-dispatcher.js"
 import { StatusSync, StatusSyncWorkerLive } from "./application/workers/status-sync.js"
 import { AlbumCatalogDefault } from "./infrastructure/catalog/catalog.js"
+import { TrackListLayer } from "./infrastructure/catalog/track-lists.js"
 import { DownloadRepositoryLive } from "./infrastructure/persistence/download-repository.js"
 import { PlaylistRepositoryLive } from "./infrastructure/persistence/playlist-repository.js"
 import { QualityProfilesLive } from "./infrastructure/persistence/quality-profile-repository.js"
@@ -42,7 +43,7 @@ export const PersistenceLayer = (db: string) => {
 }
 
 /** slskd behind the circuit breaker: the only provider the application sees. */
-export const CatalogLayer = AlbumCatalogDefault
+export const CatalogLayer = Layer.merge(AlbumCatalogDefault, TrackListLayer)
 
 export const ProviderLayer = Layer.merge(
   Layer.merge(ProtectedProviderLive, ProviderCircuitLive).pipe(Layer.provideMerge(CircuitBreaker.Default), Layer.provide(SlskdLive)),

@@ -1,10 +1,17 @@
-import { HttpApiBuilder } from "@effect/platform"
-import { Effect, Either, Layer, ParseResult, Schema } from "effect"
-import { ImportTrackList } from "../application/import-track-list.js"
+import { HttpApiBuilder, type HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { Effect, Either, Layer, Option, ParseResult, Schema } from "effect"
+import { type ImportResult, ImportTrackList } from "../application/import-track-list.js"
+import { QueueTrackDownload } from "../application/queue-track-download.js"
+import { parsePlaylistFile } from "../domain/playlist-file.js"
+import { PlaylistRepository, type PlaylistSummary } from "../domain/ports/PlaylistRepository.js"
+import { type TrackListError, TrackListSource } from "../domain/ports/TrackListSource.js"
 import type { TrackListEntry } from "../domain/track-list.js"
 import { CreateDownload, SoulSpotApi } from "./api.js"
-import { Unprocessable } from "./errors.js"
+import { toDto } from "./dto.js"
+import { BadRequest, NotFound, Unavailable, Unprocessable, UpstreamFailed } from "./errors.js"
+import { PLAYLIST_FILE_CONTENT_TYPES, PlaylistDownloads, UnsupportedMediaType } from "./playlist-api.js"
 import { trackFromPayload } from "./rest.js"
+import { SpotifyAccountLive } from "./rest-spotify.js"
 
 const decodeItem = Schema.decodeUnknownEither(CreateDownload)
 
@@ -54,4 +61,122 @@ export const BatchLive = HttpApiBuilder.group(SoulSpotApi, "batch", (handlers) =
   }))
 }))
 
-export const PlaylistRestLive = Layer.mergeAll(BatchLive)
+
+// ------------------------------------------------------------------------------ playlists
+
+const SOURCE_NAMES = { spotify: "spotify", deezer: "deezer" } as const
+
+/** Errors of a list source as the API answers them; the contract's own tags (spotify_playlist_forbidden, ...) pass through. */
+type PassedThrough = Exclude<TrackListError, { readonly _tag: "InvalidPlaylistReference" | "PlaylistNotFound" | "CatalogUnavailable" | "CatalogCredentialsError" | "CatalogRateLimited" }>
+
+const listError = (e: TrackListError): Effect.Effect<never, BadRequest | NotFound | UpstreamFailed | Unavailable | PassedThrough> => {
+  switch (e._tag) {
+    case "InvalidPlaylistReference": return Effect.fail(new BadRequest({ message: e.message }))
+    case "PlaylistNotFound": return Effect.fail(new NotFound({ message: e.message }))
+    case "CatalogUnavailable": return Effect.fail(new UpstreamFailed({ message: e.message }))
+    case "CatalogCredentialsError":
+    case "CatalogRateLimited": return Effect.fail(new Unavailable({ message: e.message }))
+    default: return Effect.fail(e as PassedThrough)
+  }
+}
+
+const encodePlaylist = Schema.encodeSync(PlaylistDownloads)
+
+/** 201 when anything new was queued, else 200 with what the playlist already has. */
+const importAnswer = (r: ImportResult) => {
+  const body = {
+    playlist: {
+      id: r.playlist.id, title: r.playlist.title, source: r.playlist.source, source_id: r.playlist.sourceId,
+      total_tracks: r.playlist.totalTracks, watch: r.playlist.watch
+    },
+    downloads: r.downloads.map(toDto),
+    skipped: r.skipped.map((s) => ({ track_id: s.trackId, reason: s.reason, line: s.line }))
+  }
+  return r.created ? Effect.succeed(body) : HttpServerResponse.json(encodePlaylist(body), { status: 200 }).pipe(Effect.orDie)
+}
+
+const summaryDto = (p: PlaylistSummary) => ({
+  id: p.id, source: p.source, source_id: p.sourceId, title: p.title, watch: p.watch, last_synced_at: p.lastSyncedAt,
+  snapshot: p.snapshot, total_tracks: p.totalTracks, queued: p.queued, done: p.done, failed: p.failed, last_error: p.lastError
+})
+
+const isFileType = (contentType: string) =>
+  (PLAYLIST_FILE_CONTENT_TYPES as ReadonlyArray<string>).includes(contentType.split(";")[0]!.trim().toLowerCase())
+
+/** The uploaded file: the multipart field `file`, or the whole body for a raw CSV / M3U. */
+const uploadedFile = (request: HttpServerRequest.HttpServerRequest, name: string | undefined) => Effect.gen(function*() {
+  const contentType = request.headers["content-type"] ?? ""
+  if (!isFileType(contentType)) {
+    return yield* new UnsupportedMediaType({
+      message: "send the playlist file as multipart/form-data (field \"file\"), or raw with Content-Type text/csv or audio/x-mpegurl"
+    })
+  }
+  const body = yield* request.arrayBuffer.pipe(Effect.mapError(() => new BadRequest({ message: "the request body could not be read" })))
+  if (!contentType.toLowerCase().startsWith("multipart/form-data")) {
+    return { bytes: new Uint8Array(body), name: name ?? null, contentType }
+  }
+  const form = yield* Effect.tryPromise({
+    try: () => new Response(body, { headers: { "content-type": contentType } }).formData(),
+    catch: () => new BadRequest({ message: "the multipart body could not be read" })
+  })
+  const file = form.get("file")
+  if (file === null || typeof file === "string") return yield* new BadRequest({ message: "file: the multipart field \"file\" with the playlist file is missing" })
+  const bytes = new Uint8Array(yield* Effect.promise(() => file.arrayBuffer()))
+  return { bytes, name: file.name || name || null, contentType: file.type || null }
+})
+
+export const PlaylistsLive = HttpApiBuilder.group(SoulSpotApi, "playlists", (handlers) => Effect.gen(function*() {
+  const importer = yield* ImportTrackList
+  const sources = yield* TrackListSource
+  const single = yield* QueueTrackDownload
+  const repo = yield* PlaylistRepository
+  const checkProfile = (name: string | undefined) => single.checkProfile(name).pipe(Effect.catchTag("UnknownProfile", unprocessable))
+
+  return handlers
+    .handle("playlist", ({ payload }) => Effect.gen(function*() {
+      const source = SOURCE_NAMES[payload.source.trim().toLowerCase() as keyof typeof SOURCE_NAMES]
+      if (source === undefined) {
+        return yield* new Unprocessable({ message: `source: unknown playlist source "${payload.source}" (use spotify or deezer; playlist files go to POST /api/downloads/file)` })
+      }
+      yield* checkProfile(payload.quality_profile)
+      const read = yield* sources.playlist(source, payload.playlist_id, null).pipe(Effect.catchAll(listError))
+      if (read._tag === "Unchanged") return yield* Effect.dieMessage("a read without a known snapshot cannot be unchanged")
+      const result = yield* importer.importList(read.list, { priority: payload.priority, qualityProfile: payload.quality_profile, watch: payload.watch })
+        .pipe(Effect.catchTag("UnknownProfile", unprocessable))
+      return yield* importAnswer(result)
+    }))
+    .handle("liked", ({ payload }) => Effect.gen(function*() {
+      if (payload.source.trim().toLowerCase() !== "spotify") {
+        return yield* new Unprocessable({ message: `source: Liked Songs come from "spotify" only, not "${payload.source}"` })
+      }
+      yield* checkProfile(payload.quality_profile)
+      const read = yield* sources.liked(null).pipe(Effect.catchAll(listError))
+      if (read._tag === "Unchanged") return yield* Effect.dieMessage("a read without a known snapshot cannot be unchanged")
+      const result = yield* importer.importList(read.list, { priority: payload.priority, qualityProfile: payload.quality_profile, watch: payload.watch })
+        .pipe(Effect.catchTag("UnknownProfile", unprocessable))
+      return yield* importAnswer(result)
+    }))
+    .handleRaw("file", ({ request, urlParams }) => Effect.gen(function*() {
+      yield* checkProfile(urlParams.quality_profile)
+      const upload = yield* uploadedFile(request, urlParams.name)
+      const list = parsePlaylistFile(upload)
+      if (Either.isLeft(list)) return yield* new BadRequest({ message: list.left.message })
+      const result = yield* importer.importList(list.right, { priority: urlParams.priority, qualityProfile: urlParams.quality_profile })
+        .pipe(Effect.catchTag("UnknownProfile", unprocessable))
+      const answer = yield* importAnswer(result)
+      return HttpServerResponse.isServerResponse(answer)
+        ? answer
+        : yield* HttpServerResponse.json(encodePlaylist(answer), { status: 201 }).pipe(Effect.orDie)
+    }))
+    .handle("list", () => repo.list.pipe(Effect.map((ps) => ({ playlists: ps.map(summaryDto) }))))
+    .handle("update", ({ path, payload }) => repo.setWatch(path.id, payload.watch).pipe(Effect.flatMap(Option.match({
+      onNone: () => Effect.fail(new NotFound({ message: `no playlist with id ${path.id}` })),
+      onSome: (p) => Effect.as(Effect.logInfo(`playlist ${p.title}: watch ${p.watch ? "on" : "off"}`), summaryDto(p))
+    }))))
+    .handle("remove", ({ path }) => repo.remove(path.id).pipe(Effect.flatMap((removed) => removed
+      ? Effect.as(Effect.logInfo("playlist forgotten; its downloads stay").pipe(Effect.annotateLogs({ playlist: path.id })),
+        HttpServerResponse.empty({ status: 204 }))
+      : Effect.fail(new NotFound({ message: `no playlist with id ${path.id}` })))))
+}))
+
+export const PlaylistRestLive = Layer.mergeAll(BatchLive, PlaylistsLive, SpotifyAccountLive)
