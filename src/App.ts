@@ -3,6 +3,7 @@ import { Layer } from "effect"
 import { AllRoutes } from "./api/http.js"
 import { DownloadManager } from "./application/download-manager.js"
 import { ImportTrackList } from "./application/import-track-list.js"
+import { PlaylistSync, PlaylistSyncWorkerLive } from "./application/playlist-sync.js"
 import { QueueAlbumDownloads } from "./application/queue-album-downloads.js"
 import { DomainEventsLive, Events } from "./application/events.js"
 import { HealthReport } from "./application/health.js"
@@ -53,9 +54,9 @@ export const ProviderLayer = Layer.merge(
 export const ApplicationLayer = Layer.mergeAll(
   DownloadManager.Default, QueueTrackDownload.Default, HealthReport.Default,
   DownloadWorker.Default, StatusSync.Default, QueueAlbumDownloads.Default, QueueDispatcher.Default
-).pipe(Layer.provideMerge(ImportTrackList.Default.pipe(Layer.provide(QueueTrackDownload.Default)))).pipe(Layer.provideMerge(Layer.mergeAll(Wakeups.Default, RuntimeState.Default)))
+).pipe(Layer.provideMerge(PlaylistSync.Default), Layer.provideMerge(ImportTrackList.Default.pipe(Layer.provide(QueueTrackDownload.Default)))).pipe(Layer.provideMerge(Layer.mergeAll(Wakeups.Default, RuntimeState.Default)))
 
-export const WorkersLayer = Layer.mergeAll(WakeOnEventsLive, QueueDispatcherWorkerLive, DownloadWorkerLive, StatusSyncWorkerLive)
+export const WorkersLayer = Layer.mergeAll(WakeOnEventsLive, QueueDispatcherWorkerLive, DownloadWorkerLive, StatusSyncWorkerLive, PlaylistSyncWorkerLive)
 
 /** The one place where the service is put together. The HTTP server itself is provided by the caller. */
 export const AppLayer = (options: AppOptions) => {

@@ -169,7 +169,13 @@ export const PlaylistsLive = HttpApiBuilder.group(SoulSpotApi, "playlists", (han
         : yield* HttpServerResponse.json(encodePlaylist(answer), { status: 201 }).pipe(Effect.orDie)
     }))
     .handle("list", () => repo.list.pipe(Effect.map((ps) => ({ playlists: ps.map(summaryDto) }))))
-    .handle("update", ({ path, payload }) => repo.setWatch(path.id, payload.watch).pipe(Effect.flatMap(Option.match({
+    .handle("update", ({ path, payload }) => Effect.gen(function*() {
+      const current = yield* repo.find(path.id)
+      if (Option.isSome(current) && current.value.source === "file" && payload.watch) {
+        return yield* new Unprocessable({ message: "watch: a playlist file cannot be read again; upload the new version instead" })
+      }
+      return current
+    }).pipe(Effect.zipRight(repo.setWatch(path.id, payload.watch)), Effect.flatMap(Option.match({
       onNone: () => Effect.fail(new NotFound({ message: `no playlist with id ${path.id}` })),
       onSome: (p) => Effect.as(Effect.logInfo(`playlist ${p.title}: watch ${p.watch ? "on" : "off"}`), summaryDto(p))
     }))))
