@@ -7,6 +7,7 @@ import { PlaylistRestLive } from "./rest-playlists.js"
 import { AuthMiddleware, LoginRoutes } from "./auth.js"
 import { MetricsRoute } from "./metrics-route.js"
 import { PagesLive } from "./pages.js"
+import { PlaylistPageRoutes } from "./playlist-pages.js"
 import { ApiEventsRoute } from "./sse.js"
 import { FaviconRoute, StaticRoutes, VendorRoutes } from "./static.js"
 
@@ -20,6 +21,7 @@ export const AllRoutes = Layer.mergeAll(
   ApiFallbackRoute,
   ApiEventsRoute,
   PagesLive,
+  PlaylistPageRoutes,
   VendorRoutes,
   StaticRoutes(),
   FaviconRoute,

@@ -26,6 +26,7 @@ export const SpotifyAccountLive = HttpApiBuilder.group(SoulSpotApi, "spotify", (
   const account = yield* SpotifyAccount
   const playlists = yield* SpotifyPlaylists
   const defaultUri = yield* defaultRedirectUri
+  yield* account.setDefaultRedirect(defaultUri)
 
   return handlers
     .handle("account", () => account.status(defaultUri).pipe(Effect.map(accountDto)))

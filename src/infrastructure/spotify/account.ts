@@ -1,6 +1,6 @@
 import { HttpApiSchema, HttpClient, HttpClientRequest } from "@effect/platform"
 import { SqlClient } from "@effect/sql"
-import { Clock, Effect, Option, Redacted, Schema } from "effect"
+import { Clock, Effect, Option, Redacted, Ref, Schema } from "effect"
 import { Setting } from "../../config.js"
 import { CatalogUnavailable } from "../../domain/ports/AlbumSource.js"
 import { Settings } from "../../domain/ports/Settings.js"
@@ -88,6 +88,8 @@ export class SpotifyAccount extends Effect.Service<SpotifyAccount>()("soulspot/S
     const settings = yield* Settings
     const client = yield* HttpClient.HttpClient
     const refreshLock = yield* Effect.makeSemaphore(1)
+    // where the server listens, told by the HTTP layer once it is bound (pages have no server handle)
+    const listening = yield* Ref.make("http://127.0.0.1:8765/api/spotify/callback")
 
     const send = (request: HttpClientRequest.HttpClientRequest) =>
       exchange(request).pipe(Effect.provideService(HttpClient.HttpClient, client))
@@ -256,6 +258,10 @@ export class SpotifyAccount extends Effect.Service<SpotifyAccount>()("soulspot/S
       return yield* refresh(row.value)
     })).pipe(Effect.withSpan("SpotifyAccount.userToken"))
 
-    return { status, connectUrl, complete, disconnect, userToken } as const
+    /** The loopback redirect URI for the port the server listens on (the default when none is configured). */
+    const defaultRedirect = Ref.get(listening)
+    const setDefaultRedirect = (uri: string) => Ref.set(listening, uri)
+
+    return { status, connectUrl, complete, disconnect, userToken, defaultRedirect, setDefaultRedirect } as const
   })
 }) {}
