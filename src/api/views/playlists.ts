@@ -57,6 +57,6 @@ export const playlistForms = (): SafeHtml => html`<form class="queue" hx-post="/
     <button type="submit">Queue my Spotify Liked Songs</button>
   </form>
   <form class="queue" hx-post="/download-manager/queue-file" hx-encoding="multipart/form-data" hx-target="#queue-result" hx-swap="innerHTML">
-    <label class="wide">Playlist file (Exportify CSV, artist,title,album,duration CSV, M3U/M3U8) <input type="file" name="file" required accept=".csv,.m3u,.m3u8,.txt,text/csv,audio/x-mpegurl"></label>
+    <label class="wide">Playlist file: Exportify or plain CSV, M3U/M3U8 <input type="file" name="file" required accept=".csv,.m3u,.m3u8,.txt,text/csv,audio/x-mpegurl"></label>
     <button type="submit">Queue file</button>
   </form>`

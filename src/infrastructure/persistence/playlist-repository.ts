@@ -10,6 +10,7 @@ import {
 import { cleanTrackInput, requestKey } from "../../domain/track.js"
 import type { EntryAlbum, TrackListSourceName } from "../../domain/track-list.js"
 import { orderedUuid } from "./ordered-id.js"
+import { TRACK_MERGE_ON_CONFLICT } from "./track-merge.js"
 import { DOWNLOAD_SELECT, type DownloadRow, nowIso, toDownload } from "./rows.js"
 
 /*
@@ -81,7 +82,7 @@ export const makePlaylistRepository = Effect.gen(function*() {
     const cleaned = req.entries.map((e) => ({ ...e, track: cleanTrackInput(e.track) }))
     const keys = cleaned.map((e) => requestKey(e.track))
 
-    // 1. tracks, by request key: the first spelling stays, later lists only fill gaps
+    // 1. tracks, by request key
     const firstByKey = new Map<string, number>()
     keys.forEach((k, i) => firstByKey.has(k) || firstByKey.set(k, i))
     const unique = [...firstByKey.entries()]
@@ -90,15 +91,7 @@ export const makePlaylistRepository = Effect.gen(function*() {
       SELECT j.value ->> 'id', j.value ->> 'k', j.value ->> 't', j.value ->> 'a', j.value ->> 'al', j.value ->> 'd',
         j.value ->> 'i', j.value ->> 'tn', j.value ->> 'dn', j.value ->> 's', j.value ->> 'z', ?, ?
       FROM json_each(?) AS j WHERE true
-      ON CONFLICT (request_key) DO UPDATE SET
-        album = COALESCE(tracks.album, excluded.album),
-        duration_ms = COALESCE(tracks.duration_ms, excluded.duration_ms),
-        isrc = COALESCE(tracks.isrc, excluded.isrc),
-        track_number = COALESCE(tracks.track_number, excluded.track_number),
-        disc_number = COALESCE(tracks.disc_number, excluded.disc_number),
-        spotify_id = COALESCE(tracks.spotify_id, excluded.spotify_id),
-        deezer_id = COALESCE(tracks.deezer_id, excluded.deezer_id),
-        updated_at = excluded.updated_at`, [now, now, JSON.stringify(unique.map(([k, i]) => {
+      ${TRACK_MERGE_ON_CONFLICT}`, [now, now, JSON.stringify(unique.map(([k, i]) => {
       const t = cleaned[i]!.track
       return {
         id: randomUUID(), k, t: t.title, a: t.artist, al: t.album ?? null, d: t.durationMs ?? null, i: t.isrc ?? null,
