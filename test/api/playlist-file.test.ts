@@ -58,6 +58,20 @@ describe("POST /api/downloads/file", () => {
         expect((yield* send(HttpClientRequest.get("/api/downloads/manager/stats"))).body.total).toBe(before)
       }))
 
+    it.effect("Spotify login without a client id is a 409; a localhost redirect URI is refused", () =>
+      Effect.gen(function*() {
+        const connect = yield* send(HttpClientRequest.get("/api/spotify/connect"))
+        expect(connect.status).toBe(409)
+        expect(connect.body).toMatchObject({ error: "spotify_client_id_missing", message: expect.stringMatching(/SOULSPOT_SPOTIFY_CLIENT_ID/) })
+        const account = yield* send(HttpClientRequest.get("/api/spotify/account"))
+        expect(account.body).toMatchObject({ connected: false, client_id_set: false, user: null, scopes: [], error: null })
+        expect(account.body.redirect_uri).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/spotify\/callback$/)
+        const localhost = yield* send(HttpClientRequest.put("/api/settings").pipe(
+          HttpClientRequest.bodyUnsafeJson({ "spotify.redirect_uri": "http://localhost:8765/api/spotify/callback" })))
+        expect(localhost.status).toBe(400)
+        expect(localhost.body.message).toMatch(/localhost/)
+      }))
+
     it.effect("the new routes are in the OpenAPI document", () =>
       Effect.gen(function*() {
         const doc = (yield* send(HttpClientRequest.get("/api/openapi.json"))).body
