@@ -1,4 +1,5 @@
-import { Effect } from "effect"
+import { Effect, Metric } from "effect"
+import { importedTracks } from "../metrics.js"
 import type { Download, DownloadStatus } from "../domain/download.js"
 import { type Playlist, PlaylistRepository } from "../domain/ports/PlaylistRepository.js"
 import type { TrackList, TrackListEntry } from "../domain/track-list.js"
@@ -48,6 +49,7 @@ export class ImportTrackList extends Effect.Service<ImportTrackList>()("soulspot
       if (entries.length === 0) return []
       const { results } = yield* playlists.queueList({ entries, priority: options.priority ?? 0, qualityProfile, playlist: null })
       const created = results.filter((r) => r.created).length
+      yield* Metric.incrementBy(importedTracks.pipe(Metric.tagged("source", "batch")), created)
       yield* Effect.logInfo(`batch queued: ${created} new downloads, ${results.length - created} tracks already queued or downloaded`)
       return results
     })
@@ -69,6 +71,7 @@ export class ImportTrackList extends Effect.Service<ImportTrackList>()("soulspot
         if (!r.created) already.push({ trackId: r.download.trackId, line: null, reason: alreadyReason(r.download.status) })
       }
       const createdCount = results.filter((r) => r.created).length
+      yield* Metric.incrementBy(importedTracks.pipe(Metric.tagged("source", list.source)), createdCount)
       yield* Effect.logInfo(`${list.source} playlist imported: ${createdCount} new downloads, ${already.length} already queued or downloaded, ${list.skipped.length} entries skipped`)
         .pipe(Effect.annotateLogs({ playlist: playlist!.id, source: list.source, sourceId: list.sourceId }))
       return {

@@ -1,4 +1,5 @@
-import { Clock, Effect, Layer } from "effect"
+import { Clock, Effect, Layer, Metric } from "effect"
+import { playlistSyncs } from "../metrics.js"
 import { Setting } from "../config.js"
 import { type Playlist, PlaylistRepository } from "../domain/ports/PlaylistRepository.js"
 import { Settings } from "../domain/ports/Settings.js"
@@ -27,10 +28,12 @@ export class PlaylistSync extends Effect.Service<PlaylistSync>()("soulspot/Playl
       if (p.source === "file") return yield* playlists.markSynced(p.id, at, "a playlist file cannot be read again; upload the new version")
       const outcome = yield* read(p).pipe(Effect.either)
       if (outcome._tag === "Left") {
+        yield* Metric.incrementBy(playlistSyncs.pipe(Metric.tagged("outcome", "failed")), 1)
         yield* Effect.logWarning(`watched playlist "${p.title}" not synced: ${outcome.left.message}`)
         return yield* playlists.markSynced(p.id, at, outcome.left.message)
       }
       if (outcome.right._tag === "Unchanged") {
+        yield* Metric.incrementBy(playlistSyncs.pipe(Metric.tagged("outcome", "unchanged")), 1)
         yield* Effect.logInfo(`watched playlist "${p.title}" unchanged (same snapshot); nothing to queue`)
         return yield* playlists.markSynced(p.id, at, null)
       }
@@ -39,6 +42,7 @@ export class PlaylistSync extends Effect.Service<PlaylistSync>()("soulspot/Playl
       const result = yield* importer.importList(list, { priority: p.priority, qualityProfile: p.qualityProfile ?? undefined }).pipe(
         Effect.catchTag("UnknownProfile", () => importer.importList(list, { priority: p.priority })),
         Effect.orDie)
+      yield* Metric.incrementBy(playlistSyncs.pipe(Metric.tagged("outcome", "changed")), 1)
       yield* Effect.logInfo(`watched playlist "${p.title}" changed: ${result.createdCount} new tracks queued`)
     }).pipe(Effect.annotateLogs({ playlist: p.id, source: p.source }))
 

@@ -91,6 +91,8 @@ describe("POST /api/downloads/batch", () => {
         expect(r.body.refused).toEqual([])
         const active = JSON.parse((yield* request("GET", "/api/downloads?status=WAITING&limit=500")).text)
         expect(active.total).toBeGreaterThanOrEqual(10_000)
+        const metrics = (yield* request("GET", "/metrics")).text
+        expect(metrics).toMatch(/soulspot_imported_tracks_total\{source="batch"\} (1\d{4})/)
       }))
   })
 })
