@@ -1,5 +1,6 @@
 import { Config, Duration, Either, Option, Redacted } from "effect"
 import type { SettingDef } from "./domain/ports/Settings.js"
+import { redirectUriProblem } from "./domain/redirect-uri.js"
 
 /** Process-level settings: read once from the environment at start. */
 export const ServerConfig = Config.all({
@@ -98,6 +99,17 @@ export const Setting = {
   spotifyClientSecret: optionalText("spotify.client_secret", "SOULSPOT_SPOTIFY_CLIENT_SECRET", true, "Spotify client secret"),
   spotifyApiUrl: urlSetting("spotify.api_url", "SOULSPOT_SPOTIFY_API_URL", "https://api.spotify.com/v1", "Spotify Web API base URL"),
   spotifyAccountsUrl: urlSetting("spotify.accounts_url", "SOULSPOT_SPOTIFY_ACCOUNTS_URL", "https://accounts.spotify.com", "Spotify accounts base URL"),
+  spotifyRedirectUri: {
+    key: "spotify.redirect_uri", env: "SOULSPOT_SPOTIFY_REDIRECT_URI", secret: false, default: "",
+    description: "Spotify login redirect URI (empty: http://127.0.0.1:<port>/api/spotify/callback)",
+    parse: (raw: string) => {
+      const t = raw.trim()
+      const problem = t === "" ? null : redirectUriProblem(t)
+      return problem === null ? Either.right(t) : Either.left(problem)
+    },
+    show: (s: string) => s
+  } satisfies SettingDef<string>,
+  playlistSyncInterval: durationSetting("playlists.sync_interval", "SOULSPOT_PLAYLIST_SYNC_INTERVAL", "1 hour", "how often watched playlists are re-read"),
   deezerApiUrl: urlSetting("deezer.api_url", "SOULSPOT_DEEZER_API_URL", "https://api.deezer.com", "Deezer API base URL"),
   defaultProfile: {
     key: "quality.default_profile", env: "SOULSPOT_DEFAULT_PROFILE", description: "quality profile for new downloads",

@@ -3,6 +3,7 @@ import { ParseResult, Schema } from "effect"
 import { DownloadStatus, Priority } from "../domain/download.js"
 import { DownloadDto, HealthDto, SettingDto, StatsDto } from "./dto.js"
 import { BadRequest, Conflict, NotFound, Unauthorized, Unavailable, Unprocessable, UpstreamFailed } from "./errors.js"
+import { BatchApi, PlaylistsApi, SpotifyAccountApi } from "./playlist-api.js"
 
 const Text = (field: string, max = 500) =>
   Schema.Trim.pipe(Schema.maxLength(max, { message: () => `${field}: must be at most ${max} characters` }))
@@ -143,7 +144,8 @@ export class PreviewApi extends HttpApiGroup.make("preview")
 {}
 
 export class SoulSpotApi extends HttpApi.make("soulspot")
-  .add(DownloadsApi).add(ManagerApi).add(SettingsApi).add(AlbumsApi).add(PreviewApi)
+  .add(DownloadsApi).add(ManagerApi).add(SettingsApi).add(AlbumsApi).add(PreviewApi).add(BatchApi)
+  .add(PlaylistsApi).add(SpotifyAccountApi)
   .addError(Unauthorized)
   .annotate(OpenApi.Title, "SoulSpot")
   .annotate(OpenApi.Description, "Self-hosted music download manager for the Soulseek network through slskd")

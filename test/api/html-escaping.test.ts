@@ -45,7 +45,7 @@ const OUR_ATTRIBUTES = new Set([
   "aria-valuenow", "hx-ext", "sse-connect", "sse-swap", "hx-swap", "hx-get", "hx-post", "hx-trigger", "hx-target", "hx-select",
   "hx-push-url", "hx-confirm", "hx-swap-oob", "hidden", "required", "maxlength", "autocomplete", "placeholder", "value", "checked",
   "selected", "data-state", "data-status", "data-priority", "data-created", "title", "style", "onclick", "scope", "for", "method",
-  "action", "disabled", "min", "max", "step", "inputmode", "pattern", "colspan"
+  "action", "disabled", "min", "max", "step", "inputmode", "pattern", "colspan", "hx-encoding", "accept"
 ])
 const CLOSE_BUTTON = "this.closest('.why').innerHTML=''"
 const TAG = /<([a-zA-Z][\w-]*)((?:\s+[^\s=>/]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>"']+))?)*)\s*\/?>/g
