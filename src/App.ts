@@ -1,6 +1,11 @@
 import { HttpLayerRouter } from "@effect/platform"
 import { Layer } from "effect"
 import { AllRoutes } from "./api/http.js"
+import { ImportWorkerLive } from "./application/library/import-worker.js"
+import { LibraryImport } from "./application/library/library-import.js"
+import { LibraryFsLive } from "./infrastructure/library/file-system.js"
+import { SlskdFilesLive } from "./infrastructure/library/slskd-events.js"
+import { ImportRepositoryLive } from "./infrastructure/persistence/import-repository.js"
 import { DownloadManager } from "./application/download-manager.js"
 import { QueueAlbumDownloads } from "./application/queue-album-downloads.js"
 import { DomainEventsLive, Events } from "./application/events.js"
@@ -46,12 +51,16 @@ export const ProviderLayer = Layer.merge(
   SearchGateLive
 )
 
+/** The file system and slskd's record of finished files, for the library import. */
+export const LibraryLayer = Layer.mergeAll(LibraryFsLive, SlskdFilesLive, ImportRepositoryLive)
+
 export const ApplicationLayer = Layer.mergeAll(
   DownloadManager.Default, QueueTrackDownload.Default, HealthReport.Default,
-  DownloadWorker.Default, StatusSync.Default, QueueAlbumDownloads.Default, QueueDispatcher.Default
-).pipe(Layer.provideMerge(Layer.mergeAll(Wakeups.Default, RuntimeState.Default)))
+  DownloadWorker.Default, StatusSync.Default, QueueAlbumDownloads.Default, QueueDispatcher.Default,
+  LibraryImport.Default
+).pipe(Layer.provideMerge(Layer.mergeAll(Wakeups.Default, RuntimeState.Default, LibraryLayer)))
 
-export const WorkersLayer = Layer.mergeAll(WakeOnEventsLive, QueueDispatcherWorkerLive, DownloadWorkerLive, StatusSyncWorkerLive)
+export const WorkersLayer = Layer.mergeAll(WakeOnEventsLive, QueueDispatcherWorkerLive, DownloadWorkerLive, StatusSyncWorkerLive, ImportWorkerLive)
 
 /** The one place where the service is put together. The HTTP server itself is provided by the caller. */
 export const AppLayer = (options: AppOptions) => {
