@@ -5,6 +5,7 @@ import { ApiFallbackRoute, ErrorShapeMiddleware } from "./error-shape.js"
 import { RestLive } from "./rest.js"
 import { AuthMiddleware, LoginRoutes } from "./auth.js"
 import { MetricsRoute } from "./metrics-route.js"
+import { ImportPageRoutes } from "./import-routes.js"
 import { PagesLive } from "./pages.js"
 import { ApiEventsRoute } from "./sse.js"
 import { FaviconRoute, StaticRoutes, VendorRoutes } from "./static.js"
@@ -19,6 +20,7 @@ export const AllRoutes = Layer.mergeAll(
   ApiFallbackRoute,
   ApiEventsRoute,
   PagesLive,
+  ImportPageRoutes,
   VendorRoutes,
   StaticRoutes(),
   FaviconRoute,

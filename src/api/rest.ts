@@ -11,6 +11,7 @@ import { Settings } from "../domain/ports/Settings.js"
 import type { TrackInput } from "../domain/track.js"
 import { AlbumDownloads, type CreateDownload, SoulSpotApi } from "./api.js"
 import { DownloadDto, toDto } from "./dto.js"
+import { LibraryImportLive } from "./import-routes.js"
 import { BadRequest, Conflict, NotFound, Unavailable, Unprocessable, UpstreamFailed } from "./errors.js"
 
 /** Turns the request body into a track, with the messages a person understands. */
@@ -153,4 +154,4 @@ export const PreviewLive = HttpApiBuilder.group(SoulSpotApi, "preview", (handler
   }))
 }))
 
-export const RestLive = Layer.mergeAll(DownloadsLive, ManagerLive, SettingsRoutesLive, AlbumsLive, PreviewLive)
+export const RestLive = Layer.mergeAll(DownloadsLive, ManagerLive, SettingsRoutesLive, AlbumsLive, PreviewLive, LibraryImportLive)

@@ -398,7 +398,7 @@ export class LibraryImport extends Effect.Service<LibraryImport>()("soulspot/Lib
         : Effect.fail(new ImportConflict({ message: `the download is ${d.status}, not COMPLETED` }))))
 
     /** POST import: start a failed import again, or accept a file waiting for review. */
-    const retryOrAccept = Effect.fn("LibraryImport.retryOrAccept")(function*(id: string) {
+    const retryOrAccept = (id: string) => Effect.gen(function*() {
       yield* completedDownload(id)
       if (Option.isNone(yield* config)) return yield* new ImportConflict({ message: "library import is off: set SOULSPOT_SLSKD_DOWNLOADS_DIR and SOULSPOT_LIBRARY_DIR" })
       const rec = yield* imports.find(id)
@@ -410,10 +410,10 @@ export class LibraryImport extends Effect.Service<LibraryImport>()("soulspot/Lib
       yield* touch(id)
       yield* Effect.logInfo(`${id}: import ${accepted ? "accepted after review" : "retried"} by the user`)
       return yield* downloads.get(id)
-    })
+    }).pipe(Effect.withSpan("LibraryImport.retryOrAccept"))
 
     /** POST reject: the file is wrong. Quarantine it, mark it bad, and download the track elsewhere. */
-    const reject = Effect.fn("LibraryImport.reject")(function*(id: string) {
+    const reject = (id: string) => Effect.gen(function*() {
       const d = yield* completedDownload(id)
       const rec = Option.getOrNull(yield* imports.find(id))
       if (rec?.status === "IMPORTING") return yield* new ImportConflict({ message: "an import of this file is running; wait for it to finish" })
@@ -426,7 +426,7 @@ export class LibraryImport extends Effect.Service<LibraryImport>()("soulspot/Lib
       }
       yield* sendBack(d, `rejected by the user: ${basename(d.filename ?? "the file")} from ${d.username ?? "the peer"} is wrong${where}`, false)
       return yield* downloads.get(id)
-    })
+    }).pipe(Effect.withSpan("LibraryImport.reject"))
 
     return { run, config, retryOrAccept, reject, due: imports.due, orphans: imports.orphans, removeImport: imports.remove } as const
   })
