@@ -37,12 +37,15 @@ const crc8 = (bytes: ArrayLike<number>) => {
   return c
 }
 
-const crc16 = (bytes: ArrayLike<number>) => {
+const CRC16 = Uint16Array.from({ length: 256 }, (_, n) => {
+  let c = n << 8
+  for (let b = 0; b < 8; b++) c = c & 0x8000 ? ((c << 1) ^ 0x8005) & 0xffff : (c << 1) & 0xffff
+  return c
+})
+
+const crc16 = (bytes: Uint8Array) => {
   let c = 0
-  for (let i = 0; i < bytes.length; i++) {
-    c ^= bytes[i]! << 8
-    for (let b = 0; b < 8; b++) c = c & 0x8000 ? ((c << 1) ^ 0x8005) & 0xffff : (c << 1) & 0xffff
-  }
+  for (let i = 0; i < bytes.length; i++) c = ((c << 8) & 0xffff) ^ CRC16[((c >> 8) ^ bytes[i]!) & 0xff]!
   return c
 }
 
@@ -57,15 +60,23 @@ const codedNumber = (n: number): Array<number> => {
 const BLOCK = 4096
 const RATE = 44100
 
-/** One stereo 16-bit frame of CONSTANT (zero) subframes. */
-const flacFrame = (index: number, samples: number): Buffer => {
+/**
+ * One stereo 16-bit frame of silence: CONSTANT subframes (a few bytes) or VERBATIM ones (every
+ * sample written), so the file can reach the advertised size with real audio frames.
+ */
+const flacFrame = (index: number, samples: number, verbatim: boolean): Buffer => {
   const last = samples !== BLOCK
   const head = [0xff, 0xf8, ((last ? 0b0111 : 0b1100) << 4) | 0b1001, (0b0001 << 4) | (0b100 << 1), ...codedNumber(index)]
   if (last) head.push((samples - 1) >> 8, (samples - 1) & 0xff)
   head.push(crc8(head))
-  const body = [...head, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00]
-  const crc = crc16(body)
-  return Buffer.from([...body, crc >> 8, crc & 0xff])
+  const sub = verbatim ? 1 + samples * 2 : 3
+  const frame = Buffer.alloc(head.length + 2 * sub + 2)
+  Buffer.from(head).copy(frame, 0)
+  frame[head.length] = verbatim ? 0x02 : 0x00
+  frame[head.length + sub] = verbatim ? 0x02 : 0x00
+  const crc = crc16(frame.subarray(0, frame.length - 2))
+  frame.writeUInt16BE(crc, frame.length - 2)
+  return frame
 }
 
 const streamInfo = (totalSamples: number): Buffer => {
@@ -82,11 +93,19 @@ const streamInfo = (totalSamples: number): Buffer => {
 const blockHeader = (type: number, length: number, last: boolean) =>
   Buffer.from([(last ? 0x80 : 0) | type, (length >> 16) & 0xff, (length >> 8) & 0xff, length & 0xff])
 
-/** Writes a FLAC of `durationMs` of silence, exactly `size` bytes (PADDING blocks, sparse on disk). */
+/**
+ * Writes a FLAC of `durationMs` of silence, exactly `size` bytes: as many verbatim frames as fit,
+ * constant ones for the rest, and a PADDING block for the remainder (sparse on disk).
+ */
 export const writeSilentFlac = (path: string, durationMs: number, size: number): void => {
   const total = Math.max(1, Math.round((durationMs / 1000) * RATE))
+  const count = Math.ceil(total / BLOCK)
+  const small = flacFrame(count, BLOCK, false).length
+  const big = flacFrame(count, BLOCK, true).length
+  const budget = size - 4 - 4 - 34 - 4
+  const verbatim = Math.max(0, Math.min(count - 1, Math.floor((budget - count * small) / (big - small))))
   const frames: Array<Buffer> = []
-  for (let i = 0, s = 0; s < total; i++, s += BLOCK) frames.push(flacFrame(i, Math.min(BLOCK, total - s)))
+  for (let i = 0, s = 0; s < total; i++, s += BLOCK) frames.push(flacFrame(i, Math.min(BLOCK, total - s), i < verbatim))
   const audio = Buffer.concat(frames)
   const fd = openSync(path, "wx")
   try {
