@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto"
-import { readFile } from "node:fs/promises"
+import { createReadStream } from "node:fs"
+import { open, readFile } from "node:fs/promises"
 
 /**
  * A digest of a file's audio data alone, without its tags: writing tags must leave it
@@ -8,16 +9,53 @@ import { readFile } from "node:fs/promises"
  * the pages after the header packets (granule position not zero).
  */
 export const audioDigest = async (path: string, format: string): Promise<string> => {
+  if (format === "flac" || format === "mp3") return streamDigest(path, format)
   const buf = await readFile(path)
   const hash = createHash("sha256")
   for (const part of audioParts(buf, format)) hash.update(part)
   return hash.digest("hex")
 }
 
+/** FLAC and MP3 keep their audio in one run of bytes: find its ends with small reads, then stream it. */
+const streamDigest = async (path: string, format: "flac" | "mp3"): Promise<string> => {
+  const fh = await open(path, "r")
+  let start = 0
+  let end = 0
+  try {
+    const size = (await fh.stat()).size
+    const at = async (pos: number, len: number) => {
+      const b = Buffer.alloc(Math.max(0, Math.min(len, size - pos)))
+      await fh.read(b, 0, b.length, pos)
+      return b
+    }
+    end = size
+    if (format === "flac") {
+      const head = await at(0, 14)
+      let p = head.toString("latin1", 0, 4) === "fLaC" ? 4 : id3v2Size(head) + 4
+      for (let guard = 0; guard < 10_000 && p + 4 <= size; guard++) {
+        const h = await at(p, 4)
+        p += 4 + h.readUIntBE(1, 3)
+        if ((h[0]! & 0x80) !== 0) break
+      }
+      start = p
+    } else {
+      for (let n = id3v2Size(await at(start, 10)); n > 0; n = id3v2Size(await at(start, 10))) start += n
+      const tail = await at(Math.max(start, size - 160), 160)
+      end = Math.max(start, size - mp3TrailerSize(tail))
+    }
+  } finally {
+    await fh.close()
+  }
+  const hash = createHash("sha256")
+  if (end > start) {
+    for await (const chunk of createReadStream(path, { start, end: end - 1, highWaterMark: 1 << 20 })) hash.update(chunk as Buffer)
+  }
+  return hash.digest("hex")
+}
+
 const audioParts = (buf: Buffer, format: string): ReadonlyArray<Buffer> => {
   switch (format) {
     case "flac": return [buf.subarray(flacAudioStart(buf))]
-    case "mp3": return [mp3Audio(buf)]
     case "m4a": return mp4Boxes(buf, 0, buf.length).filter((b) => b.type === "mdat").map((b) => buf.subarray(b.start, b.end))
     case "ogg":
     case "opus": return oggAudioPages(buf)
@@ -42,18 +80,17 @@ const id3v2Size = (buf: Buffer): number => {
   return 10 + size + footer
 }
 
-const mp3Audio = (buf: Buffer): Buffer => {
-  let start = 0
-  // several ID3v2 tags may follow each other
-  for (let n = id3v2Size(buf.subarray(start)); n > 0; n = id3v2Size(buf.subarray(start))) start += n
-  let end = buf.length
-  if (end - 128 >= start && buf.toString("latin1", end - 128, end - 125) === "TAG") end -= 128
-  if (end - 32 >= start && buf.toString("latin1", end - 32, end - 24) === "APETAGEX") {
-    const size = buf.readUInt32LE(end - 20)
-    const hasHeader = (buf.readUInt32LE(end - 12) & 0x80000000) !== 0
-    end -= size + (hasHeader ? 32 : 0)
+/** Bytes of ID3v1 and APE tags at the end of an MP3, read from its last bytes. */
+const mp3TrailerSize = (tail: Buffer): number => {
+  let end = tail.length
+  if (end >= 128 && tail.toString("latin1", end - 128, end - 125) === "TAG") end -= 128
+  let trailer = tail.length - end
+  if (end >= 32 && tail.toString("latin1", end - 32, end - 24) === "APETAGEX") {
+    const size = tail.readUInt32LE(end - 20)
+    const hasHeader = (tail.readUInt32LE(end - 12) & 0x80000000) !== 0
+    trailer += size + (hasHeader ? 32 : 0)
   }
-  return buf.subarray(start, Math.max(start, end))
+  return trailer
 }
 
 interface Box { readonly type: string; readonly start: number; readonly end: number }

@@ -46,7 +46,7 @@ export const EXTENSIONS: Readonly<Record<string, ReadonlyArray<string>>> = {
   wav: ["wav"], aiff: ["aiff", "aif"]
 }
 
-const SEGMENT_BYTES = 384 * 1024
+const SEGMENT_BYTES = 192 * 1024
 
 /**
  * Decoded mono PCM from three stretches of a FLAC file (at 25, 50 and 75 %), enough for a

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { copyFileSync, mkdtempSync, readFileSync, statSync } from "node:fs"
+import { copyFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { judgeCutoff, readSpectrum } from "../../../src/domain/library/spectrum.js"
@@ -56,6 +56,18 @@ describe("transcode check", () => {
 })
 
 describe("writing tags", () => {
+  it.each(["genuine.flac", "track.mp3", "track.m4a", "track.opus"])("%s: the audio digest sees a changed audio byte", async (file) => {
+    const p = join(tmp(), file)
+    copyFileSync(join(FIXTURES, file), p)
+    const format = file.endsWith(".opus") ? "opus" : file.split(".").pop()!
+    const before = await audioDigest(p, format)
+    const bytes = readFileSync(p)
+    const mid = Math.floor(bytes.length / 2)
+    bytes[mid] = bytes[mid]! ^ 0xff
+    writeFileSync(p, bytes)
+    expect(await audioDigest(p, format)).not.toBe(before)
+  })
+
   it.each(["genuine.flac", "track.mp3", "track.m4a", "track.opus"])("%s: tags round-trip and the audio bytes stay identical", async (file) => {
     const dir = tmp()
     const p = join(dir, file)
