@@ -68,7 +68,7 @@ const main = async () => {
   const root = tempDir("soulspot-bench-import-")
   const source = join(root, "source", "Album")
   mkdirSync(source, { recursive: true })
-  for (let i = 1; i <= TRACKS; i++) writeSilentFlac(join(source, `${String(i).padStart(2, "0")} Track ${i}.flac`), SECONDS * 1000, 35_000_000 + i * 1000)
+  for (let i = 1; i <= TRACKS; i++) await writeSilentFlac(join(source, `${String(i).padStart(2, "0")} Track ${i}.flac`), SECONDS * 1000, 35_000_000 + i * 1000)
   const total = readdirSync(source).reduce((a, f) => a + statSync(join(source, f)).size, 0)
 
   const cps: Array<{ seconds: number; rssKiB: number }> = []

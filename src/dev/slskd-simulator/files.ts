@@ -11,7 +11,8 @@
 import { HttpServerResponse } from "@effect/platform"
 import { Effect } from "effect"
 import { randomUUID } from "node:crypto"
-import { existsSync, mkdirSync, openSync, writeSync, closeSync, ftruncateSync } from "node:fs"
+import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, writeSync } from "node:fs"
+import { open } from "node:fs/promises"
 import { extname, join } from "node:path"
 
 /** .NET ticks (100 ns since 0001-01-01) for a Unix time in milliseconds: 18 digits today. */
@@ -79,6 +80,10 @@ const flacFrame = (index: number, samples: number, verbatim: boolean): Buffer =>
   return frame
 }
 
+/** The length flacFrame gives, without building it. */
+const frameLength = (index: number, samples: number, verbatim: boolean): number =>
+  4 + codedNumber(index).length + (samples !== BLOCK ? 2 : 0) + 1 + 2 * (verbatim ? 1 + samples * 2 : 3) + 2
+
 const streamInfo = (totalSamples: number): Buffer => {
   const b = Buffer.alloc(34)
   b.writeUInt16BE(BLOCK, 0)
@@ -97,25 +102,19 @@ const blockHeader = (type: number, length: number, last: boolean) =>
  * Writes a FLAC of `durationMs` of silence, exactly `size` bytes: as many verbatim frames as fit,
  * constant ones for the rest, and a PADDING block for the remainder (sparse on disk).
  */
-export const writeSilentFlac = (path: string, durationMs: number, size: number): void => {
+export const writeSilentFlac = async (path: string, durationMs: number, size: number): Promise<void> => {
   const total = Math.max(1, Math.round((durationMs / 1000) * RATE))
   const count = Math.ceil(total / BLOCK)
   const small = flacFrame(count, BLOCK, false).length
   const big = flacFrame(count, BLOCK, true).length
   const budget = size - 4 - 4 - 34 - 4
   const verbatim = Math.max(0, Math.min(count - 1, Math.floor((budget - count * small) / (big - small))))
-  const frames: Array<Buffer> = []
-  for (let i = 0, s = 0; s < total; i++, s += BLOCK) frames.push(flacFrame(i, Math.min(BLOCK, total - s), i < verbatim))
-  const audio = Buffer.concat(frames)
-  const fd = openSync(path, "wx")
+  let audioLength = 0
+  for (let i = 0, s = 0; s < total; i++, s += BLOCK) audioLength += frameLength(i, Math.min(BLOCK, total - s), i < verbatim)
+  const fh = await open(path, "wx")
   try {
-    let p = 0
-    const put = (buf: Buffer) => {
-      writeSync(fd, buf, 0, buf.length, p)
-      p += buf.length
-    }
-    put(Buffer.from("fLaC", "latin1"))
-    let rem = size - 4 - 4 - 34 - audio.length
+    const header: Array<Buffer> = [Buffer.from("fLaC", "latin1")]
+    let rem = size - 4 - 4 - 34 - audioLength
     const blocks: Array<number> = []
     while (rem >= 4) {
       let len = Math.min(0xffffff, rem - 4)
@@ -124,16 +123,31 @@ export const writeSilentFlac = (path: string, durationMs: number, size: number):
       blocks.push(len)
       rem -= 4 + len
     }
-    put(blockHeader(0, 34, blocks.length === 0))
-    put(streamInfo(total))
-    blocks.forEach((len, i) => {
-      put(blockHeader(1, len, i === blocks.length - 1))
-      p += len // zeros: left as a hole
-    })
-    ftruncateSync(fd, p)
-    put(audio)
+    header.push(blockHeader(0, 34, blocks.length === 0), streamInfo(total))
+    let p = 0
+    for (const b of header) {
+      await fh.write(b, 0, b.length, p)
+      p += b.length
+    }
+    for (const [i, len] of blocks.entries()) {
+      const h = blockHeader(1, len, i === blocks.length - 1)
+      await fh.write(h, 0, h.length, p)
+      p += h.length + len // zeros: left as a hole
+    }
+    await fh.truncate(p)
+    // frames in chunks, so a large file does not hold the event loop
+    let chunk: Array<Buffer> = []
+    for (let i = 0, s = 0; s < total; i++, s += BLOCK) {
+      chunk.push(flacFrame(i, Math.min(BLOCK, total - s), i < verbatim))
+      if (chunk.length === 64 || s + BLOCK >= total) {
+        const buf = Buffer.concat(chunk)
+        await fh.write(buf, 0, buf.length, p)
+        p += buf.length
+        chunk = []
+      }
+    }
   } finally {
-    closeSync(fd)
+    await fh.close()
   }
 }
 
@@ -197,7 +211,7 @@ export class SimDownloads {
   }
 
   /** Puts the finished file where slskd would and records the event; returns the path. */
-  complete(t: CompletedTransfer, now: number): string {
+  async complete(t: CompletedTransfer, now: number): Promise<string> {
     this.written.add(t.id)
     const parts = t.filename.split(/[\\/]/).filter((p) => p !== "")
     const name = (parts[parts.length - 1] ?? t.id).replace(/[\u0000/]/g, "_")
@@ -210,7 +224,7 @@ export class SimDownloads {
     }
     const ms = (t.lengthSeconds ?? 240) * 1000
     const ext = extname(name).toLowerCase()
-    if (ext === ".flac") writeSilentFlac(path, ms, t.size)
+    if (ext === ".flac") await writeSilentFlac(path, ms, t.size)
     else if (ext === ".mp3") writeSilentMp3(path, ms, t.size)
     else {
       const fd = openSync(path, "wx")
@@ -266,7 +280,7 @@ export const writeCompletedFiles = (
     if (view.state !== "Completed, Succeeded" || downloads.has(view.id)) continue
     const ended = Date.parse(String(view.json["endedAt"] ?? ""))
     if (Number.isFinite(ended) && t < ended + downloads.delayMs) continue
-    yield* Effect.try(() => downloads.complete(view, t)).pipe(
+    yield* Effect.tryPromise(() => downloads.complete(view, t)).pipe(
       Effect.catchAll((e) => Effect.logWarning(`simulator: could not write ${view.filename}: ${String(e)}`)))
   }
   yield* Effect.sleep("100 millis")

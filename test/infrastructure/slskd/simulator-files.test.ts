@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import { existsSync, mkdtempSync, readdirSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { destinationFolder, dotnetTicks, SimDownloads } from "../../../src/dev/slskd-simulator/files.js"
+import { destinationFolder, dotnetTicks, SimDownloads, writeSilentFlac } from "../../../src/dev/slskd-simulator/files.js"
 import { makeSimulator } from "../../../src/dev/slskd-simulator/index.js"
 import { probeAudio } from "../../../src/infrastructure/library/audio-file.js"
 
@@ -24,12 +24,19 @@ describe("the simulator's downloads folder", () => {
     expect(dotnetTicks(Date.UTC(2026, 0, 1))).toMatch(/^\d{18}$/)
   })
 
+  it.each([[3_000, 1_000_000], [330_000, 43_912_402], [1_000, 9_000], [600_000, 60_000_000]])("a %i ms FLAC is exactly %i bytes", async (ms, size) => {
+    const p = join(mkdtempSync(join(tmpdir(), "soulspot-simfiles-")), "x.flac")
+    await writeSilentFlac(p, ms, size)
+    expect(statSync(p).size).toBe(size)
+    expect(await probeAudio(p)).toMatchObject({ format: "flac", durationMs: ms })
+  })
+
   it("writes decodable files of the advertised size and length, _<ticks> on a collision, and logs events newest first", async () => {
     const dir = mkdtempSync(join(tmpdir(), "soulspot-simfiles-"))
     const dl = new SimDownloads(dir, 0)
-    const first = dl.complete(transfer("t1", "@@abcde\\Music\\Mezzanine\\01 Angel.flac", 1_000_000), Date.UTC(2026, 0, 1))
-    const second = dl.complete(transfer("t2", "x\\Mezzanine\\01 Angel.flac", 900_000), Date.UTC(2026, 0, 1, 0, 0, 1))
-    const mp3 = dl.complete(transfer("t3", "x\\Mezzanine\\02 Risingson.mp3", 200_000, 5), Date.UTC(2026, 0, 1, 0, 0, 2))
+    const first = await dl.complete(transfer("t1", "@@abcde\\Music\\Mezzanine\\01 Angel.flac", 1_000_000), Date.UTC(2026, 0, 1))
+    const second = await dl.complete(transfer("t2", "x\\Mezzanine\\01 Angel.flac", 900_000), Date.UTC(2026, 0, 1, 0, 0, 1))
+    const mp3 = await dl.complete(transfer("t3", "x\\Mezzanine\\02 Risingson.mp3", 200_000, 5), Date.UTC(2026, 0, 1, 0, 0, 2))
     expect(first).toBe(join(dir, "Mezzanine", "01 Angel.flac"))
     expect(second).toMatch(/Mezzanine\/01 Angel_\d{18}\.flac$/)
     expect(readdirSync(join(dir, "Mezzanine"))).toHaveLength(3)
@@ -49,7 +56,7 @@ describe("the simulator's downloads folder", () => {
   it.scoped("serves GET /api/v0/events (X-Total-Count, data as a JSON string) and /api/v0/options", () => Effect.gen(function*() {
     const dir = mkdtempSync(join(tmpdir(), "soulspot-simfiles-"))
     const sim = yield* makeSimulator({ downloadsDir: dir })
-    sim.control.downloads!.complete(transfer("t9", "a\\Album\\01.flac", 50_000), Date.now())
+    yield* Effect.promise(() => sim.control.downloads!.complete(transfer("t9", "a\\Album\\01.flac", 50_000), Date.now()))
     const headers = { "X-API-Key": sim.apiKey! }
     const events = yield* Effect.promise(() => fetch(`${sim.url}/api/v0/events?offset=0&limit=100`, { headers }))
     expect(events.status).toBe(200)
