@@ -3,21 +3,18 @@ import { Effect } from "effect"
 import { LibraryImport } from "../application/library/library-import.js"
 import { SoulSpotApi } from "./api.js"
 import { toDto } from "./dto.js"
-import { Conflict, NotFound } from "./errors.js"
+import { asApiError, statusOf } from "./errors.js"
 import { html } from "./html.js"
 import { downloadRow } from "./views/rows.js"
-
-const notFound = (e: { readonly message: string }) => Effect.fail(new NotFound({ message: e.message }))
-const conflict = (e: { readonly message: string }) => Effect.fail(new Conflict({ message: e.message }))
 
 /** POST /api/downloads/{id}/import and /reject. */
 export const LibraryImportLive = HttpApiBuilder.group(SoulSpotApi, "libraryImport", (handlers) => Effect.gen(function*() {
   const importer = yield* LibraryImport
   return handlers
     .handle("importFile", ({ path }) => importer.retryOrAccept(path.id).pipe(
-      Effect.map(toDto), Effect.catchTags({ DownloadNotFound: notFound, ImportConflict: conflict })))
+      Effect.map(toDto), Effect.catchTags({ DownloadNotFound: asApiError.DownloadNotFound, ImportConflict: asApiError.ImportConflict })))
     .handle("rejectFile", ({ path }) => importer.reject(path.id).pipe(
-      Effect.map(toDto), Effect.catchTags({ DownloadNotFound: notFound, ImportConflict: conflict })))
+      Effect.map(toDto), Effect.catchTags({ DownloadNotFound: asApiError.DownloadNotFound, ImportConflict: asApiError.ImportConflict })))
 }))
 
 const page = (body: { readonly value: string }, status = 200) =>
@@ -28,10 +25,7 @@ const rowAction = (act: "import" | "reject") => Effect.gen(function*() {
   const { id } = yield* HttpLayerRouter.params
   const d = yield* (act === "import" ? importer.retryOrAccept(id ?? "") : importer.reject(id ?? ""))
   return page(downloadRow(d))
-}).pipe(Effect.catchTags({
-  DownloadNotFound: (e) => Effect.succeed(page(html`<p class="msg msg-error">${e.message}</p>`, 404)),
-  ImportConflict: (e) => Effect.succeed(page(html`<p class="msg msg-error">${e.message}</p>`, 409))
-}))
+}).pipe(Effect.catchAll((e) => Effect.succeed(page(html`<p class="msg msg-error">${e.message}</p>`, statusOf(e)))))
 
 /** The row's "Import anyway", "Retry import" and "Reject file" buttons. */
 export const ImportPageRoutes = HttpLayerRouter.addAll([
