@@ -1,6 +1,11 @@
 import { HttpLayerRouter } from "@effect/platform"
 import { Layer } from "effect"
 import { AllRoutes } from "./api/http.js"
+import { ImportWorkerLive } from "./application/library/import-worker.js"
+import { LibraryImport } from "./application/library/library-import.js"
+import { LibraryFsLive } from "./infrastructure/library/file-system.js"
+import { SlskdFilesLive } from "./infrastructure/library/slskd-events.js"
+import { ImportRepositoryLive } from "./infrastructure/persistence/import-repository.js"
 import { DownloadManager } from "./application/download-manager.js"
 import { ImportTrackList } from "./application/import-track-list.js"
 import { PlaylistSync, PlaylistSyncWorkerLive } from "./application/playlist-sync.js"
@@ -51,12 +56,22 @@ export const ProviderLayer = Layer.merge(
   SearchGateLive
 )
 
+/** The file system and slskd's record of finished files, for the library import. */
+export const LibraryLayer = Layer.mergeAll(LibraryFsLive, SlskdFilesLive, ImportRepositoryLive)
+
 export const ApplicationLayer = Layer.mergeAll(
   DownloadManager.Default, QueueTrackDownload.Default, HealthReport.Default,
-  DownloadWorker.Default, StatusSync.Default, QueueAlbumDownloads.Default, QueueDispatcher.Default
-).pipe(Layer.provideMerge(PlaylistSync.Default), Layer.provideMerge(ImportTrackList.Default.pipe(Layer.provide(QueueTrackDownload.Default)))).pipe(Layer.provideMerge(Layer.mergeAll(Wakeups.Default, RuntimeState.Default)))
+  DownloadWorker.Default, StatusSync.Default, QueueAlbumDownloads.Default, QueueDispatcher.Default,
+  LibraryImport.Default
+).pipe(
+  Layer.provideMerge(PlaylistSync.Default),
+  Layer.provideMerge(ImportTrackList.Default.pipe(Layer.provide(QueueTrackDownload.Default))),
+  Layer.provideMerge(Layer.mergeAll(Wakeups.Default, RuntimeState.Default, LibraryLayer))
+)
 
-export const WorkersLayer = Layer.mergeAll(WakeOnEventsLive, QueueDispatcherWorkerLive, DownloadWorkerLive, StatusSyncWorkerLive, PlaylistSyncWorkerLive)
+export const WorkersLayer = Layer.mergeAll(
+  WakeOnEventsLive, QueueDispatcherWorkerLive, DownloadWorkerLive, StatusSyncWorkerLive, PlaylistSyncWorkerLive, ImportWorkerLive
+)
 
 /** The one place where the service is put together. The HTTP server itself is provided by the caller. */
 export const AppLayer = (options: AppOptions) => {

@@ -1,4 +1,6 @@
 import { Config, Duration, Either, Option, Redacted } from "effect"
+import { isAbsolute } from "node:path"
+import { DEFAULT_NAMING_TEMPLATE, validateTemplate } from "./domain/library/naming.js"
 import type { SettingDef } from "./domain/ports/Settings.js"
 import { redirectUriProblem } from "./domain/redirect-uri.js"
 
@@ -82,6 +84,17 @@ const optionalText = (key: string, env: string, secret: boolean, description: st
   show: (o) => Option.match(o, { onNone: () => "", onSome: Redacted.value })
 })
 
+const optionalPath = (key: string, env: string, description: string): SettingDef<Option.Option<string>> => ({
+  key, env, description, secret: false, default: Option.none(),
+  parse: (raw) => {
+    const t = raw.trim().replace(/(.)\/+$/, "$1")
+    if (t === "") return Either.right(Option.none())
+    if (t.length > 1024) return Either.left("is too long")
+    return isAbsolute(t) && !t.includes("\u0000") ? Either.right(Option.some(t)) : Either.left("must be an absolute folder path such as /music")
+  },
+  show: (o) => Option.getOrElse(o, () => "")
+})
+
 /** Every setting a user can change at run time (api-contract section 1). */
 export const Setting = {
   slskdUrl: urlSetting("slskd.url", "SOULSPOT_SLSKD_URL", "http://localhost:5030", "slskd base URL"),
@@ -119,4 +132,25 @@ export const Setting = {
   } satisfies SettingDef<string>
 } as const
 
-export const AllSettings: ReadonlyArray<SettingDef<unknown>> = Object.values(Setting) as ReadonlyArray<SettingDef<unknown>>
+/** Library import: off while the slskd downloads folder is unset. */
+export const ImportSetting = {
+  slskdDownloadsDir: optionalPath("import.slskd_downloads_dir", "SOULSPOT_SLSKD_DOWNLOADS_DIR", "slskd's downloads folder as SoulSpot sees it (import is off while empty)"),
+  libraryDir: optionalPath("import.library_dir", "SOULSPOT_LIBRARY_DIR", "music library folder imported files go to"),
+  mode: {
+    key: "import.mode", env: "SOULSPOT_IMPORT_MODE", description: "move, copy or hardlink files from slskd's folder into the library",
+    secret: false, default: "move",
+    parse: (raw: string) => {
+      const t = raw.trim().toLowerCase()
+      return t === "move" || t === "copy" || t === "hardlink" ? Either.right(t) : Either.left("must be move, copy or hardlink")
+    },
+    show: (s: string) => s
+  } satisfies SettingDef<"move" | "copy" | "hardlink">,
+  quarantineDir: optionalPath("import.quarantine_dir", "SOULSPOT_QUARANTINE_DIR", "where rejected and to-be-reviewed files wait (default: quarantine/ beside the database)"),
+  namingTemplate: {
+    key: "import.naming_template", env: "SOULSPOT_NAMING_TEMPLATE", description: "path of an imported file inside the library",
+    secret: false, default: DEFAULT_NAMING_TEMPLATE, parse: validateTemplate, show: (s: string) => s
+  } satisfies SettingDef<string>,
+  locateTimeout: durationSetting("import.locate_timeout", "SOULSPOT_IMPORT_LOCATE_TIMEOUT", "2 minutes", "how long to wait for a completed file to appear in slskd's folder")
+} as const
+
+export const AllSettings: ReadonlyArray<SettingDef<unknown>> = [...Object.values(Setting), ...Object.values(ImportSetting)] as ReadonlyArray<SettingDef<unknown>>

@@ -6,6 +6,7 @@ import { RestLive } from "./rest.js"
 import { PlaylistRestLive } from "./rest-playlists.js"
 import { AuthMiddleware, LoginRoutes } from "./auth.js"
 import { MetricsRoute } from "./metrics-route.js"
+import { ImportPageRoutes } from "./import-routes.js"
 import { PagesLive } from "./pages.js"
 import { PlaylistPageRoutes } from "./playlist-pages.js"
 import { ApiEventsRoute } from "./sse.js"
@@ -22,6 +23,7 @@ export const AllRoutes = Layer.mergeAll(
   ApiEventsRoute,
   PagesLive,
   PlaylistPageRoutes,
+  ImportPageRoutes,
   VendorRoutes,
   StaticRoutes(),
   FaviconRoute,

@@ -8,6 +8,7 @@ import { Effect, type Scope } from "effect"
 import type { ServeError } from "@effect/platform/HttpServerError"
 import { createServer } from "node:http"
 import { defaultCatalog, type SimFile, type SimPeer } from "./catalog.js"
+import { downloadsRoutes, SimDownloads, writeCompletedFiles } from "./files.js"
 import { makeApp } from "./routes.js"
 import { type CallMatch, type EnqueueStyle, type Outcome, type RequestRecord, SimState, type SimulatorTimings, type TransferView } from "./state.js"
 
@@ -26,6 +27,10 @@ export interface SimulatorOptions {
   readonly catalog?: ReadonlyArray<SimPeer>
   readonly timings?: Partial<SimulatorTimings>
   readonly enqueueStyle?: EnqueueStyle
+  /** A folder for finished files: each Succeeded transfer writes one there (files.ts), and /events and /options answer. */
+  readonly downloadsDir?: string
+  /** How long after `endedAt` the file appears (default 500 ms). */
+  readonly fileDelayMs?: number
 }
 
 /** Everything a test or the demo may do to the simulated slskd. */
@@ -60,6 +65,8 @@ export interface SimulatorControl {
   /** Every API call received, in order (path decoded, without /api/v0 and the query). */
   readonly requests: Effect.Effect<ReadonlyArray<RequestRecord>>
   readonly catalog: Effect.Effect<ReadonlyArray<SimPeer>>
+  /** The downloads folder and its event log, when the simulator has one. */
+  readonly downloads: SimDownloads | undefined
 }
 
 export interface SlskdSimulatorHandle {
@@ -68,6 +75,9 @@ export interface SlskdSimulatorHandle {
   readonly apiKey: string | undefined
   readonly control: SimulatorControl
 }
+
+const lengthOf = (state: SimState, username: string, filename: string): number | undefined =>
+  state.allPeers().find((p) => p.username === username)?.files.find((f) => f.filename === filename)?.length
 
 /** Starts the simulator; it stops when the scope closes. */
 export const makeSimulator = (options: SimulatorOptions = {}): Effect.Effect<SlskdSimulatorHandle, ServeError, Scope.Scope> =>
@@ -83,7 +93,9 @@ export const makeSimulator = (options: SimulatorOptions = {}): Effect.Effect<Sls
     const server = yield* NodeHttpServer.make(() => node, { port: options.port ?? 0, host })
     // Runs before the server's own release, so hung requests cannot hold the shutdown.
     yield* Effect.addFinalizer(() => Effect.sync(() => node.closeAllConnections()))
-    yield* server.serve(makeApp(state, { apiKey, now }))
+    const downloads = options.downloadsDir === undefined ? undefined : new SimDownloads(options.downloadsDir, options.fileDelayMs ?? 500)
+    if (downloads) yield* Effect.forkScoped(writeCompletedFiles(downloads, (t) => state.transferViews(t).map((v) => ({ ...v, lengthSeconds: lengthOf(state, v.username, v.filename) })), now))
+    yield* server.serve(makeApp(state, { apiKey, now, ...(downloads ? { extra: downloadsRoutes(downloads) } : {}) }))
     const address = server.address
     const port = address._tag === "TcpAddress" ? address.port : 0
     const url = `http://${host}:${port}`
@@ -120,7 +132,8 @@ export const makeSimulator = (options: SimulatorOptions = {}): Effect.Effect<Sls
       searchCount: Effect.sync(() => state.searchCount()),
       searches: Effect.sync(() => state.searchViews(now())),
       requests: Effect.sync(() => [...state.requests]),
-      catalog: Effect.sync(() => state.allPeers())
+      catalog: Effect.sync(() => state.allPeers()),
+      downloads
     }
     return { url, apiKey, control }
   })

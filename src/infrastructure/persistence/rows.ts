@@ -1,5 +1,6 @@
 import { Clock, Effect } from "effect"
 import type { Download, DownloadStatus } from "../../domain/download.js"
+import type { ImportView } from "../../domain/library/import-state.js"
 import type { Track } from "../../domain/track.js"
 
 export const nowIso = Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms).toISOString())
@@ -40,8 +41,9 @@ export const DOWNLOAD_SELECT = `SELECT d.id, d.track_id, d.status, d.priority, d
   d.created_at, d.updated_at, d.completed_at,
   t.request_key AS t_request_key, t.title AS t_title, t.artist AS t_artist, t.album AS t_album,
   t.duration_ms AS t_duration_ms, t.isrc AS t_isrc, t.track_number AS t_track_number,
-  t.disc_number AS t_disc_number, t.spotify_id AS t_spotify_id, t.deezer_id AS t_deezer_id
-FROM downloads d JOIN tracks t ON t.id = d.track_id`
+  t.disc_number AS t_disc_number, t.spotify_id AS t_spotify_id, t.deezer_id AS t_deezer_id,
+  i.status AS i_status, i.step AS i_step, i.path AS i_path, i.reason AS i_reason, i.checks AS i_checks
+FROM downloads d JOIN tracks t ON t.id = d.track_id LEFT JOIN download_imports i ON i.download_id = d.id`
 
 export interface DownloadRow {
   readonly id: string
@@ -73,6 +75,11 @@ export interface DownloadRow {
   readonly t_disc_number: number | null
   readonly t_spotify_id: string | null
   readonly t_deezer_id: string | null
+  readonly i_status?: string | null
+  readonly i_step?: string | null
+  readonly i_path?: string | null
+  readonly i_reason?: string | null
+  readonly i_checks?: string | null
 }
 
 export const toDownload = (r: DownloadRow): Download => ({
@@ -107,5 +114,14 @@ export const toDownload = (r: DownloadRow): Download => ({
     discNumber: r.t_disc_number,
     spotifyId: r.t_spotify_id,
     deezerId: r.t_deezer_id
-  }
+  },
+  importState: r.i_status ? importView(r) : null
+})
+
+const importView = (r: DownloadRow): ImportView => ({
+  status: r.i_status as ImportView["status"],
+  step: r.i_step ?? "",
+  path: r.i_path ?? null,
+  reason: r.i_reason ?? null,
+  checks: JSON.parse(r.i_checks ?? "[]") as ImportView["checks"]
 })
