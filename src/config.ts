@@ -81,6 +81,15 @@ const optionalText = (key: string, env: string, secret: boolean, description: st
   show: (o) => Option.match(o, { onNone: () => "", onSome: Redacted.value })
 })
 
+const boolSetting = (key: string, env: string, dflt: boolean, description: string): SettingDef<boolean> => ({
+  key, env, description, secret: false, default: dflt,
+  parse: (raw) => {
+    const t = raw.trim().toLowerCase()
+    return t === "true" || t === "false" ? Either.right(t === "true") : Either.left("must be true or false")
+  },
+  show: String
+})
+
 /** Every setting a user can change at run time (api-contract section 1). */
 export const Setting = {
   slskdUrl: urlSetting("slskd.url", "SOULSPOT_SLSKD_URL", "http://localhost:5030", "slskd base URL"),
@@ -99,6 +108,9 @@ export const Setting = {
   spotifyApiUrl: urlSetting("spotify.api_url", "SOULSPOT_SPOTIFY_API_URL", "https://api.spotify.com/v1", "Spotify Web API base URL"),
   spotifyAccountsUrl: urlSetting("spotify.accounts_url", "SOULSPOT_SPOTIFY_ACCOUNTS_URL", "https://accounts.spotify.com", "Spotify accounts base URL"),
   deezerApiUrl: urlSetting("deezer.api_url", "SOULSPOT_DEEZER_API_URL", "https://api.deezer.com", "Deezer API base URL"),
+  // slskd's own behaviour (docs/slskd-notes.md)
+  slskdRestartGrace: durationSetting("slskd.restart_grace", "SOULSPOT_SLSKD_RESTART_GRACE", "2 minutes", "after an slskd restart, how long slskd may take to resume a transfer before SoulSpot enqueues it again"),
+  removeFinished: boolSetting("transfer.remove_finished", "SOULSPOT_REMOVE_FINISHED", true, "remove finished transfers from slskd's list once SoulSpot has seen their end"),
   defaultProfile: {
     key: "quality.default_profile", env: "SOULSPOT_DEFAULT_PROFILE", description: "quality profile for new downloads",
     secret: false, default: "balanced",

@@ -280,7 +280,7 @@ describe("SlskdDownloadProvider.download (exactly once)", () => {
       const request = { username: "mp3hoarder", filename: DAVE_KARMA, size: yield* sizeOf("mp3hoarder", DAVE_KARMA) }
       const before = yield* provider.download(request)
       yield* advance("1 second")
-      yield* sim.control.restart
+      yield* sim.control.restart()
       const status = yield* provider.getStatus
       const now = status.byKey.get(transferKey("mp3hoarder", DAVE_KARMA))
       expect(now?.id).not.toBe(before.transferId)
