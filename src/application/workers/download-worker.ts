@@ -92,6 +92,7 @@ export class DownloadWorker extends Effect.Service<DownloadWorker>()("soulspot/D
 
     const tick = Effect.gen(function*() {
       const pending = yield* repo.getPending
+      if (pending.length === 0 || !(yield* outage.ready)) return
       for (const d of pending) {
         const go = yield* enqueue(d).pipe(Effect.catchTag("DownloadNotFound", () => Effect.succeed(true)))
         // slskd is out or busy: the remaining rows wait as well, without spending a call each

@@ -87,7 +87,11 @@ export class Outage extends Effect.Service<Outage>()("soulspot/Outage", {
       if (health.reachable && health.loggedIn !== false) yield* resume
     })
 
-    return { pause, resume, probe, isPaused: Effect.map(Ref.get(paused), (p) => p !== null) } as const
+    const isPaused = Effect.map(Ref.get(paused), (p) => p !== null)
+    /** For a worker about to call slskd: false while slskd is still out (checked once more first). */
+    const ready = Effect.zipRight(probe, Effect.map(isPaused, (p) => !p))
+
+    return { pause, resume, probe, ready, isPaused } as const
   })
 }) {}
 

@@ -1,4 +1,4 @@
-import { Clock, Duration, Effect, Layer, Option, Random } from "effect"
+import { Array, Clock, Duration, Effect, Layer, Option, Random } from "effect"
 import { Setting } from "../../config.js"
 import type { Download } from "../../domain/download.js"
 import { builtInProfile, DEFAULT_PROFILE_NAME, type QualityProfile } from "../../domain/matching/profiles.js"
@@ -212,14 +212,19 @@ export class QueueDispatcher extends Effect.Service<QueueDispatcher>()("soulspot
     )
 
     const tick = Effect.gen(function*() {
+      // paused by an outage: no search until slskd answers again
+      if (!(yield* outage.ready)) return
       yield* albumPass
       while (true) {
         const now = yield* Clock.currentTimeMillis
         const due = yield* repo.getWaitingDue(iso(now), BATCH)
         if (due.length === 0) return
-        // Two at a time: the search budget allows two searches in flight.
-        const results = yield* Effect.forEach(due, dispatchOne, { concurrency: 2 })
-        if (results.some((ok) => !ok)) return
+        // Two at a time (the search budget allows two searches in flight); once slskd is out, stop
+        // spending calls on the rest: they wait for slskd like the one that found it out.
+        for (const pair of Array.chunksOf(due, 2)) {
+          const results = yield* Effect.forEach(pair, dispatchOne, { concurrency: 2 })
+          if (results.some((ok) => !ok)) return
+        }
       }
     })
 
@@ -242,9 +247,12 @@ export const QueueDispatcherWorkerLive = Layer.scopedDiscard(Effect.gen(function
   const dispatcher = yield* QueueDispatcher
   const settings = yield* Settings
   const wakeups = yield* Wakeups
-  // Sleep for the interval, or less when a retry falls due sooner.
+  const outage = yield* Outage
+  // Sleep for the interval, or less when a retry falls due sooner; while slskd is out, due rows
+  // wait for the wake-up that comes with recovery (the interval is only the fallback).
   const interval = Effect.gen(function*() {
     const every = Duration.toMillis(yield* settings.get(Setting.dispatchInterval))
+    if (yield* outage.isPaused) return Duration.millis(every)
     const due = yield* dispatcher.untilNextDue
     return Duration.millis(Option.match(due, { onNone: () => every, onSome: (ms) => Math.min(every, ms + 1) }))
   })

@@ -164,23 +164,26 @@ export const planSync = (
     }
 
     const started = has(t, "InProgress") || has(t, "Initializing")
-    const moved = t.bytesTransferred > d.bytesTransferred
-    const progressAt = moved || d.progressAt === null ? iso(now) : d.progressAt
+    // A record adopted under a new id starts its own count: progress and queue time start afresh.
+    const fresh = t.id !== d.slskdId
+    const lastProgressAt = fresh ? null : d.progressAt
+    const moved = t.bytesTransferred > (fresh ? 0 : d.bytesTransferred)
+    const progressAt = moved || lastProgressAt === null ? iso(now) : lastProgressAt
     const errorPatch = d.error !== null ? { error: null } : {}
 
     if (!started) {
       // Waiting in our or the peer's queue (also a running download that fell back into one): fine for a while, not forever.
-      if (age(d.progressAt, now) > limits.remoteQueueTimeoutMillis) {
+      if (age(lastProgressAt, now) > limits.remoteQueueTimeoutMillis) {
         cancels.push(ref)
         giveUp(d, `waited in ${t.username}'s queue for more than ${Math.round(limits.remoteQueueTimeoutMillis / 60000)} min`)
         continue
       }
-      const patch = { ...idPatch, ...errorPatch, ...(d.progressAt === null ? { progressAt } : {}) }
+      const patch = { ...idPatch, ...errorPatch, ...(lastProgressAt === null ? { progressAt } : {}) }
       if (Object.keys(patch).length > 0) changes.push({ id: d.id, patch })
       continue
     }
 
-    if (!moved && age(d.progressAt, now) > limits.stallTimeoutMillis && d.status === "DOWNLOADING") {
+    if (!moved && age(lastProgressAt, now) > limits.stallTimeoutMillis && d.status === "DOWNLOADING") {
       cancels.push(ref)
       giveUp(d, `no data from ${t.username} for more than ${Math.round(limits.stallTimeoutMillis / 1000)} s`)
       continue

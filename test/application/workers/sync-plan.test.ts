@@ -125,7 +125,7 @@ describe("planSync", () => {
     expect(waiting.changes).toEqual([{ id: "d1", patch: { error: "slskd restarted; waiting for it to resume the transfer", speedBps: 0, etaSeconds: null } }])
     expect([waiting.cancels, waiting.removals, waiting.failedCandidates]).toEqual([[], [], []])
     const resumed = planSync([row({ status: "DOWNLOADING", error: "slskd restarted; waiting for it to resume the transfer" })], snap(transfer("Queued, Locally", { id: "x2" })), limits())
-    expect(resumed.changes).toEqual([{ id: "d1", patch: { slskdId: "x2", error: null } }])
+    expect(resumed.changes).toEqual([{ id: "d1", patch: { slskdId: "x2", error: null, progressAt: ago(0) } }])
   })
 
   it("slskd restarted and, logged in for the grace period, did not resume it: the same file is enqueued again, no attempt spent", () => {
