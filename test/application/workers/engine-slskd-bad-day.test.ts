@@ -135,7 +135,7 @@ describe("engine against a real slskd's bad days", () => {
         yield* sim.control.setDown(true)
         const ids = [
           yield* queue(KARMA),
-          yield* queue({ title: "Teardrop", artist: "Massive Attack" }),
+          yield* queue({ title: "No Surprises", artist: "Radiohead" }),
           yield* queue({ title: "Get Lucky", artist: "Daft Punk" })
         ]
         yield* advance("5 seconds", "250 millis")

@@ -28,7 +28,7 @@ import { transferKey } from "../../../src/domain/ports/DownloadProvider.js"
 const decode = <A, I>(schema: Schema.Schema<A, I>) => (u: unknown) => Schema.decodeUnknownSync(schema)(u)
 const decodeEither = <A, I>(schema: Schema.Schema<A, I>) => (u: unknown) => Schema.decodeUnknownEither(schema)(u)
 
-describe("timestamps (4.10, gotcha 14)", () => {
+describe("timestamps: with or without Z, always UTC", () => {
   it("reads a timestamp without Z as UTC, equal to the same one with Z", () => {
     const withZ = decode(SlskdTimestamp)("2026-10-04T12:17:50.781102Z")
     const withoutZ = decode(SlskdTimestamp)("2026-10-04T12:17:50.781102")
@@ -75,8 +75,8 @@ describe("TimeSpan durations", () => {
   })
 })
 
-describe("state flags (gotcha 1)", () => {
-  // Every serialized transfer state of section 4.8: flags, terminal, success.
+describe("state flags: composite strings, membership only", () => {
+  // Every serialized transfer state slskd sends: flags, terminal, success.
   it.each([
     ["None", ["None"], false, false],
     ["Requested", ["Requested"], false, false],
