@@ -254,7 +254,10 @@ export const viewTransfer = (r: TransferRecord, now: number, cancelDelayMs: numb
   json["averageSpeed"] = averageSpeed
   if (r.position !== undefined && r.position.state === state) json["placeInQueue"] = r.position.value
   if (completed && ending.exception !== undefined) json["exception"] = ending.exception
-  json["attempts"] = enqueueReply || t < r.tRequested ? 0 : 1
+  // 0.26 retries errors and timeouts itself (DownloadService.cs, 3 attempts): a final one shows them all spent.
+  const natural = naturalEnding(r)
+  const retriedAway = completed && ending.at === natural.at && ending.state === natural.state && (r.outcome === "error" || r.outcome === "timeout")
+  json["attempts"] = enqueueReply || t < r.tRequested ? 0 : retriedAway ? 3 : 1
   json["removed"] = r.removed
   json["bytesRemaining"] = remaining
   if (startedAt !== undefined) json["elapsedTime"] = timeSpan((completed ? ending.at : now) - startedAt)

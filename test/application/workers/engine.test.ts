@@ -89,7 +89,7 @@ describe("engine against the slskd simulator", () => {
         yield* waitUntil(allIn(ids, ["COMPLETED"]), { limit: "30 minutes", step: "1 second" })
         expect((yield* breaker.snapshot).state).toBe("CLOSED")
       }).pipe(Effect.provide(engineLayer(tempDbFile(), sim)))
-    }).pipe(Effect.scoped))
+    }).pipe(Effect.scoped), 120_000) // a slow peer may get Teardrop: up to 16 minutes of test time
 
   it.effect("429 on searches: the dispatcher backs off and gets there", () =>
     Effect.gen(function*() {
