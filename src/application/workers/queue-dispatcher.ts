@@ -1,4 +1,4 @@
-import { Array, Clock, Duration, Effect, Layer, Option, Random } from "effect"
+import { Clock, Duration, Effect, Layer, Option, Random, Ref } from "effect"
 import { Setting } from "../../config.js"
 import type { Download } from "../../domain/download.js"
 import { builtInProfile, DEFAULT_PROFILE_NAME, type QualityProfile } from "../../domain/matching/profiles.js"
@@ -219,12 +219,13 @@ export class QueueDispatcher extends Effect.Service<QueueDispatcher>()("soulspot
         const now = yield* Clock.currentTimeMillis
         const due = yield* repo.getWaitingDue(iso(now), BATCH)
         if (due.length === 0) return
-        // Two at a time (the search budget allows two searches in flight); once slskd is out, stop
-        // spending calls on the rest: they wait for slskd like the one that found it out.
-        for (const pair of Array.chunksOf(due, 2)) {
-          const results = yield* Effect.forEach(pair, dispatchOne, { concurrency: 2 })
-          if (results.some((ok) => !ok)) return
-        }
+        // Two at a time (the search budget allows two searches in flight); once slskd is out, no
+        // further row starts: they wait for slskd like the one that found it out.
+        const out = yield* Ref.make(false)
+        yield* Effect.forEach(due, (d) => Effect.flatMap(Ref.get(out), (stop) => stop
+          ? Effect.void
+          : Effect.flatMap(dispatchOne(d), (ok) => ok ? Effect.void : Ref.set(out, true))), { concurrency: 2, discard: true })
+        if (yield* Ref.get(out)) return
       }
     })
 

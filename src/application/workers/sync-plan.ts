@@ -38,7 +38,7 @@ const age = (since: string | null, now: number) => (since === null ? 0 : now - D
 const requested = (t: TransferStatus) => (t.requestedAt === null ? 0 : Date.parse(t.requestedAt))
 
 /** The exception slskd writes on every download that was active when it last stopped (Application.cs). */
-export const APPLICATION_SHUT_DOWN = "Application shut down"
+const APPLICATION_SHUT_DOWN = "Application shut down"
 
 /** slskd 0.26 retries errors and timeouts itself, 3 attempts in all, the last pause at most 60 s (DownloadService.cs). */
 const SLSKD_RETRY_ATTEMPTS = 3

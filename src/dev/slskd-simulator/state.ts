@@ -191,7 +191,7 @@ const activeStateAt = (r: TransferRecord, t: number): string => {
 }
 
 /** Whether slskd still runs a task for this record (a `Completed, TimedOut` one may still be downloading). */
-export const transferRunning = (r: TransferRecord, now: number, cancelDelayMs: number): boolean =>
+const transferRunning = (r: TransferRecord, now: number, cancelDelayMs: number): boolean =>
   now < transferEnding(r, cancelDelayMs).at
 
 export const viewTransfer = (r: TransferRecord, now: number, cancelDelayMs: number, enqueueReply = false): TransferView => {

@@ -106,7 +106,7 @@ export const listingToSnapshot = (users: typeof StatusListing.Type): TransferSna
   snapshotOf(users.flatMap((u) => (u.directories ?? []).flatMap((d) => d.files ?? [])).map(toStatus))
 
 /** A transfer read by id (removed records included) as the sync sees it. */
-export const transferToStatus = (t: Transfer): TransferStatus => ({
+const transferToStatus = (t: Transfer): TransferStatus => ({
   id: t.id, username: t.username, filename: t.filename, size: t.size, state: t.state,
   bytesTransferred: t.bytesTransferred, percentComplete: t.percentComplete, averageSpeed: t.averageSpeed,
   remainingSeconds: t.remainingTime ?? null, attempts: t.attempts, exception: t.exception ?? null,
