@@ -82,7 +82,7 @@ export class Outage extends Effect.Service<Outage>()("soulspot/Outage", {
     const probe = Effect.gen(function*() {
       if ((yield* Ref.get(paused)) === null) return
       const breaker = yield* circuit.snapshot
-      if (breaker.state === "OPEN" && (breaker.retry_in_seconds ?? 0) > 0) return
+      if (breaker.state === "OPEN" && (breaker.retryInSeconds ?? 0) > 0) return
       const health = yield* provider.health
       if (health.reachable && health.loggedIn !== false) yield* resume
     })

@@ -64,7 +64,7 @@ describe("engine against a real slskd's bad days", () => {
         const ids = yield* queueAlbum("Far Away", "The Unreachables", best.titles)
         yield* waitUntil(allIn(ids, ["COMPLETED"]), { limit: "20 minutes", step: "1 second" })
         const breaker = yield* (yield* CircuitBreaker).snapshot
-        expect([breaker.state, breaker.failure_count]).toEqual(["CLOSED", 0])
+        expect([breaker.state, breaker.failureCount]).toEqual(["CLOSED", 0])
         for (const id of ids) {
           const d = (yield* statusOf(id))!
           expect([d.username, d.attempts]).toEqual(["nextdoor", 1])
