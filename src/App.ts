@@ -16,7 +16,7 @@ import { QueueTrackDownload } from "./application/queue-track-download.js"
 import { RuntimeState } from "./application/runtime-state.js"
 import { StatsPublisherLive } from "./application/stats-publisher.js"
 import { DownloadWorker, DownloadWorkerLive } from "./application/workers/download-worker.js"
-import { Wakeups, WakeOnEventsLive } from "./application/workers/loop.js"
+import { Outage, Wakeups, WakeOnEventsLive } from "./application/workers/loop.js"
 import { QueueDispatcher, QueueDispatcherWorkerLive } from "./application/workers/queue-dispatcher.js"
 import { StatusSync, StatusSyncWorkerLive } from "./application/workers/status-sync.js"
 import { AlbumCatalogDefault } from "./infrastructure/catalog/catalog.js"
@@ -66,7 +66,8 @@ export const ApplicationLayer = Layer.mergeAll(
 ).pipe(
   Layer.provideMerge(PlaylistSync.Default),
   Layer.provideMerge(ImportTrackList.Default.pipe(Layer.provide(QueueTrackDownload.Default))),
-  Layer.provideMerge(Layer.mergeAll(Wakeups.Default, RuntimeState.Default, LibraryLayer))
+  Layer.provideMerge(Outage.Default.pipe(
+    Layer.provideMerge(Layer.mergeAll(Wakeups.Default, RuntimeState.Default, LibraryLayer))))
 )
 
 export const WorkersLayer = Layer.mergeAll(

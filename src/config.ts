@@ -95,6 +95,15 @@ const optionalPath = (key: string, env: string, description: string): SettingDef
   show: (o) => Option.getOrElse(o, () => "")
 })
 
+const boolSetting = (key: string, env: string, dflt: boolean, description: string): SettingDef<boolean> => ({
+  key, env, description, secret: false, default: dflt,
+  parse: (raw) => {
+    const t = raw.trim().toLowerCase()
+    return t === "true" || t === "false" ? Either.right(t === "true") : Either.left("must be true or false")
+  },
+  show: String
+})
+
 /** Every setting a user can change at run time (api-contract section 1). */
 export const Setting = {
   slskdUrl: urlSetting("slskd.url", "SOULSPOT_SLSKD_URL", "http://localhost:5030", "slskd base URL"),
@@ -124,6 +133,9 @@ export const Setting = {
   } satisfies SettingDef<string>,
   playlistSyncInterval: durationSetting("playlists.sync_interval", "SOULSPOT_PLAYLIST_SYNC_INTERVAL", "1 hour", "how often watched playlists are re-read"),
   deezerApiUrl: urlSetting("deezer.api_url", "SOULSPOT_DEEZER_API_URL", "https://api.deezer.com", "Deezer API base URL"),
+  // slskd's own behaviour (docs/slskd-notes.md)
+  slskdRestartGrace: durationSetting("slskd.restart_grace", "SOULSPOT_SLSKD_RESTART_GRACE", "2 minutes", "after an slskd restart, how long slskd may take to resume a transfer before SoulSpot enqueues it again"),
+  removeFinished: boolSetting("transfer.remove_finished", "SOULSPOT_REMOVE_FINISHED", true, "remove finished transfers from slskd's list once SoulSpot has seen their end"),
   defaultProfile: {
     key: "quality.default_profile", env: "SOULSPOT_DEFAULT_PROFILE", description: "quality profile for new downloads",
     secret: false, default: "balanced",
