@@ -1,13 +1,31 @@
-import { Config, Duration, Either, Option, Redacted } from "effect"
+import { Config, ConfigError, Duration, Either, Option, Redacted } from "effect"
 import type { SettingDef } from "./domain/ports/Settings.js"
+
+export const MIN_API_KEY_LENGTH = 16
 
 /** Process-level settings: read once from the environment at start. */
 export const ServerConfig = Config.all({
   port: Config.integer("SOULSPOT_PORT").pipe(Config.withDefault(8765)),
   host: Config.string("SOULSPOT_HOST").pipe(Config.withDefault("0.0.0.0")),
   db: Config.string("SOULSPOT_DB").pipe(Config.withDefault("./data/soulspot.db")),
-  apiKey: Config.redacted("SOULSPOT_API_KEY").pipe(Config.option),
-  logFormat: Config.literal("text", "json")("SOULSPOT_LOG_FORMAT").pipe(Config.withDefault("text" as const))
+  apiKey: Config.string("SOULSPOT_API_KEY").pipe(
+    // A trailing space or newline from an env file would otherwise make the key impossible to type.
+    Config.map((k) => k.trim()),
+    Config.mapOrFail((k) => k.length >= MIN_API_KEY_LENGTH
+      ? Either.right(Redacted.make(k))
+      : Either.left(ConfigError.InvalidData(["SOULSPOT_API_KEY"],
+        `must be at least ${MIN_API_KEY_LENGTH} characters (it has ${k.length}); a short key is guessed in minutes. Generate one with: openssl rand -hex 24`))),
+    Config.option),
+  logFormat: Config.literal("text", "json")("SOULSPOT_LOG_FORMAT").pipe(Config.withDefault("text" as const)),
+  /** Addresses of reverse proxies whose X-Forwarded-Proto / X-Forwarded-For are believed. */
+  trustedProxies: Config.string("SOULSPOT_TRUSTED_PROXY").pipe(
+    Config.map((s) => s.split(",").map((p) => p.trim()).filter((p) => p !== "")),
+    Config.withDefault([] as ReadonlyArray<string>)),
+  /** Open event streams allowed in total and per client address (503 beyond). */
+  maxEventStreams: Config.integer("SOULSPOT_MAX_EVENT_STREAMS").pipe(Config.withDefault(200), Config.validate({
+    message: "must be a whole number of at least 1", validation: (n) => n >= 1 })),
+  maxEventStreamsPerClient: Config.integer("SOULSPOT_MAX_EVENT_STREAMS_PER_CLIENT").pipe(Config.withDefault(10), Config.validate({
+    message: "must be a whole number of at least 1", validation: (n) => n >= 1 }))
 })
 export type ServerConfig = Config.Config.Success<typeof ServerConfig>
 

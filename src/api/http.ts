@@ -7,6 +7,7 @@ import { AuthMiddleware, LoginRoutes } from "./auth.js"
 import { MetricsRoute } from "./metrics-route.js"
 import { PagesLive } from "./pages.js"
 import { ApiEventsRoute } from "./sse.js"
+import { GuardMiddleware } from "./guard.js"
 import { FaviconRoute, StaticRoutes, VendorRoutes } from "./static.js"
 
 const ApiRoutes = HttpLayerRouter.addHttpApi(SoulSpotApi, { openapiPath: "/api/openapi.json" }).pipe(Layer.provide(RestLive))
@@ -25,6 +26,7 @@ export const AllRoutes = Layer.mergeAll(
   LoginRoutes,
   MetricsRoute,
   ErrorShapeMiddleware,
-  AuthMiddleware
+  AuthMiddleware,
+  GuardMiddleware
 )
 
