@@ -1,4 +1,4 @@
-import { Config, ConfigError, Duration, Either, Option, Redacted } from "effect"
+import { Config, ConfigError, Duration, Either, Option, ParseResult, Redacted, Schema } from "effect"
 import type { SettingDef } from "./domain/ports/Settings.js"
 
 export const MIN_API_KEY_LENGTH = 16
@@ -49,55 +49,87 @@ export const showDuration = (d: Duration.Duration): string => {
   return `${ms} millis`
 }
 
+/** A short, single-line excerpt of what the user typed, for error messages. */
+export const excerpt = (raw: string, max = 40): string => {
+  const flat = raw.replace(/\s+/g, " ").trim()
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`
+}
+
+/** A setting's text form as a Schema: `decode` says what the text means or why it is refused. */
+const textSchema = <A>(to: Schema.Schema<A>, decode: (raw: string) => Either.Either<A, string>, encode: (value: A) => string): Schema.Schema<A, string> =>
+  Schema.transformOrFail(Schema.String, to, {
+    strict: true,
+    decode: (raw, _, ast) => Either.match(decode(raw), {
+      onLeft: (message) => ParseResult.fail(new ParseResult.Type(ast, raw, message)),
+      onRight: ParseResult.succeed
+    }),
+    encode: (value) => ParseResult.succeed(encode(value))
+  })
+
+const DurationText = textSchema(Schema.DurationFromSelf, (raw) => Option.match(parseDuration(raw), {
+  onNone: () => Either.left(`"${excerpt(raw)}" is not a duration (write it like "5 seconds" or "200 millis")`),
+  onSome: (v) => Duration.lessThanOrEqualTo(v, Duration.zero) || Duration.greaterThan(v, MAX_DURATION)
+    ? Either.left("must be more than zero and at most 7 days")
+    : Either.right(v)
+}), showDuration)
+
 const durationSetting = (key: string, env: string, dflt: string, description: string): SettingDef<Duration.Duration> => ({
-  key, env, description, secret: false,
-  default: Duration.decode(dflt as Duration.DurationInput),
-  parse: (raw) => {
-    const d = parseDuration(raw)
-    return Option.match(d, {
-      onNone: () => Either.left(`"${raw}" is not a duration (write it like "5 seconds" or "200 millis")`),
-      onSome: (v) => Duration.lessThanOrEqualTo(v, Duration.zero) || Duration.greaterThan(v, MAX_DURATION)
-        ? Either.left("must be more than zero and at most 7 days")
-        : Either.right(v)
-    })
-  },
-  show: showDuration
+  key, env, description, secret: false, default: Duration.decode(dflt as Duration.DurationInput), schema: DurationText
 })
 
 const intSetting = (key: string, env: string, dflt: number, min: number, max: number, description: string): SettingDef<number> => ({
   key, env, description, secret: false, default: dflt,
-  parse: (raw) => {
+  schema: textSchema(Schema.Number, (raw) => {
     const n = Number(raw.trim())
     return Number.isInteger(n) && n >= min && n <= max && raw.trim() !== ""
       ? Either.right(n)
       : Either.left(`must be a whole number from ${min} to ${max}`)
-  },
-  show: String
+  }, String)
 })
+
+const LINK_LOCAL = /^(169\.254\.\d+\.\d+|\[fe[89ab][0-9a-f]:.*\])$/i
+
+/**
+ * An http(s) base URL a secret may be sent to: no credentials inside it, no link-local
+ * address (cloud metadata services live there), and an IPv4 address only as four decimal
+ * numbers (2130706433 or 0x7f.1 are 127.0.0.1 in disguise).
+ */
+export const checkServiceUrl = (raw: string): Either.Either<string, string> => {
+  const t = raw.trim().replace(/\/+$/, "")
+  let u: URL
+  try {
+    u = new URL(t)
+  } catch {
+    return Either.left("must be an http(s) URL")
+  }
+  if (u.protocol !== "http:" && u.protocol !== "https:") return Either.left("must be an http(s) URL")
+  if (u.username !== "" || u.password !== "") return Either.left("must not contain a user name or password (put secrets in their own setting)")
+  if (LINK_LOCAL.test(u.hostname)) return Either.left("must not point at a link-local address")
+  const typedHost = (t.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "").split(/[/?#]/)[0] ?? "").replace(/:\d*$/, "").toLowerCase()
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(u.hostname) && typedHost !== u.hostname) {
+    return Either.left(`must write an IPv4 address as four decimal numbers (${u.hostname}), not "${excerpt(typedHost)}"`)
+  }
+  return Either.right(t)
+}
+
+const UrlText = textSchema(Schema.String, checkServiceUrl, (s) => s)
 
 const urlSetting = (key: string, env: string, dflt: string, description: string): SettingDef<string> => ({
-  key, env, description, secret: false, default: dflt,
-  parse: (raw) => {
-    const t = raw.trim().replace(/\/+$/, "")
-    try {
-      const u = new URL(t)
-      return u.protocol === "http:" || u.protocol === "https:" ? Either.right(t) : Either.left("must be an http(s) URL")
-    } catch {
-      return Either.left("must be an http(s) URL")
-    }
-  },
-  show: (s) => s
+  key, env, description, secret: false, default: dflt, schema: UrlText
 })
 
+const OptionalText = textSchema(Schema.OptionFromSelf(Schema.RedactedFromSelf(Schema.String)), (raw) => {
+  const t = raw.trim()
+  if (t.length > 1024) return Either.left("is too long")
+  return Either.right(t === "" ? Option.none() : Option.some(Redacted.make(t)))
+}, (o) => Option.match(o, { onNone: () => "", onSome: Redacted.value }))
+
 const optionalText = (key: string, env: string, secret: boolean, description: string): SettingDef<Option.Option<Redacted.Redacted<string>>> => ({
-  key, env, description, secret, default: Option.none(),
-  parse: (raw) => {
-    const t = raw.trim()
-    if (t.length > 1024) return Either.left("is too long")
-    return Either.right(t === "" ? Option.none() : Option.some(Redacted.make(t)))
-  },
-  show: (o) => Option.match(o, { onNone: () => "", onSome: Redacted.value })
+  key, env, description, secret, default: Option.none(), schema: OptionalText
 })
+
+const ProfileNameText = textSchema(Schema.String,
+  (raw) => /^[a-z0-9-]{1,40}$/.test(raw.trim()) ? Either.right(raw.trim()) : Either.left("must be a profile name"), (s) => s)
 
 /** Every setting a user can change at run time (api-contract section 1). */
 export const Setting = {
@@ -119,10 +151,20 @@ export const Setting = {
   deezerApiUrl: urlSetting("deezer.api_url", "SOULSPOT_DEEZER_API_URL", "https://api.deezer.com", "Deezer API base URL"),
   defaultProfile: {
     key: "quality.default_profile", env: "SOULSPOT_DEFAULT_PROFILE", description: "quality profile for new downloads",
-    secret: false, default: "balanced",
-    parse: (raw: string) => /^[a-z0-9-]{1,40}$/.test(raw.trim()) ? Either.right(raw.trim()) : Either.left("must be a profile name"),
-    show: (s: string) => s
+    secret: false, default: "balanced", schema: ProfileNameText
   } satisfies SettingDef<string>
 } as const
+
+/**
+ * The secrets each service URL is sent with: when the URL moves to another origin they are
+ * cleared, so a key never reaches a host it was not entered for.
+ */
+export const SecretsOfUrl: ReadonlyArray<{ readonly url: SettingDef<string>; readonly secrets: ReadonlyArray<SettingDef<Option.Option<Redacted.Redacted<string>>>> }> = [
+  { url: Setting.slskdUrl, secrets: [Setting.slskdApiKey] },
+  // the client secret goes to the accounts host; the token made from it to the API host
+  { url: Setting.spotifyAccountsUrl, secrets: [Setting.spotifyClientSecret] },
+  { url: Setting.spotifyApiUrl, secrets: [Setting.spotifyClientSecret] },
+  { url: Setting.deezerApiUrl, secrets: [] }
+]
 
 export const AllSettings: ReadonlyArray<SettingDef<unknown>> = Object.values(Setting) as ReadonlyArray<SettingDef<unknown>>

@@ -120,7 +120,10 @@ export class SettingsApi extends HttpApiGroup.make("settings")
   .add(HttpApiEndpoint.get("read", "/api/settings").addSuccess(Schema.Struct({ settings: Schema.Array(SettingDto) })))
   .add(HttpApiEndpoint.put("update", "/api/settings")
     .setPayload(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
-    .addSuccess(Schema.Struct({ settings: Schema.Array(SettingDto) }))
+    .addSuccess(Schema.Struct({
+      settings: Schema.Array(SettingDto),
+      notices: Schema.Array(Schema.String).annotations({ description: "what the change also did, e.g. a secret cleared because its URL moved to another host" })
+    }))
     .addError(BadRequest))
 {}
 
