@@ -1,6 +1,8 @@
 import { HttpLayerRouter } from "@effect/platform"
 import { Layer } from "effect"
 import { AllRoutes } from "./api/http.js"
+import { SignInLimiter } from "./api/rate-limit.js"
+import { Sessions } from "./api/sessions.js"
 import { DownloadManager } from "./application/download-manager.js"
 import { QueueAlbumDownloads } from "./application/queue-album-downloads.js"
 import { DomainEventsLive, Events } from "./application/events.js"
@@ -48,7 +50,8 @@ export const ProviderLayer = Layer.merge(
 
 export const ApplicationLayer = Layer.mergeAll(
   DownloadManager.Default, QueueTrackDownload.Default, HealthReport.Default,
-  DownloadWorker.Default, StatusSync.Default, QueueAlbumDownloads.Default, QueueDispatcher.Default
+  DownloadWorker.Default, StatusSync.Default, QueueAlbumDownloads.Default, QueueDispatcher.Default,
+  Sessions.Default, SignInLimiter.Default
 ).pipe(Layer.provideMerge(Layer.mergeAll(Wakeups.Default, RuntimeState.Default)))
 
 export const WorkersLayer = Layer.mergeAll(WakeOnEventsLive, QueueDispatcherWorkerLive, DownloadWorkerLive, StatusSyncWorkerLive)
