@@ -3,6 +3,7 @@ import { Layer } from "effect"
 import { AllRoutes } from "./api/http.js"
 import { SignInLimiter } from "./api/rate-limit.js"
 import { Sessions } from "./api/sessions.js"
+import { EventStreamCap } from "./api/stream-cap.js"
 import { DownloadManager } from "./application/download-manager.js"
 import { QueueAlbumDownloads } from "./application/queue-album-downloads.js"
 import { DomainEventsLive, Events } from "./application/events.js"
@@ -51,7 +52,7 @@ export const ProviderLayer = Layer.merge(
 export const ApplicationLayer = Layer.mergeAll(
   DownloadManager.Default, QueueTrackDownload.Default, HealthReport.Default,
   DownloadWorker.Default, StatusSync.Default, QueueAlbumDownloads.Default, QueueDispatcher.Default,
-  Sessions.Default, SignInLimiter.Default
+  Sessions.Default, SignInLimiter.Default, EventStreamCap.Default
 ).pipe(Layer.provideMerge(Layer.mergeAll(Wakeups.Default, RuntimeState.Default)))
 
 export const WorkersLayer = Layer.mergeAll(WakeOnEventsLive, QueueDispatcherWorkerLive, DownloadWorkerLive, StatusSyncWorkerLive)

@@ -22,9 +22,9 @@ export const ServerConfig = Config.all({
     Config.map((s) => s.split(",").map((p) => p.trim()).filter((p) => p !== "")),
     Config.withDefault([] as ReadonlyArray<string>)),
   /** Open event streams allowed in total and per client address (503 beyond). */
-  maxEventStreams: Config.integer("SOULSPOT_MAX_EVENT_STREAMS").pipe(Config.withDefault(200), Config.validate({
+  maxEventStreams: Config.integer("SOULSPOT_MAX_EVENT_STREAMS").pipe(Config.withDefault(500), Config.validate({
     message: "must be a whole number of at least 1", validation: (n) => n >= 1 })),
-  maxEventStreamsPerClient: Config.integer("SOULSPOT_MAX_EVENT_STREAMS_PER_CLIENT").pipe(Config.withDefault(10), Config.validate({
+  maxEventStreamsPerClient: Config.integer("SOULSPOT_MAX_EVENT_STREAMS_PER_CLIENT").pipe(Config.withDefault(20), Config.validate({
     message: "must be a whole number of at least 1", validation: (n) => n >= 1 }))
 })
 export type ServerConfig = Config.Config.Success<typeof ServerConfig>

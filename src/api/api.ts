@@ -145,9 +145,30 @@ export class PreviewApi extends HttpApiGroup.make("preview")
     .addError(BadRequest).addError(NotFound).addError(Unprocessable).addError(Unavailable))
 {}
 
+/**
+ * With SOULSPOT_API_KEY set, every endpoint but health needs it in X-API-Key (the router's
+ * middleware checks it; this only says so in the document).
+ */
+function declareApiKey(spec: Record<string, any>): Record<string, any> {
+  const health = spec["paths"]?.["/api/downloads/manager/health"]?.["get"]
+  if (health) health["security"] = []
+  return {
+    ...spec,
+    components: {
+      ...spec["components"],
+      securitySchemes: {
+        ...spec["components"]?.["securitySchemes"],
+        ApiKey: { type: "apiKey", in: "header", name: "X-API-Key", description: "SOULSPOT_API_KEY; not needed when it is unset" }
+      }
+    },
+    security: [{ ApiKey: [] }]
+  }
+}
+
 export class SoulSpotApi extends HttpApi.make("soulspot")
   .add(DownloadsApi).add(ManagerApi).add(SettingsApi).add(AlbumsApi).add(PreviewApi)
   .addError(Unauthorized)
   .annotate(OpenApi.Title, "SoulSpot")
   .annotate(OpenApi.Description, "Self-hosted music download manager for the Soulseek network through slskd")
+  .annotate(OpenApi.Transform, declareApiKey)
 {}

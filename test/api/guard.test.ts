@@ -136,6 +136,14 @@ describe("the guard in front of every route", () => {
         expect(setting.text.length).toBeLessThan(1000)
       }))
 
+    it.effect("the OpenAPI document declares the X-API-Key scheme, required everywhere but health", () =>
+      Effect.gen(function*() {
+        const spec = JSON.parse((yield* call("/api/openapi.json")).text)
+        expect(spec.components.securitySchemes.ApiKey).toMatchObject({ type: "apiKey", in: "header", name: "X-API-Key" })
+        expect(spec.security).toEqual([{ ApiKey: [] }])
+        expect(spec.paths["/api/downloads/manager/health"].get.security).toEqual([])
+      }))
+
     it.effect("every response carries CSP, nosniff, Referrer-Policy and X-Frame-Options", () =>
       Effect.gen(function*() {
         for (const path of ["/download-manager", "/api/downloads", "/api/nope", "/static/app.css", "/favicon.ico", "/login"]) {
