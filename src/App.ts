@@ -22,8 +22,9 @@ import { SettingsLive } from "./infrastructure/persistence/settings-repository.j
 import { DatabaseLive } from "./infrastructure/persistence/sqlite.js"
 import { TrackRepositoryLive } from "./infrastructure/persistence/track-repository.js"
 import { CircuitBreaker, ProtectedProviderLive, ProviderCircuitLive } from "./infrastructure/slskd/circuit-breaker.js"
-import { SlskdLive } from "./infrastructure/slskd/provider.js"
-import { SearchGateLive } from "./infrastructure/slskd/search-gate.js"
+import { SlskdClient } from "./infrastructure/slskd/client.js"
+import { SlskdDownloadProviderLive } from "./infrastructure/slskd/provider.js"
+import { RecordedSearchesClient, SearchGateLive, StaleSearchCleanupLive } from "./infrastructure/slskd/search-gate.js"
 
 export interface AppOptions {
   readonly db: string
@@ -44,8 +45,13 @@ export const PersistenceLayer = (db: string) => {
 /** slskd behind the circuit breaker: the only provider the application sees. */
 export const CatalogLayer = AlbumCatalogDefault
 
-export const ProviderLayer = Layer.merge(
-  Layer.merge(ProtectedProviderLive, ProviderCircuitLive).pipe(Layer.provideMerge(CircuitBreaker.Default), Layer.provide(SlskdLive)),
+// slskd's client with every search it creates recorded, so what a crash leaves behind is deleted at the next start
+const SlskdRecorded = Layer.provideMerge(StaleSearchCleanupLive, RecordedSearchesClient).pipe(Layer.provide(SlskdClient.Default))
+
+export const ProviderLayer = Layer.mergeAll(
+  Layer.merge(ProtectedProviderLive, ProviderCircuitLive).pipe(Layer.provideMerge(CircuitBreaker.Default),
+    Layer.provide(SlskdDownloadProviderLive.pipe(Layer.provide(SlskdRecorded)))),
+  SlskdRecorded,
   SearchGateLive
 )
 
