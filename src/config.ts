@@ -131,7 +131,7 @@ const optionalText = (key: string, env: string, secret: boolean, description: st
 const ProfileNameText = textSchema(Schema.String,
   (raw) => /^[a-z0-9-]{1,40}$/.test(raw.trim()) ? Either.right(raw.trim()) : Either.left("must be a profile name"), (s) => s)
 
-/** Every setting a user can change at run time (api-contract section 1). */
+/** Every setting a user can change at run time (README.md, Configuration). */
 export const Setting = {
   slskdUrl: urlSetting("slskd.url", "SOULSPOT_SLSKD_URL", "http://localhost:5030", "slskd base URL"),
   slskdApiKey: optionalText("slskd.api_key", "SOULSPOT_SLSKD_API_KEY", true, "slskd API key"),

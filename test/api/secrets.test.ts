@@ -56,6 +56,15 @@ describe("no secret leaves for another host", () => {
       expect(secretsIn(evil)).toEqual([])
     }).pipe(Effect.provide(Layer.fresh(app({}))), Effect.scoped))
 
+  it.effect("the Settings page says so too when its form moves slskd.url", () =>
+    Effect.gen(function*() {
+      const r = yield* request("POST", "/download-manager/settings", { form: { "slskd.url": "http://127.0.0.1:7", "slskd.api_key": "****" } })
+      expect(r.status).toBe(200)
+      expect(r.text).toContain("so slskd.api_key was cleared: enter the API key for the new host")
+      const settings = JSON.parse((yield* request("GET", "/api/settings")).text).settings
+      expect(settings.find((s: { key: string }) => s.key === "slskd.api_key").value).toBeNull()
+    }).pipe(Effect.provide(Layer.fresh(app({}))), Effect.scoped))
+
   it.effect("an slskd that answers with a redirect: the key goes to slskd.url only, the redirect target gets nothing, the error says where it pointed", () =>
     Effect.gen(function*() {
       const evil = yield* listener((res) => res.writeHead(200, { "content-type": "application/json" }).end("{}"))
