@@ -7,7 +7,7 @@
 import { HttpIncomingMessage, HttpLayerRouter, HttpMiddleware, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Cause, Effect, Exit, Option } from "effect"
 import { ServerConfig } from "../config.js"
-import { requestScheme } from "./client-address.js"
+import { fromTrustedProxy, requestScheme } from "./client-address.js"
 import { jsonError, MAX_BODY_BYTES } from "./error-shape.js"
 
 /** Deeper than any body SoulSpot takes (a batch of tracks is 3 levels), far below a stack overflow. */
@@ -53,13 +53,18 @@ export const jsonDeeperThan = (text: string, limit: number): boolean => {
  * (or when it carries no browser headers at all: scripts). `Sec-Fetch-Site` also catches
  * another port on the same host ("same-site"), which SameSite cookies do not.
  */
-export const crossSiteReason = (headers: Readonly<Record<string, string | undefined>>, scheme: "http" | "https"): string | undefined => {
+export const crossSiteReason = (headers: Readonly<Record<string, string | undefined>>, own: string): string | undefined => {
   const site = headers["sec-fetch-site"]
   if (site !== undefined && site !== "same-origin" && site !== "none") return `the browser says it came from another site (Sec-Fetch-Site: ${site.slice(0, 20)})`
   const origin = headers["origin"]
   if (origin === undefined) return undefined
-  const own = `${scheme}://${(headers["host"] ?? "").toLowerCase()}`
-  return origin.toLowerCase() === own ? undefined : `it came from another origin (${origin.slice(0, 100)}, not ${own.slice(0, 100)})`
+  return origin.toLowerCase() === own.toLowerCase() ? undefined : `it came from another origin (${origin.slice(0, 100)}, not ${own.slice(0, 100)})`
+}
+
+/** The origin the browser used: scheme and host as this server saw them, or as a trusted proxy reports them. */
+export const ownOrigin = (request: HttpServerRequest.HttpServerRequest, trusted: ReadonlyArray<string>): string => {
+  const forwardedHost = fromTrustedProxy(request, trusted) ? request.headers["x-forwarded-host"]?.split(",")[0]?.trim() : undefined
+  return `${requestScheme(request, trusted)}://${forwardedHost || request.headers["host"] || ""}`
 }
 
 const mediaType = (contentType: string | undefined) => (contentType ?? "").split(";")[0]!.trim().toLowerCase()
@@ -68,9 +73,9 @@ const hasBody = (headers: Readonly<Record<string, string | undefined>>) =>
   (headers["content-length"] !== undefined && headers["content-length"] !== "0") || headers["transfer-encoding"] !== undefined
 
 /** The refusal for this request, if any, before it reaches a route. */
-const refusal = (request: HttpServerRequest.HttpServerRequest, path: string, scheme: "http" | "https") => Effect.gen(function*() {
+const refusal = (request: HttpServerRequest.HttpServerRequest, path: string, own: string) => Effect.gen(function*() {
   if (SAFE_METHODS.has(request.method)) return undefined
-  const crossSite = crossSiteReason(request.headers, scheme)
+  const crossSite = crossSiteReason(request.headers, own)
   if (crossSite !== undefined) {
     yield* Effect.logWarning(`refused ${request.method} ${path}: ${crossSite}`)
     return jsonError(403, "Forbidden", `cross-site request refused: ${crossSite}`)
@@ -108,7 +113,7 @@ export const GuardMiddleware = HttpLayerRouter.middleware(Effect.gen(function*()
     yield* HttpMiddleware.withLoggerDisabled(Effect.void)
     const request = yield* HttpServerRequest.HttpServerRequest
     const path = request.url.split("?")[0] ?? "/"
-    const exit = yield* Effect.exit(Effect.flatMap(refusal(request, path, requestScheme(request, trustedProxies)), (refused) =>
+    const exit = yield* Effect.exit(Effect.flatMap(refusal(request, path, ownOrigin(request, trustedProxies)), (refused) =>
       refused ?? effect))
     yield* logRequest(request.method, path, exit)
     return yield* Exit.map(exit, HttpServerResponse.setHeaders(securityHeaders(path)))

@@ -34,7 +34,7 @@ describe("pure rules", () => {
   ] as const)("depth of %s over %i: %s", (text, limit, over) => expect(jsonDeeperThan(text, limit)).toBe(over))
 
   it.each([
-    [{}, undefined],
+    [{ host: "127.0.0.1:8765" }, undefined],
     [{ origin: "http://127.0.0.1:8765", host: "127.0.0.1:8765" }, undefined],
     [{ origin: "http://127.0.0.1:8765", host: "127.0.0.1:8765", "sec-fetch-site": "same-origin" }, undefined],
     [{ origin: "http://127.0.0.1:9999", host: "127.0.0.1:8765" }, "another origin"],
@@ -43,7 +43,7 @@ describe("pure rules", () => {
     [{ host: "127.0.0.1:8765", "sec-fetch-site": "same-site" }, "another site"],
     [{ host: "127.0.0.1:8765", "sec-fetch-site": "cross-site" }, "another site"]
   ] as const)("%o → %s", (headers, reason) => {
-    const got = crossSiteReason(headers, "http")
+    const got = crossSiteReason(headers, `http://${headers.host}`)
     if (reason === undefined) expect(got).toBeUndefined()
     else expect(got).toContain(reason)
   })
@@ -154,6 +154,23 @@ describe("the guard in front of every route", () => {
           expect(r.headers.get("referrer-policy"), path).toBe("same-origin")
           expect(r.headers.get("x-frame-options"), path).toBe("DENY")
         }
+      }))
+  })
+})
+
+describe("behind a trusted HTTPS proxy", () => {
+  const proxied = { origin: "https://music.example.org", "x-forwarded-proto": "https", "x-forwarded-host": "music.example.org" }
+  layer(AppTest({}, { SOULSPOT_TRUSTED_PROXY: "127.0.0.1" }))((it) => {
+    it.effect("the page's origin as the proxy reports it is the service's own", () =>
+      Effect.gen(function*() {
+        expect((yield* call("/api/downloads", json({ title: "T", artist: "A" }, proxied))).status).toBe(201)
+        expect((yield* call("/api/downloads", json({ title: "T", artist: "A" }, { ...proxied, origin: "https://evil.example.org" }))).status).toBe(403)
+      }))
+  })
+  layer(AppTest({}, { SOULSPOT_TRUSTED_PROXY: "192.0.2.1" }))((it) => {
+    it.effect("the same headers from anyone else prove nothing", () =>
+      Effect.gen(function*() {
+        expect((yield* call("/api/downloads", json({ title: "T", artist: "A" }, proxied))).status).toBe(403)
       }))
   })
 })
