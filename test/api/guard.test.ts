@@ -3,7 +3,7 @@
  * refused (and nothing changed), /api bodies only as JSON, deep or huge bodies a 400/413 on
  * every route of the OpenAPI document, security headers everywhere, a quiet request log.
  */
-import { HttpLayerRouter, HttpServer } from "@effect/platform"
+import { HttpLayerRouter } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, it, layer } from "@effect/vitest"
 import { Effect, Layer, Logger } from "effect"
@@ -11,16 +11,7 @@ import { request as httpRequest } from "node:http"
 import { ErrorShapeMiddleware } from "../../src/api/error-shape.js"
 import { crossSiteReason, jsonDeeperThan, MAX_JSON_DEPTH } from "../../src/api/guard.js"
 import { AppTest } from "../support/app.js"
-
-const baseUrl = Effect.map(HttpServer.HttpServer, (s) =>
-  s.address._tag === "TcpAddress" ? `http://127.0.0.1:${s.address.port}` : "http://unreachable")
-
-const call = (path: string, init: RequestInit = {}) => Effect.flatMap(baseUrl, (base) =>
-  Effect.promise(async () => {
-    const r = await fetch(base + path, { redirect: "manual", ...init })
-    const text = await r.text()
-    return { status: r.status, headers: r.headers, text }
-  }))
+import { baseUrl, call } from "../support/http.js"
 
 const json = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({
   method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body)

@@ -1,26 +1,14 @@
 /** The cap on open event streams: per client address and in total, 503 at the limit, freed when a stream closes. */
-import { HttpServer } from "@effect/platform"
 import { describe, expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { AppTest } from "../support/app.js"
-
-const baseUrl = Effect.map(HttpServer.HttpServer, (s) =>
-  s.address._tag === "TcpAddress" ? `http://127.0.0.1:${s.address.port}` : "http://unreachable")
+import { baseUrl, untilFirstEvent } from "../support/http.js"
 
 /** Opens a stream as `client` and reads until its first event; `close` hangs up. */
 const open = (path: string, client: string) => Effect.flatMap(baseUrl, (base) => Effect.promise(async () => {
   const controller = new AbortController()
   const r = await fetch(base + path, { headers: { "x-forwarded-for": client }, signal: controller.signal })
-  let text = ""
-  if (r.status === 200 && r.body) {
-    const reader = r.body.getReader()
-    const decoder = new TextDecoder()
-    while (!text.includes("event:")) {
-      const { value, done } = await reader.read()
-      if (done) break
-      text += decoder.decode(value, { stream: true })
-    }
-  } else text = await r.text()
+  const text = await untilFirstEvent(r)
   return { status: r.status, text, retryAfter: r.headers.get("retry-after"), close: () => controller.abort() }
 }))
 

@@ -2,7 +2,6 @@
  * SOULSPOT_API_KEY: what a script (X-API-Key) and a browser (login form, session cookie) meet,
  * over a real socket (fetch, redirects not followed, so every 303 and Set-Cookie is visible).
  */
-import { HttpServer } from "@effect/platform"
 import { describe, expect, it, layer } from "@effect/vitest"
 import { ConfigProvider, Duration, Effect, Either, Layer, Option, Redacted, TestClock } from "effect"
 import { SESSION_COOKIE, sameSecret } from "../../src/api/auth.js"
@@ -10,18 +9,9 @@ import { blockedFor, MAX_FAILURES } from "../../src/api/rate-limit.js"
 import { checkSession, keyFingerprint, signSession } from "../../src/api/sessions.js"
 import { ServerConfig } from "../../src/config.js"
 import { AppTest } from "../support/app.js"
+import { baseUrl, call, untilFirstEvent } from "../support/http.js"
 
 const KEY = "s3cret-key-for-tests-0123456789"
-
-const baseUrl = Effect.map(HttpServer.HttpServer, (s) =>
-  s.address._tag === "TcpAddress" ? `http://127.0.0.1:${s.address.port}` : "http://unreachable")
-
-const call = (path: string, init: RequestInit = {}) => Effect.flatMap(baseUrl, (base) =>
-  Effect.promise(async () => {
-    const r = await fetch(base + path, { redirect: "manual", ...init })
-    const text = await r.text()
-    return { status: r.status, headers: r.headers, text }
-  }))
 
 const jsonOf = (text: string): any => JSON.parse(text)
 
@@ -32,16 +22,7 @@ const firstEvents = (path: string, headers: Record<string, string>) => Effect.fl
     const timer = setTimeout(() => controller.abort(), 5_000)
     try {
       const r = await fetch(base + path, { headers, redirect: "manual", signal: controller.signal })
-      let text = ""
-      if (r.status === 200 && r.body) {
-        const reader = r.body.getReader()
-        const decoder = new TextDecoder()
-        while (!text.includes("event:")) {
-          const { value, done } = await reader.read()
-          if (done) break
-          text += decoder.decode(value, { stream: true })
-        }
-      }
+      const text = r.status === 200 ? await untilFirstEvent(r) : ""
       return { status: r.status, contentType: r.headers.get("content-type"), text }
     } finally {
       clearTimeout(timer)
