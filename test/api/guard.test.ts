@@ -171,7 +171,9 @@ describe("logs", () => {
   const capture = Logger.replace(Logger.defaultLogger, Logger.map(Logger.logfmtLogger, (line) => {
     lines.push(line)
   }))
-  const Boom = HttpLayerRouter.add("GET", "/boom", Effect.die(new Error("kaboom")))
+  const Boom = Layer.mergeAll(
+    HttpLayerRouter.add("GET", "/boom", Effect.die(new Error("kaboom"))),
+    HttpLayerRouter.add("GET", "/deep", Effect.die(new RangeError("Maximum call stack size exceeded"))))
   layer(AppTest().pipe(Layer.provide(capture)), { timeout: 20_000 })((it) => {
     it.effect("a request is logged with its path, never its query string", () =>
       Effect.gen(function*() {
@@ -191,6 +193,13 @@ describe("logs", () => {
         const line = lines.find((l) => l.includes("request failed"))
         expect(line).toContain("kaboom")
         expect(line).toMatch(/at .*error-shape|guard\.test\.ts/)
+      }))
+
+    it.effect("a stack overflow while decoding is the client's doing: a 400", () =>
+      Effect.gen(function*() {
+        const r = yield* call("/deep")
+        expect(r.status).toBe(400)
+        expect(JSON.parse(r.text)).toMatchObject({ error: "BadRequest", message: "the request body is nested too deeply" })
       }))
   })
 })
