@@ -1,6 +1,6 @@
 import type { Download, DownloadStatus } from "../../domain/download.js"
 import type { DownloadStats } from "../../domain/ports/DownloadRepository.js"
-import type { HealthDto } from "../dto.js"
+import type { ProviderHealth } from "../../application/health.js"
 import { html, type SafeHtml } from "../html.js"
 import { layout } from "./layout.js"
 import { healthPanel, statsBar } from "./panels.js"
@@ -38,7 +38,7 @@ export interface ManagerPage {
   readonly total: number
   readonly statuses: ReadonlyArray<DownloadStatus>
   readonly stats: DownloadStats
-  readonly health: HealthDto
+  readonly health: ProviderHealth
   readonly profiles: ReadonlyArray<string>
   readonly now: number
   readonly offset: number

@@ -20,7 +20,7 @@ export const downloadRow = (d: Download, options: { readonly oob?: boolean } = {
     <span class="badge badge-${status}" role="status">${STATUS_WORDS[d.status]}</span>
   </div>
   ${p ? html`<progress class="progress" role="progressbar" max="100" value="${Math.min(100, p.percent)}" aria-label="progress of ${d.track.title}" aria-valuemin="0" aria-valuemax="100" aria-valuenow="${p.percent}"></progress>
-  <div class="row-figures"><span>${p.percent.toFixed(1)} %</span><span>${bytes(p.bytes_transferred)} / ${bytes(p.size)}</span><span>${speed(p.speed_bps)}</span><span>ETA ${duration(p.eta_seconds)}</span></div>` : ""}
+  <div class="row-figures"><span>${p.percent.toFixed(1)} %</span><span>${bytes(p.bytesTransferred)} / ${bytes(p.size)}</span><span>${speed(p.speedBps)}</span><span>ETA ${duration(p.etaSeconds)}</span></div>` : ""}
   <div class="row-meta muted">
     ${d.username ? html`<span title="${d.filename ?? ""}">from <b>${d.username}</b>: ${baseName(d.filename)}</span>` : ""}
     ${d.attempts > 0 ? html`<span>${d.attempts} failed attempt${d.attempts === 1 ? "" : "s"}</span>` : ""}

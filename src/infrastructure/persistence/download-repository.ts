@@ -1,5 +1,5 @@
 import { SqlClient, type SqlError } from "@effect/sql"
-import { Effect, Either, Layer, Option } from "effect"
+import { Array as Arr, Effect, Either, Layer, Option } from "effect"
 import { randomUUID } from "node:crypto"
 import { type Download, type DownloadStatus, type IllegalTransition, isTerminal, transition } from "../../domain/download.js"
 import { DownloadNotFound } from "../../domain/errors.js"
@@ -22,9 +22,6 @@ const isLostRace = (e: unknown): e is SqlError.SqlError =>
   (e as { _tag?: string })._tag === "SqlError" &&
   (sqliteCode(e) === "SQLITE_CONSTRAINT_UNIQUE" || sqliteCode(e).startsWith("SQLITE_BUSY"))
 
-const chunks = <A>(xs: ReadonlyArray<A>, n: number): ReadonlyArray<ReadonlyArray<A>> =>
-  Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n))
-
 export const makeDownloadRepository = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   const tracks = yield* TrackRepository
@@ -39,7 +36,7 @@ export const makeDownloadRepository = Effect.gen(function*() {
   const findRaw = (id: string) => select("WHERE d.id = ?", id).pipe(Effect.map((ds) => Option.fromNullable(ds[0])))
 
   const findMany = (ids: ReadonlyArray<string>) =>
-    Effect.forEach(chunks(ids, ID_CHUNK), (chunk) =>
+    Effect.forEach(Arr.chunksOf(ids, ID_CHUNK), (chunk) =>
       select(`WHERE d.id IN (${chunk.map(() => "?").join(",")})`, ...chunk)).pipe(Effect.map((xs) => xs.flat()))
 
   // The download the API should answer with instead of creating a second one.
@@ -117,7 +114,7 @@ export const makeDownloadRepository = Effect.gen(function*() {
   // The common sync write (progress only) for many rows in one statement: per-statement overhead,
   // not SQLite, was most of a 2,000-row tick.
   const writeProgress = (rows: ReadonlyArray<Download>) =>
-    Effect.forEach(chunks(rows, 1000), (chunk) => sql`UPDATE downloads SET
+    Effect.forEach(Arr.chunksOf(rows, 1000), (chunk) => sql`UPDATE downloads SET
         bytes_transferred = j.value ->> 'b', speed_bps = j.value ->> 's', eta_seconds = j.value ->> 'e',
         progress_at = j.value ->> 'p', slskd_id = j.value ->> 'k', updated_at = j.value ->> 'u'
       FROM json_each(${JSON.stringify(chunk.map((d) => ({
@@ -134,7 +131,7 @@ export const makeDownloadRepository = Effect.gen(function*() {
       if (changes.length === 0) return { applied: [], rejected: [] }
       const now = yield* nowIso
       const current = new Map<string, DownloadStatus>()
-      for (const chunk of chunks(changes.map((c) => c.id), ID_CHUNK)) {
+      for (const chunk of Arr.chunksOf(changes.map((c) => c.id), ID_CHUNK)) {
         const rows = yield* sql.unsafe<{ id: string; status: DownloadStatus }>(
           `SELECT id, status FROM downloads WHERE id IN (${chunk.map(() => "?").join(",")})`, chunk as Array<string>)
         for (const r of rows) current.set(r.id, r.status)
@@ -204,7 +201,7 @@ export const makeDownloadRepository = Effect.gen(function*() {
       waiting: by("WAITING"), pending: by("PENDING"), queued: by("QUEUED"), downloading: by("DOWNLOADING"),
       completed: by("COMPLETED"), failed: by("FAILED"), cancelled: by("CANCELLED"),
       total: rows.reduce((a, r) => a + r.n, 0),
-      completed_today: today?.completed ?? 0, failed_today: today?.failed ?? 0
+      completedToday: today?.completed ?? 0, failedToday: today?.failed ?? 0
     } satisfies DownloadStats
   })
 
@@ -224,7 +221,7 @@ export const makeDownloadRepository = Effect.gen(function*() {
     Effect.gen(function*() {
       const now = yield* nowIso
       yield* sql`DELETE FROM download_candidates WHERE download_id = ${downloadId}`
-      for (const chunk of chunks(list, 100)) {
+      for (const chunk of Arr.chunksOf(list, 100)) {
         yield* sql`INSERT INTO download_candidates ${sql.insert(chunk.map((c) => ({
           downloadId, rank: c.rank, username: c.username, filename: c.filename, size: c.size, score: c.score,
           accepted: c.accepted ? 1 : 0, reasons: JSON.stringify(c.reasons), query: c.query, createdAt: now
