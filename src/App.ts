@@ -6,6 +6,9 @@ import { LibraryImport } from "./application/library/library-import.js"
 import { LibraryFsLive } from "./infrastructure/library/file-system.js"
 import { SlskdFilesLive } from "./infrastructure/library/slskd-events.js"
 import { ImportRepositoryLive } from "./infrastructure/persistence/import-repository.js"
+import { SignInLimiter } from "./api/rate-limit.js"
+import { Sessions } from "./api/sessions.js"
+import { EventStreamCap } from "./api/stream-cap.js"
 import { DownloadManager } from "./application/download-manager.js"
 import { ImportTrackList } from "./application/import-track-list.js"
 import { PlaylistSync, PlaylistSyncWorkerLive } from "./application/playlist-sync.js"
@@ -28,8 +31,9 @@ import { SettingsLive } from "./infrastructure/persistence/settings-repository.j
 import { DatabaseLive } from "./infrastructure/persistence/sqlite.js"
 import { TrackRepositoryLive } from "./infrastructure/persistence/track-repository.js"
 import { CircuitBreaker, ProtectedProviderLive, ProviderCircuitLive } from "./infrastructure/slskd/circuit-breaker.js"
-import { SlskdLive } from "./infrastructure/slskd/provider.js"
-import { SearchGateLive } from "./infrastructure/slskd/search-gate.js"
+import { SlskdClient } from "./infrastructure/slskd/client.js"
+import { SlskdDownloadProviderLive } from "./infrastructure/slskd/provider.js"
+import { RecordedSearchesClient, SearchGateLive, StaleSearchCleanupLive } from "./infrastructure/slskd/search-gate.js"
 
 export interface AppOptions {
   readonly db: string
@@ -51,8 +55,13 @@ export const PersistenceLayer = (db: string) => {
 /** slskd behind the circuit breaker: the only provider the application sees. */
 export const CatalogLayer = Layer.merge(AlbumCatalogDefault, TrackListLayer)
 
-export const ProviderLayer = Layer.merge(
-  Layer.merge(ProtectedProviderLive, ProviderCircuitLive).pipe(Layer.provideMerge(CircuitBreaker.Default), Layer.provide(SlskdLive)),
+// slskd's client with every search it creates recorded, so what a crash leaves behind is deleted at the next start
+const SlskdRecorded = Layer.provideMerge(StaleSearchCleanupLive, RecordedSearchesClient).pipe(Layer.provide(SlskdClient.Default))
+
+export const ProviderLayer = Layer.mergeAll(
+  Layer.merge(ProtectedProviderLive, ProviderCircuitLive).pipe(Layer.provideMerge(CircuitBreaker.Default),
+    Layer.provide(SlskdDownloadProviderLive.pipe(Layer.provide(SlskdRecorded)))),
+  SlskdRecorded,
   SearchGateLive
 )
 
@@ -62,7 +71,7 @@ export const LibraryLayer = Layer.mergeAll(LibraryFsLive, SlskdFilesLive, Import
 export const ApplicationLayer = Layer.mergeAll(
   DownloadManager.Default, QueueTrackDownload.Default, HealthReport.Default,
   DownloadWorker.Default, StatusSync.Default, QueueAlbumDownloads.Default, QueueDispatcher.Default,
-  LibraryImport.Default
+  LibraryImport.Default, Sessions.Default, SignInLimiter.Default, EventStreamCap.Default
 ).pipe(
   Layer.provideMerge(PlaylistSync.Default),
   Layer.provideMerge(ImportTrackList.Default.pipe(Layer.provide(QueueTrackDownload.Default))),

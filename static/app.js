@@ -23,6 +23,12 @@
       window.htmx.ajax("GET", window.location.pathname + window.location.search, { target: "#list", select: "#list", swap: "outerHTML" })
     }
   })
+  // "Close" under the candidates table (no inline handlers: the CSP allows none).
+  document.body.addEventListener("click", function (e) {
+    var button = e.target && e.target.closest && e.target.closest(".close-why")
+    var why = button && button.closest(".why")
+    if (why) why.innerHTML = ""
+  })
   // After queueing, clear the form so the next track can be typed at once.
   document.body.addEventListener("htmx:afterRequest", function (e) {
     var form = e.detail && e.detail.elt

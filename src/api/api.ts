@@ -121,7 +121,10 @@ export class SettingsApi extends HttpApiGroup.make("settings")
   .add(HttpApiEndpoint.get("read", "/api/settings").addSuccess(Schema.Struct({ settings: Schema.Array(SettingDto) })))
   .add(HttpApiEndpoint.put("update", "/api/settings")
     .setPayload(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
-    .addSuccess(Schema.Struct({ settings: Schema.Array(SettingDto) }))
+    .addSuccess(Schema.Struct({
+      settings: Schema.Array(SettingDto),
+      notices: Schema.Array(Schema.String).annotations({ description: "what the change also did, e.g. a secret cleared because its URL moved to another host" })
+    }))
     .addError(BadRequest))
 {}
 
@@ -149,10 +152,31 @@ export class LibraryImportApi extends HttpApiGroup.make("libraryImport")
   .annotate(OpenApi.Description, "Retry a failed library import, accept a file waiting for review, or reject a file and download the track elsewhere")
 {}
 
+/**
+ * With SOULSPOT_API_KEY set, every endpoint but health needs it in X-API-Key (the router's
+ * middleware checks it; this only says so in the document).
+ */
+function declareApiKey(spec: Record<string, any>): Record<string, any> {
+  const health = spec["paths"]?.["/api/downloads/manager/health"]?.["get"]
+  if (health) health["security"] = []
+  return {
+    ...spec,
+    components: {
+      ...spec["components"],
+      securitySchemes: {
+        ...spec["components"]?.["securitySchemes"],
+        ApiKey: { type: "apiKey", in: "header", name: "X-API-Key", description: "SOULSPOT_API_KEY; not needed when it is unset" }
+      }
+    },
+    security: [{ ApiKey: [] }]
+  }
+}
+
 export class SoulSpotApi extends HttpApi.make("soulspot")
   .add(DownloadsApi).add(ManagerApi).add(SettingsApi).add(AlbumsApi).add(PreviewApi).add(BatchApi)
   .add(PlaylistsApi).add(SpotifyAccountApi).add(LibraryImportApi)
   .addError(Unauthorized)
   .annotate(OpenApi.Title, "SoulSpot")
   .annotate(OpenApi.Description, "Self-hosted music download manager for the Soulseek network through slskd")
+  .annotate(OpenApi.Transform, declareApiKey)
 {}

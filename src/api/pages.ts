@@ -155,7 +155,7 @@ export const PageRoutes = HttpLayerRouter.addAll([
     const result = yield* settings.update(entries).pipe(Effect.either)
     return Either.isLeft(result)
       ? page(settingsForm(yield* settings.describe, message("error", result.left.message)), 400)
-      : page(settingsForm(result.right, message("ok", "Saved.")))
+      : page(settingsForm(result.right.settings, message("ok", html`Saved.${result.right.notices.map((n) => html` ${n}.`)}`)))
   }).pipe(Effect.catchTag("RequestError", () => Effect.succeed(page(message("error", "The form could not be read."), 400)))))
 ])
 

@@ -72,7 +72,6 @@ export const SettingsRoutesLive = HttpApiBuilder.group(SoulSpotApi, "settings", 
   return handlers
     .handle("read", () => settings.describe.pipe(Effect.map((s) => ({ settings: s }))))
     .handle("update", ({ payload }) => settings.update(payload).pipe(
-      Effect.map((s) => ({ settings: s })),
       Effect.catchTag("InvalidSetting", asApiError.InvalidSetting)))
 }))
 

@@ -6,6 +6,8 @@ import { DownloadManager } from "../application/download-manager.js"
 import type { Download } from "../domain/download.js"
 import type { DownloadStats } from "../domain/ports/DownloadRepository.js"
 import { toDto, toHealthDto, toStatsDto } from "./dto.js"
+import { jsonError } from "./error-shape.js"
+import { EventStreamCap } from "./stream-cap.js"
 
 export const sseClients = Metric.gauge("soulspot_sse_clients", { description: "open server-sent event streams" })
 
@@ -58,6 +60,13 @@ export const eventStream = (format: SseFormat) => (request: HttpServerRequest.Ht
     const health = yield* HealthReport
     const manager = yield* DownloadManager
     const since = lastEventId(request)
+    const slot = yield* (yield* EventStreamCap).reserve(request)
+    if (slot._tag === "Left") {
+      const { scope, limit } = slot.left
+      return jsonError(503, "Unavailable", scope === "client"
+        ? `too many open event streams from this address (at most ${limit}); close a tab or raise SOULSPOT_MAX_EVENT_STREAMS_PER_CLIENT`
+        : `too many open event streams (at most ${limit}); raise SOULSPOT_MAX_EVENT_STREAMS`).pipe(HttpServerResponse.setHeader("retry-after", "10"))
+    }
 
     const encode = (e: Envelope): Effect.Effect<string> => {
       // Every client gets the same bytes for an event: encode it once per format.
@@ -100,7 +109,8 @@ export const eventStream = (format: SseFormat) => (request: HttpServerRequest.Ht
     const stream = Stream.merge(Stream.concat(Stream.make("retry: 3000\n\n"), body), heartbeat, { haltStrategy: "left" }).pipe(
       Stream.encodeText,
       Stream.onStart(Metric.increment(sseClients)),
-      Stream.ensuring(Metric.incrementBy(sseClients, -1))
+      Stream.ensuring(Metric.incrementBy(sseClients, -1)),
+      Stream.ensuring(slot.right)
     )
     return HttpServerResponse.stream(stream, {
       contentType: "text/event-stream",

@@ -44,10 +44,9 @@ const OUR_ATTRIBUTES = new Set([
   "aria-label", "aria-current", "aria-labelledby", "aria-live", "aria-hidden", "aria-describedby", "aria-valuemin", "aria-valuemax",
   "aria-valuenow", "hx-ext", "sse-connect", "sse-swap", "hx-swap", "hx-get", "hx-post", "hx-trigger", "hx-target", "hx-select",
   "hx-push-url", "hx-confirm", "hx-swap-oob", "hidden", "required", "maxlength", "autocomplete", "placeholder", "value", "checked",
-  "selected", "data-state", "data-status", "data-priority", "data-created", "title", "style", "onclick", "scope", "for", "method",
+  "selected", "data-state", "data-status", "data-priority", "data-created", "title", "scope", "for", "method",
   "action", "disabled", "min", "max", "step", "inputmode", "pattern", "colspan", "hx-encoding", "accept"
 ])
-const CLOSE_BUTTON = "this.closest('.why').innerHTML=''"
 const TAG = /<([a-zA-Z][\w-]*)((?:\s+[^\s=>/]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>"']+))?)*)\s*\/?>/g
 const ATTR = /([^\s=>/]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>"']+))?/g
 
@@ -68,7 +67,6 @@ const injected = (page: string): ReadonlyArray<string> => {
       const name = rawName!.toLowerCase()
       const value = rawValue?.replace(/^["']|["']$/g, "") ?? ""
       if (!OUR_ATTRIBUTES.has(name) || seen.has(name)) bad.push(`${name} in ${tag[0].slice(0, 160)}`)
-      if (name === "onclick" && value !== CLOSE_BUTTON) bad.push(tag[0])
       if ((name === "hx-get" || name === "hx-post" || name === "src" || name === "sse-connect") && !value.startsWith("/")) bad.push(tag[0])
       if (tag[1]!.toLowerCase() === "script" && !/^\/(vendor|static)\/[\w.-]+\.js$/.test(value) && name === "src") bad.push(tag[0])
       seen.add(name)

@@ -20,7 +20,7 @@ export const downloadRow = (d: Download, options: { readonly oob?: boolean } = {
     <div class="row-title"><strong>${d.track.title}</strong> <span class="muted">${d.track.artist}${d.track.album ? html` · ${d.track.album}` : ""}</span></div>
     <span class="badge badge-${status}" role="status">${STATUS_WORDS[d.status]}</span>
   </div>
-  ${p ? html`<div class="progress" role="progressbar" aria-label="progress of ${d.track.title}" aria-valuemin="0" aria-valuemax="100" aria-valuenow="${p.percent}"><span style="width:${Math.min(100, p.percent)}%"></span></div>
+  ${p ? html`<progress class="progress" role="progressbar" max="100" value="${Math.min(100, p.percent)}" aria-label="progress of ${d.track.title}" aria-valuemin="0" aria-valuemax="100" aria-valuenow="${p.percent}"></progress>
   <div class="row-figures"><span>${p.percent.toFixed(1)} %</span><span>${bytes(p.bytesTransferred)} / ${bytes(p.size)}</span><span>${speed(p.speedBps)}</span><span>ETA ${duration(p.etaSeconds)}</span></div>` : ""}
   <div class="row-meta muted">
     ${d.username ? html`<span title="${d.filename ?? ""}">from <b>${d.username}</b>: ${baseName(d.filename)}</span>` : ""}
@@ -56,5 +56,5 @@ export const candidatesView = (d: Download, candidates: ReadonlyArray<Candidate>
       <td><ul>${c.reasons.map((r) => html`<li>${r}</li>`)}</ul></td>
     </tr>`)}</tbody>
   </table>`}
-  <button type="button" class="link" onclick="this.closest('.why').innerHTML=''">Close</button>
+  <button type="button" class="link close-why">Close</button>
 </div>`
