@@ -221,12 +221,17 @@ export const ImportSetting = {
  * The secrets each service URL is sent with: when the URL moves to another origin they are
  * cleared, so a key never reaches a host it was not entered for.
  */
-export const SecretsOfUrl: ReadonlyArray<{ readonly url: SettingDef<string>; readonly secrets: ReadonlyArray<SettingDef<Option.Option<Redacted.Redacted<string>>>> }> = [
-  { url: Setting.slskdUrl, secrets: [Setting.slskdApiKey] },
+export const SecretsOfUrl: ReadonlyArray<{
+  readonly url: SettingDef<string>
+  readonly secrets: ReadonlyArray<SettingDef<Option.Option<Redacted.Redacted<string>>>>
+  /** Tables of tokens sent to that host (the Spotify login's access and refresh tokens). */
+  readonly tokenTables: ReadonlyArray<"spotify_account">
+}> = [
+  { url: Setting.slskdUrl, secrets: [Setting.slskdApiKey], tokenTables: [] },
   // the client secret goes to the accounts host; the token made from it to the API host
-  { url: Setting.spotifyAccountsUrl, secrets: [Setting.spotifyClientSecret] },
-  { url: Setting.spotifyApiUrl, secrets: [Setting.spotifyClientSecret] },
-  { url: Setting.deezerApiUrl, secrets: [] }
+  { url: Setting.spotifyAccountsUrl, secrets: [Setting.spotifyClientSecret], tokenTables: ["spotify_account"] },
+  { url: Setting.spotifyApiUrl, secrets: [Setting.spotifyClientSecret], tokenTables: ["spotify_account"] },
+  { url: Setting.deezerApiUrl, secrets: [], tokenTables: [] }
 ]
 
 export const AllSettings: ReadonlyArray<SettingDef<unknown>> = [...Object.values(Setting), ...Object.values(ImportSetting)] as ReadonlyArray<SettingDef<unknown>>

@@ -12,8 +12,11 @@ export const MAX_BODY_BYTES = 1024 * 1024
 export const jsonError = (status: number, error: string, message: string, extra: Record<string, unknown> = {}) =>
   HttpServerResponse.unsafeJson({ error, message: shortMessage(message), ...extra, _tag: error }, { status })
 
-/** Error messages quote the offending value: a 1 MiB field must not come back in a 1 MiB error. */
-export const MAX_MESSAGE_LENGTH = 300
+/**
+ * A backstop: messages quote only short excerpts of what was sent, and a 1 MiB field must never
+ * come back in a 1 MiB error. Long enough for the sentences that name a way out.
+ */
+export const MAX_MESSAGE_LENGTH = 600
 
 export const shortMessage = (message: string): string =>
   message.length <= MAX_MESSAGE_LENGTH ? message : `${message.slice(0, MAX_MESSAGE_LENGTH - 1)}…`

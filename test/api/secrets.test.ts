@@ -3,6 +3,7 @@
  * sees what SoulSpot sends after a URL change or through a redirect, and never sees a key.
  */
 import { describe, expect, it } from "@effect/vitest"
+import { SqlClient } from "@effect/sql"
 import { Effect, Layer } from "effect"
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
@@ -54,6 +55,25 @@ describe("no secret leaves for another host", () => {
       yield* request("GET", "/api/downloads/manager/health")
       expect(evil.seen.length).toBeGreaterThan(0)
       expect(secretsIn(evil)).toEqual([])
+    }).pipe(Effect.provide(Layer.fresh(app({}))), Effect.scoped))
+
+  it.effect("spotify.api_url moved to another host: the Spotify login's tokens are forgotten with it, and the PUT says so", () =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const login = () => sql`INSERT INTO spotify_account (id, user_id, access_token, refresh_token, expires_at, connected_at, updated_at)
+        VALUES (1, 'me', 'access-token-for-spotify', 'refresh-token-for-spotify', '2099-01-01T00:00:00Z', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')`
+      yield* login()
+      // the same origin keeps the login
+      const same = yield* request("PUT", "/api/settings", { json: { "spotify.api_url": "https://api.spotify.com/v1/" } })
+      expect(same.status).toBe(200)
+      expect(yield* sql`SELECT user_id FROM spotify_account`).toHaveLength(1)
+      const moved = yield* request("PUT", "/api/settings", { json: { "spotify.api_url": "http://127.0.0.1:9/v1", "spotify.client_secret": SPOTIFY_SECRET } })
+      expect(moved.status).toBe(200)
+      expect(JSON.parse(moved.text).notices).toContain("the Spotify login belongs to the old host and was forgotten: connect Spotify again")
+      expect(yield* sql`SELECT user_id FROM spotify_account`).toEqual([])
+      // nothing to forget: no notice
+      const again = yield* request("PUT", "/api/settings", { json: { "spotify.api_url": "http://127.0.0.2:9/v1", "spotify.client_secret": SPOTIFY_SECRET } })
+      expect(JSON.parse(again.text).notices).toEqual([])
     }).pipe(Effect.provide(Layer.fresh(app({}))), Effect.scoped))
 
   it.effect("the Settings page says so too when its form moves slskd.url", () =>

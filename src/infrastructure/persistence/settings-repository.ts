@@ -92,7 +92,8 @@ export const makeSettings = Effect.gen(function*() {
         : Either.getOrElse(parseSetting(def, write.raw), () => "") as string
     const notices: Array<string> = []
     const changes: Array<string> = []
-    for (const { url, secrets } of SecretsOfUrl) {
+    const tokenTables = new Set<string>()
+    for (const { url, secrets, tokenTables: tables } of SecretsOfUrl) {
       const write = writes.find((w) => w.key === url.key)
       if (write === undefined) continue
       const before = effective(url as SettingDef<unknown>, undefined)
@@ -100,6 +101,7 @@ export const makeSettings = Effect.gen(function*() {
       if (before === after) continue
       changes.push(`${url.key} changed: ${hostOf(before)} → ${hostOf(after)}`)
       if (originOf(before) === originOf(after)) continue
+      for (const table of tables) tokenTables.add(table)
       for (const secret of secrets) {
         if (writes.some((w) => w.key === secret.key)) continue
         const current = resolve(secret as SettingDef<unknown>, rowsBefore).value as Option.Option<unknown>
@@ -110,12 +112,25 @@ export const makeSettings = Effect.gen(function*() {
       }
     }
 
+    // only say so when there was a login to forget
+    let heldTokens = 0
+    for (const table of tokenTables) {
+      const [row] = yield* sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${sql(table)}`.pipe(Effect.orDie)
+      heldTokens += row?.n ?? 0
+    }
     const now = yield* nowIso
     yield* Effect.forEach(writes, ({ key, raw, kind }) => kind === "delete"
       ? sql`DELETE FROM app_settings WHERE key = ${key}`
       : sql`INSERT INTO app_settings (key, value, updated_at) VALUES (${key}, ${raw}, ${now})
           ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-    { discard: true }).pipe(sql.withTransaction, Effect.orDie)
+    { discard: true }).pipe(
+      // the login's tokens were issued by and for the old host: forget them with the URL change
+      Effect.zipRight(Effect.forEach(tokenTables, (table) => sql`DELETE FROM ${sql(table)}`, { discard: true })),
+      sql.withTransaction, Effect.orDie)
+    if (heldTokens > 0) {
+      changes.push(`${[...tokenTables].join(", ")} cleared: its tokens belong to the old host`)
+      notices.push("the Spotify login belongs to the old host and was forgotten: connect Spotify again")
+    }
     yield* Ref.set(stored, yield* Effect.orDie(loadRows))
     yield* Effect.forEach(changes, (c) => Effect.logInfo(c), { discard: true })
     yield* Effect.logInfo(`settings changed: ${[...new Set(writes.map((w) => w.key))].join(", ") || "nothing"}`)
