@@ -5,6 +5,7 @@ import { DownloadManager } from "./application/download-manager.js"
 import { QueueAlbumDownloads } from "./application/queue-album-downloads.js"
 import { DomainEventsLive, Events } from "./application/events.js"
 import { HealthReport } from "./application/health.js"
+import { QueueControl } from "./application/queue-control.js"
 import { QueueTrackDownload } from "./application/queue-track-download.js"
 import { RuntimeState } from "./application/runtime-state.js"
 import { StatsPublisherLive } from "./application/stats-publisher.js"
@@ -48,7 +49,8 @@ export const ProviderLayer = Layer.merge(
 
 export const ApplicationLayer = Layer.mergeAll(
   DownloadManager.Default, QueueTrackDownload.Default, HealthReport.Default,
-  DownloadWorker.Default, StatusSync.Default, QueueAlbumDownloads.Default, QueueDispatcher.Default
+  DownloadWorker.Default, StatusSync.Default, QueueAlbumDownloads.Default, QueueDispatcher.Default,
+  QueueControl.Default.pipe(Layer.provide(DownloadManager.Default))
 ).pipe(Layer.provideMerge(Layer.mergeAll(Wakeups.Default, RuntimeState.Default)))
 
 export const WorkersLayer = Layer.mergeAll(WakeOnEventsLive, QueueDispatcherWorkerLive, DownloadWorkerLive, StatusSyncWorkerLive)

@@ -18,7 +18,7 @@ describe("the API through its typed client", () => {
         expect(yield* api.downloads.get({ path: { id: created.id } })).toEqual(created)
         const list = yield* api.downloads.list({ urlParams: { status: ["WAITING"], limit: 10 } })
         expect(list.downloads.map((d) => d.id)).toContain(created.id)
-        const active = yield* api.manager.active()
+        const active = yield* api.manager.active({ urlParams: {} })
         expect(active.downloads[0]?.id).toBe(created.id)
         const cancelled = yield* api.downloads.cancel({ path: { id: created.id } })
         expect(cancelled.status).toBe("CANCELLED")

@@ -188,7 +188,7 @@ describe.skipIf(skip !== undefined)("download manager in a browser", () => {
     // ...and it does not still say slskd is unreachable.
     expect(await page.locator("#provider-health").textContent()).toMatch(/slskd reachable, version/)
     expect(["QUEUED", "DOWNLOADING", "COMPLETED"]).toContain(await statusOf(page, lucky))
-    const stored = await app.run(Effect.flatMap(DownloadRepository, (r) => r.listActive))
+    const stored = (await app.run(Effect.flatMap(DownloadRepository, (r) => r.listActive({ limit: 1000 })))).downloads
     expect(stored.map((d) => d.track.title)).toContain("Get Lucky")
 
     // Let it finish at full speed, for a tidy screenshot.
