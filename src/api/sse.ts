@@ -1,5 +1,5 @@
 import { HttpLayerRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Chunk, Effect, Metric, Schedule, Stream } from "effect"
+import { Effect, Metric, Queue, Schedule, Stream } from "effect"
 import { HealthReport } from "../application/health.js"
 import { type Envelope, Events } from "../application/events.js"
 import { DownloadManager } from "../application/download-manager.js"
@@ -17,6 +17,7 @@ const HEARTBEAT = "15 seconds"
  * 200 open pages then cost 200 frames per burst, not 200 × 10,000.
  */
 export const ROW_BURST = 100
+const BATCH_MAX = 4096
 
 /**
  * One SSE frame. EventSource ends a line at CRLF, LF or a lone CR, so the data is split on all
@@ -110,12 +111,15 @@ export const eventStream = (format: SseFormat) => (request: HttpServerRequest.Ht
           ? Stream.make(frame("refresh", JSON.stringify({ reason: "missed too many events; reload the lists" }), current))
           : Stream.fromEffect(encodeBatch(missed.filter((e) => e.id <= current)))
       }
-      // The queue hands over what has piled up as one chunk: a burst is folded as a whole.
-      const live = Stream.fromQueue(dequeue).pipe(
-        Stream.filter((e) => e.id > current),
-        Stream.mapChunksEffect((chunk) => Effect.map(encodeBatch(Chunk.toReadonlyArray(chunk)), Chunk.of)),
-        Stream.filter((text) => text !== "")
-      )
+      // Whatever has piled up is taken as one batch, so a burst is folded as a whole: a waiting
+      // take is woken by the first event of a burst, the rest is in the queue by then.
+      const batch = Effect.gen(function*() {
+        const first = yield* Queue.takeBetween(dequeue, 1, BATCH_MAX)
+        yield* Effect.yieldNow()
+        const rest = yield* Queue.takeUpTo(dequeue, BATCH_MAX)
+        return [...first, ...rest].filter((e) => e.id > current)
+      })
+      const live = Stream.repeatEffect(Effect.flatMap(batch, encodeBatch)).pipe(Stream.filter((text) => text !== ""))
       return Stream.concat(opening, live)
     }))
 
