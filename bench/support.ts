@@ -307,6 +307,10 @@ export interface StatusMix {
 export const REALISTIC_MIX: StatusMix = {
   WAITING: 120, PENDING: 20, QUEUED: 60, DOWNLOADING: 100, COMPLETED: 44_000, FAILED: 3_900, CANCELLED: 1_800
 }
+/** 100,000 rows: a library being worked through, 90 % still WAITING for their first search. */
+export const BIG_QUEUE_MIX: StatusMix = {
+  WAITING: 90_000, PENDING: 1_000, QUEUED: 2_000, DOWNLOADING: 1_000, COMPLETED: 4_000, FAILED: 1_500, CANCELLED: 500
+}
 export const mixTotal = (m: StatusMix): number => Object.values(m).reduce((a, b) => a + b, 0)
 
 const ARTISTS = ["Radiohead", "Björk", "Aphex Twin", "Portishead", "Massive Attack", "Boards of Canada", "Sigur Rós", "The Knife",

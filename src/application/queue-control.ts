@@ -6,7 +6,8 @@ import { DownloadManager } from "./download-manager.js"
 
 /** Finished downloads stay on the active tab this long, so a user sees the outcome. */
 const RECENT_MS = 10 * 60 * 1000
-const RECENT_LIMIT = 50
+/** Bounded so the page's first HTML stays small (about 1.3 KiB per row); History has them all. */
+const RECENT_LIMIT = 25
 
 export const BULK_ACTIONS = ["cancel", "retry", "remove", "pause", "resume", "priority"] as const
 export type BulkAction = typeof BULK_ACTIONS[number]

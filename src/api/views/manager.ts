@@ -33,7 +33,7 @@ const countOf = (s: DownloadStats, status: DownloadStatus): number => s[status.t
  */
 export const listFilters = (tab: "active" | "history", selected: ReadonlyArray<DownloadStatus>, q: string, stats: DownloadStats): SafeHtml => html`<form class="filters" role="search" hx-get="/download-manager" hx-target="#list-results" hx-select="#list-results" hx-swap="outerHTML" hx-trigger="change, input changed delay:300ms from:find input[name=q], submit" hx-push-url="true">
   <input type="hidden" name="tab" value="${tab}">
-  <label class="wide">Filter by title, artist or album <input type="search" name="q" value="${q}" maxlength="200" autocomplete="off" placeholder="e.g. radiohead ok computer"></label>
+  <label class="wide">Find in this list <input type="search" name="q" value="${q}" maxlength="200" autocomplete="off" placeholder="words of a song, artist or album, e.g. radiohead ok computer"></label>
   <fieldset><legend>Show</legend>
   ${STATUSES.map((s) =>
     html`<label class="chip"><input type="checkbox" name="status" value="${s}"${selected.includes(s) ? html` checked` : ""}> ${s.toLowerCase()} <span class="muted">${count(countOf(stats, s))}</span></label>`)}
