@@ -7,7 +7,7 @@
  *
  * Baseline (same run, same database file, also a child process): a plain node:http server
  * answering the same two URLs with better-sqlite3 and the repository's SQL (stats: the kept
- * per-status counts and today's counts; active: the first page of 100 in keyset order plus the
+ * per-status and per-day counts; active: the first page of 100 in keyset order plus the
  * total, serialised to the same JSON). The page itself (/download-manager, full HTML) is measured
  * for the app alone: its size and its render time under the same load.
  *
@@ -68,8 +68,8 @@ const runBaselineServer = (file: string) => {
   const db = new Database(file)
   db.pragma("busy_timeout = 5000")
   const byStatus = db.prepare("SELECT status, n FROM download_counts")
-  const today = db.prepare(`SELECT sum(status = 'COMPLETED') AS completed, sum(status = 'FAILED') AS failed
-    FROM downloads WHERE completed_at >= ?`)
+  const today = db.prepare(`SELECT sum(n * (status = 'COMPLETED')) AS completed, sum(n * (status = 'FAILED')) AS failed
+    FROM download_day_counts WHERE day >= ?`)
   const active = db.prepare(`${DOWNLOAD_SELECT} WHERE d.status IN ('WAITING', 'PENDING', 'QUEUED', 'DOWNLOADING')
     ORDER BY -d.priority, d.created_at, d.id LIMIT 101`)
   const activePage = () => {
@@ -84,7 +84,7 @@ const runBaselineServer = (file: string) => {
   }
   const stats = () => {
     const rows = byStatus.all() as Array<{ status: string; n: number }>
-    const t = today.get(startOfTodayUtc(Date.now())) as { completed: number | null; failed: number | null }
+    const t = today.get(startOfTodayUtc(Date.now()).slice(0, 10)) as { completed: number | null; failed: number | null }
     const by = (s: string) => rows.find((r) => r.status === s)?.n ?? 0
     return {
       waiting: by("WAITING"), pending: by("PENDING"), queued: by("QUEUED"), downloading: by("DOWNLOADING"),

@@ -22,6 +22,39 @@ CREATE TRIGGER downloads_count_status AFTER UPDATE OF status ON downloads WHEN O
   UPDATE download_counts SET n = n + 1 WHERE status = NEW.status;
 END;
 
+-- "Completed today" and "failed today" from per-day counts (the UTC day of completed_at), kept
+-- the same way: without them each stats call read every row finished today.
+CREATE TABLE download_day_counts (
+  day     TEXT NOT NULL,
+  status  TEXT NOT NULL,
+  n       INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (day, status)
+) WITHOUT ROWID;
+INSERT INTO download_day_counts (day, status, n)
+  SELECT substr(completed_at, 1, 10), status, count(*) FROM downloads
+  WHERE completed_at IS NOT NULL AND status IN ('COMPLETED', 'FAILED') GROUP BY 1, 2;
+
+CREATE TRIGGER downloads_day_insert AFTER INSERT ON downloads
+  WHEN NEW.completed_at IS NOT NULL AND NEW.status IN ('COMPLETED', 'FAILED') BEGIN
+  INSERT INTO download_day_counts (day, status, n) VALUES (substr(NEW.completed_at, 1, 10), NEW.status, 1)
+    ON CONFLICT (day, status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER downloads_day_delete AFTER DELETE ON downloads
+  WHEN OLD.completed_at IS NOT NULL AND OLD.status IN ('COMPLETED', 'FAILED') BEGIN
+  UPDATE download_day_counts SET n = n - 1 WHERE day = substr(OLD.completed_at, 1, 10) AND status = OLD.status;
+END;
+CREATE TRIGGER downloads_day_leave AFTER UPDATE OF status, completed_at ON downloads
+  WHEN OLD.completed_at IS NOT NULL AND OLD.status IN ('COMPLETED', 'FAILED')
+    AND (OLD.status IS NOT NEW.status OR OLD.completed_at IS NOT NEW.completed_at) BEGIN
+  UPDATE download_day_counts SET n = n - 1 WHERE day = substr(OLD.completed_at, 1, 10) AND status = OLD.status;
+END;
+CREATE TRIGGER downloads_day_enter AFTER UPDATE OF status, completed_at ON downloads
+  WHEN NEW.completed_at IS NOT NULL AND NEW.status IN ('COMPLETED', 'FAILED')
+    AND (OLD.status IS NOT NEW.status OR OLD.completed_at IS NOT NEW.completed_at) BEGIN
+  INSERT INTO download_day_counts (day, status, n) VALUES (substr(NEW.completed_at, 1, 10), NEW.status, 1)
+    ON CONFLICT (day, status) DO UPDATE SET n = n + 1;
+END;
+
 -- The active list in its order (priority desc, then age, then id) as one ascending key, so a
 -- cursor is a range start: (-priority, created_at, id) > (?, ?, ?). status is carried for filters.
 CREATE INDEX downloads_active_order ON downloads (-priority, created_at, id, status)

@@ -14,7 +14,7 @@ import { TrackRepository } from "../../domain/ports/TrackRepository.js"
 import { ActiveCursor, decodeCursor, encodeCursor, ftsQuery, ListCursor } from "./cursor.js"
 import {
   ACTIVE_SQL, CandidateRow, CountRow, DOWNLOAD_SELECT, DownloadRow, nowIso, StatusCountRow, StatusRow, TERMINAL_SQL,
-  TodayRow, toDownload
+  toDownload
 } from "./rows.js"
 
 const ID_CHUNK = 500
@@ -273,23 +273,24 @@ export const makeDownloadRepository = Effect.gen(function*() {
     return { ...paged(rows, limit, (d) => encodeListCursor(["l", d.createdAt, d.id])), total } satisfies Page
   })
 
-  const todayCounts = SqlSchema.single({
+  // download_counts and download_day_counts are kept by triggers (migrations/0020_big_queues.sql):
+  // a handful of rows, whatever the queue size. `todayStart` is a UTC midnight, so whole days add up.
+  const finishedSince = SqlSchema.findAll({
     Request: Schema.String,
-    Result: TodayRow,
-    execute: (todayStart) => sql`SELECT sum(status = 'COMPLETED') AS completed, sum(status = 'FAILED') AS failed
-      FROM downloads WHERE completed_at >= ${todayStart}`
+    Result: StatusCountRow,
+    execute: (todayStart) => sql`SELECT status, sum(n) AS n FROM download_day_counts WHERE day >= ${todayStart.slice(0, 10)} GROUP BY status`
   })
 
-  // download_counts is kept by triggers (migrations/0020_big_queues.sql): seven rows, whatever the queue size.
   const stats = (todayStart: string) => Effect.gen(function*() {
     const rows = yield* counts(undefined)
-    const today = yield* todayCounts(todayStart)
+    const today = yield* finishedSince(todayStart)
     const by = (s: DownloadStatus) => rows.find((r) => r.status === s)?.n ?? 0
+    const on = (s: DownloadStatus) => today.find((r) => r.status === s)?.n ?? 0
     return {
       waiting: by("WAITING"), pending: by("PENDING"), queued: by("QUEUED"), downloading: by("DOWNLOADING"),
       completed: by("COMPLETED"), failed: by("FAILED"), cancelled: by("CANCELLED"),
       total: rows.reduce((a, r) => a + r.n, 0),
-      completed_today: today.completed ?? 0, failed_today: today.failed ?? 0
+      completed_today: on("COMPLETED"), failed_today: on("FAILED")
     } satisfies DownloadStats
   })
 

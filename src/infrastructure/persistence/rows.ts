@@ -120,7 +120,6 @@ export const CandidateRow = Schema.Struct({
 })
 
 export const StatusCountRow = Schema.Struct({ status: DownloadStatus, n: Schema.Number })
-export const TodayRow = Schema.Struct({ completed: NullNumber, failed: NullNumber })
 export const CountRow = Schema.Struct({ n: Schema.Number })
 export const StatusRow = Schema.Struct({ id: Schema.String, status: DownloadStatus })
 
