@@ -11,6 +11,7 @@ import type { DownloadNotFound, StatusConflict } from "../domain/errors.js"
 import { Setting } from "../config.js"
 import { QualityProfiles } from "../domain/ports/QualityProfiles.js"
 import { Settings } from "../domain/ports/Settings.js"
+import { matchesFilter } from "../domain/text-filter.js"
 import { CreateDownload } from "./api.js"
 import { html, type SafeHtml } from "./html.js"
 import { trackFromPayload } from "./rest.js"
@@ -63,12 +64,8 @@ const loadManager = (url: URL) => Effect.gen(function*() {
   return { ...common, page, recent: [], offset, limit: HISTORY_PAGE }
 }).pipe(Effect.catchTag("InvalidCursor", Effect.die))
 
-/** The few recently finished rows are filtered in memory, by the same word-prefix rule as the index. */
-const matchesText = (d: Download, q: string) => {
-  const words = `${d.track.title} ${d.track.artist} ${d.track.album ?? ""}`.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []
-  const wanted = q.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []
-  return wanted.every((w) => words.some((x) => x.startsWith(w)))
-}
+/** The few recently finished rows are filtered in memory, by the index's rule. */
+const matchesText = (d: Download, q: string) => matchesFilter([d.track.title, d.track.artist, d.track.album], q)
 
 const requestUrl = (r: HttpServerRequest.HttpServerRequest) => new URL(r.url, "http://localhost")
 

@@ -1,5 +1,6 @@
 import { Effect, Schema } from "effect"
 import { InvalidCursor } from "../../domain/ports/DownloadRepository.js"
+import { filterWords } from "../../domain/text-filter.js"
 
 /**
  * Opaque page cursors: the sort key of the last row shown, as base64url JSON. A keyset rather
@@ -19,10 +20,10 @@ export const decodeCursor = <A>(codec: Schema.Schema<A, string>, cursor: string)
   Schema.decodeUnknown(codec)(cursor).pipe(Effect.mapError(() => new InvalidCursor()))
 
 /**
- * A typed filter as an FTS5 query: every word must start a word of the title, artist or album
- * (prefix match, so results follow the typing). Words are quoted, so FTS syntax in the input is text.
+ * The text filter as an FTS5 query: each word a quoted prefix (so results follow the typing,
+ * and FTS syntax in the input is only text), all of them required.
  */
 export const ftsQuery = (q: string | undefined): string | undefined => {
-  const words = q?.normalize("NFKC").toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []
+  const words = filterWords(q ?? "")
   return words.length === 0 ? undefined : words.slice(0, 16).map((w) => `"${w}"*`).join(" ")
 }
