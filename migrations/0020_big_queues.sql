@@ -65,6 +65,10 @@ CREATE INDEX downloads_active_order ON downloads (-priority, created_at, id, sta
 CREATE INDEX downloads_waiting_due ON downloads (-priority, created_at, id, next_attempt_at)
   WHERE status = 'WAITING';
 
+-- "Is this track already queued or downloaded?" on every queue request: without it the
+-- COMPLETED half of that question read every completed row.
+CREATE INDEX downloads_track ON downloads (track_id, status);
+
 -- GET /api/downloads and History: newest first, with or without a status filter.
 CREATE INDEX downloads_created ON downloads (created_at, id);
 CREATE INDEX downloads_status_created ON downloads (status, created_at, id);
