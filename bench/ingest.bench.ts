@@ -18,13 +18,12 @@ import Database from "better-sqlite3"
 import { randomUUID } from "node:crypto"
 import { copyFileSync } from "node:fs"
 import { type ClientRequest, createServer, request, type ServerResponse } from "node:http"
-import type { AddressInfo } from "node:net"
 import { join } from "node:path"
 import { performance } from "node:perf_hooks"
 import { fileURLToPath } from "node:url"
 import {
   benchResult, BIG_QUEUE_MIX, bulkInsertDownloads, gc, httpRequest, migrateDb, mixTotal, ms, percentile, printTable, ratio,
-  roleOf, round, startRole, tempDir, times
+  roleOf, round, serveBaseline, startRole, tempDir, times
 } from "./support.js"
 
 const SELF = fileURLToPath(import.meta.url)
@@ -114,11 +113,7 @@ const runBaseline = (file: string) => {
     }
     res.writeHead(404).end()
   })
-  server.listen(0, "127.0.0.1", () => console.log(`PORT ${(server.address() as AddressInfo).port}`))
-  process.on("SIGTERM", () => {
-    for (const s of streams) s.end()
-    server.close(() => process.exit(0))
-  })
+  serveBaseline(server, streams)
 }
 
 // ---------------------------------------------------------------------------------------------
