@@ -43,8 +43,8 @@
 
   /**
    * One row from the stream. Shown already: replaced in place. Not shown: a new active row is
-   * inserted where it sorts (or counted into "N new" when a text filter is on, which only the
-   * server can apply); anything else is not on this page and is dropped.
+   * inserted where it sorts (or, when a text filter is on, which only the server can apply,
+   * counted into "N new" if it was created after the list was read); anything else is dropped.
    */
   var onRow = function (html) {
     var tpl = document.createElement("template")
@@ -65,7 +65,8 @@
     var wanted = (list.getAttribute("data-statuses") || "").split(",").filter(Boolean)
     if (wanted.length > 0 && wanted.indexOf(status) === -1) return
     if (list.getAttribute("data-filtered") === "true") {
-      countNew()
+      // Only the server knows whether it matches; a row older than the list was not a match then.
+      if ((el.getAttribute("data-created") || "") >= (list.getAttribute("data-since") || "")) countNew()
       return
     }
     setCount(1)

@@ -44,7 +44,8 @@ const OUR_ATTRIBUTES = new Set([
   "aria-label", "aria-current", "aria-labelledby", "aria-live", "aria-hidden", "aria-describedby", "aria-valuemin", "aria-valuemax",
   "aria-valuenow", "hx-ext", "sse-connect", "sse-swap", "hx-swap", "hx-get", "hx-post", "hx-trigger", "hx-target", "hx-select",
   "hx-push-url", "hx-confirm", "hx-swap-oob", "hidden", "required", "maxlength", "autocomplete", "placeholder", "value", "checked",
-  "selected", "data-state", "data-status", "data-priority", "data-created", "title", "style", "onclick", "scope", "for", "method",
+  "selected", "data-state", "data-status", "data-priority", "data-created", "data-total", "data-more", "data-filtered",
+  "data-statuses", "data-since", "title", "style", "onclick", "scope", "for", "method",
   "action", "disabled", "min", "max", "step", "inputmode", "pattern", "colspan"
 ])
 const CLOSE_BUTTON = "this.closest('.why').innerHTML=''"

@@ -64,14 +64,15 @@ const historyHref = (p: ManagerPage, offset: number) => {
 
 /**
  * The results: data-more says whether rows exist past the last one shown (a new row sorting after
- * it arrives with "show more"), data-filtered whether the page can tell if a new row matches.
+ * it arrives with "show more"), data-filtered whether the page can tell if a new row matches,
+ * data-since when the list was read (a row created later is new to it).
  */
 const results = (p: ManagerPage): SafeHtml => {
   const { downloads, total, nextCursor } = p.page
   const active = p.tab === "active"
   return html`<div id="list-results">
   <p id="new-rows" class="new-rows" hidden><button type="button" class="link">0 new, show</button></p>
-  <ul id="${active ? "active-list" : "history-list"}" class="rows" aria-live="polite" data-total="${total}" data-more="${nextCursor !== null ? "true" : "false"}" data-filtered="${p.q !== "" ? "true" : "false"}" data-statuses="${p.statuses.join(",")}">
+  <ul id="${active ? "active-list" : "history-list"}" class="rows" aria-live="polite" data-total="${total}" data-more="${nextCursor !== null ? "true" : "false"}" data-filtered="${p.q !== "" ? "true" : "false"}" data-statuses="${p.statuses.join(",")}" data-since="${new Date(p.now).toISOString()}">
     ${downloadList(downloads, active
       ? (p.q !== "" || p.statuses.length > 0 ? "No active download matches." : "Nothing is downloading. Queue a track above.")
       : "No downloads match.")}
