@@ -159,6 +159,14 @@ describe("hostile values on every HTML surface", () => {
         expect(injected(probe)).toEqual([])
         expect(probe).not.toContain("alert(7)")
         expect(probe).not.toContain("alert(8)")
+        // The text filter is shown back in its field (and in "show more" and "Older…" links) as text.
+        const q = `"><script>alert(9)</script>`
+        for (const url of [`/download-manager?q=${encodeURIComponent(q)}`, `/download-manager?tab=history&q=${encodeURIComponent(q)}`,
+          `/api/downloads/manager/htmx/list?q=${encodeURIComponent(q)}`]) {
+          const echoed = yield* getPage(url)
+          expect(injected(echoed), url).toEqual([])
+          expect(echoed, url).not.toContain("<script>alert(9)")
+        }
       }))
 
     it.effect("the candidates view escapes peers, paths, reasons and outcomes", () =>

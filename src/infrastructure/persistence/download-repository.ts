@@ -216,16 +216,15 @@ export const makeDownloadRepository = Effect.gen(function*() {
     execute: () => sql`SELECT status, n FROM download_counts`
   })
 
-  const countWhere = SqlSchema.single({
-    Request: Schema.Unknown,
-    Result: CountRow,
-    execute: (where) => sql`SELECT count(*) AS n FROM downloads d JOIN tracks t ON t.id = d.track_id WHERE ${where as Statement.Fragment}`
-  })
+  const countWhere = (where: Statement.Fragment) =>
+    sql`SELECT count(*) AS n FROM downloads d JOIN tracks t ON t.id = d.track_id WHERE ${where}`.pipe(
+      Effect.flatMap(Schema.decodeUnknown(Schema.Tuple(CountRow))),
+      Effect.map(([row]) => row.n))
 
   /** Rows matching the filter: the kept counts unless a text filter needs the index. */
   const totalOf = (statuses: ReadonlyArray<DownloadStatus>, where: Statement.Fragment, text: boolean) =>
     text
-      ? Effect.map(countWhere(where), (r) => r.n)
+      ? countWhere(where)
       : Effect.map(counts(undefined), (rows) => rows.filter((r) => statuses.includes(r.status)).reduce((a, r) => a + r.n, 0))
 
   /** Fetches one row more than the page, to know whether there is a next one. */
@@ -378,8 +377,8 @@ export const makeDownloadRepository = Effect.gen(function*() {
       onNone: () => Effect.fail(new DownloadNotFound({ id })),
       onSome: Effect.succeed
     }))),
-    list: (f) => list(f).pipe(Effect.catchTags({ SqlError: Effect.die, ParseError: Effect.die, NoSuchElementException: Effect.die })),
-    listActive: (f) => listActive(f).pipe(Effect.catchTags({ SqlError: Effect.die, ParseError: Effect.die, NoSuchElementException: Effect.die })),
+    list: (f) => list(f).pipe(Effect.catchTags({ SqlError: Effect.die, ParseError: Effect.die })),
+    listActive: (f) => listActive(f).pipe(Effect.catchTags({ SqlError: Effect.die, ParseError: Effect.die })),
     listFinishedSince: (since, limit) =>
       select(sql`WHERE d.status IN ${sql.literal(TERMINAL_SQL)} AND d.updated_at >= ${since} ORDER BY d.updated_at DESC LIMIT ${limit}`)
         .pipe(Effect.orDie),
