@@ -1,7 +1,8 @@
 /**
- * Command line: `cli match --track T.json --responses R.json [--profile NAME]`
- * (api-contract section 5). A dry run of file selection with the same `select` the workers
- * use and the built-in quality profiles; no database, no slskd.
+ * Command line: `cli match --track T.json --responses R.json [--profile NAME]`, printing one
+ * JSON object: the chosen file (or null) and every candidate with its score and reasons. A dry
+ * run of file selection with the same `select` the workers use and the built-in quality
+ * profiles; no database, no slskd.
  *
  * Exit codes: 0 with one JSON object on stdout; 2 with a message on stderr for bad arguments,
  * unreadable or malformed files, or an unknown profile.
@@ -53,10 +54,10 @@ const readJson = <A, I>(path: string, what: string, schema: Schema.Schema<A, I>)
   const fs = yield* FileSystem.FileSystem
   const text = yield* fs.readFileString(path).pipe(
     Effect.mapError((e) => new CliError({ message: `cannot read ${what} file ${path}: ${e.message}` })))
-  const json = yield* Effect.try({
-    try: () => JSON.parse(text) as unknown,
-    catch: (e) => new CliError({ message: `${what} file ${path} is not valid JSON: ${e instanceof Error ? e.message : String(e)}` })
-  })
+  const json = yield* Schema.decodeUnknown(Schema.parseJson())(text).pipe(
+    Effect.mapError((e) => new CliError({
+      message: `${what} file ${path} is not valid JSON: ${ParseResult.TreeFormatter.formatErrorSync(e)}`
+    })))
   return yield* Schema.decodeUnknown(schema)(json).pipe(
     Effect.mapError((e) => new CliError({
       message: `${what} file ${path} has the wrong shape:\n${ParseResult.TreeFormatter.formatErrorSync(e)}`

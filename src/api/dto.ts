@@ -1,5 +1,7 @@
 import { Schema } from "effect"
-import { type Download, DownloadStatus, progressOf } from "../domain/download.js"
+import type { ProviderHealth } from "../application/health.js"
+import { type Download, DownloadStatus, type Progress, progressOf } from "../domain/download.js"
+import type { DownloadStats } from "../domain/ports/DownloadRepository.js"
 
 const Nullable = <S extends Schema.Schema.Any>(s: S) => Schema.NullOr(s)
 
@@ -43,6 +45,10 @@ export const DownloadDto = Schema.Struct({
 }).annotations({ identifier: "Download" })
 export type DownloadDto = typeof DownloadDto.Type
 
+const toProgressDto = (p: Progress | null): typeof ProgressDto.Type | null => p === null ? null : {
+  bytes_transferred: p.bytesTransferred, size: p.size, percent: p.percent, speed_bps: p.speedBps, eta_seconds: p.etaSeconds
+}
+
 export const toDto = (d: Download): DownloadDto => ({
   id: d.id,
   track_id: d.trackId,
@@ -65,7 +71,7 @@ export const toDto = (d: Download): DownloadDto => ({
     track_number: d.track.trackNumber,
     disc_number: d.track.discNumber
   },
-  progress: progressOf(d),
+  progress: toProgressDto(progressOf(d)),
   attempts: d.attempts,
   next_attempt_at: d.nextAttemptAt,
   error: d.error,
@@ -84,6 +90,13 @@ export const StatsDto = Schema.Struct({
   completed_today: Schema.Number,
   failed_today: Schema.Number
 }).annotations({ identifier: "Stats" })
+export type StatsDto = typeof StatsDto.Type
+
+export const toStatsDto = (s: DownloadStats): StatsDto => ({
+  waiting: s.waiting, pending: s.pending, queued: s.queued, downloading: s.downloading,
+  completed: s.completed, failed: s.failed, cancelled: s.cancelled, total: s.total,
+  completed_today: s.completedToday, failed_today: s.failedToday
+})
 
 export const HealthDto = Schema.Struct({
   provider: Schema.Literal("slskd"),
@@ -104,6 +117,19 @@ export const HealthDto = Schema.Struct({
   last_sync: Nullable(Schema.String)
 }).annotations({ identifier: "Health" })
 export type HealthDto = typeof HealthDto.Type
+
+export const toHealthDto = (h: ProviderHealth): HealthDto => ({
+  provider: h.provider,
+  state: h.state,
+  failure_count: h.failureCount,
+  last_success: h.lastSuccess,
+  last_failure: h.lastFailure,
+  last_error: h.lastError,
+  retry_in_seconds: h.retryInSeconds,
+  slskd: { reachable: h.slskd.reachable, logged_in: h.slskd.loggedIn, version: h.slskd.version },
+  next_search_in_seconds: h.nextSearchInSeconds,
+  last_sync: h.lastSync
+})
 
 export const SettingDto = Schema.Struct({
   key: Schema.String,

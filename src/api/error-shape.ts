@@ -1,5 +1,5 @@
 import { HttpApi, HttpLayerRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Effect } from "effect"
+import { Effect, Option, Schema } from "effect"
 import { SoulSpotApi } from "./api.js"
 
 export const MAX_BODY_BYTES = 1024 * 1024
@@ -28,6 +28,8 @@ const readableIssues = (issues: ReadonlyArray<DecodeIssue>): string => {
   return [...new Set(lines)].join("; ")
 }
 
+const decodeJson = Schema.decodeUnknownOption(Schema.parseJson())
+
 const STATUS_ERRORS: Record<number, readonly [string, string]> = {
   400: ["BadRequest", "the request body is not valid JSON or not readable"],
   401: ["Unauthorized", "this needs the X-API-Key header"],
@@ -38,7 +40,7 @@ const STATUS_ERRORS: Record<number, readonly [string, string]> = {
 }
 
 /**
- * Errors leave as {"error": "<tag>", "message": "...", ...} (api-contract section 3): the tagged
+ * Errors leave as {"error": "<tag>", "message": "...", ...} (the shape README.md documents): the tagged
  * errors HttpApi encodes are renamed here, decode failures get readable messages, a defect is
  * logged and answered without internals.
  */
@@ -51,12 +53,9 @@ const reshape = (response: HttpServerResponse.HttpServerResponse) => {
   }
   if (response.body._tag !== "Uint8Array") return response
   if (!response.body.contentType.startsWith("application/json")) return response
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(new TextDecoder().decode(response.body.body))
-  } catch {
-    return response
-  }
+  const json = decodeJson(new TextDecoder().decode(response.body.body))
+  if (Option.isNone(json)) return response
+  const parsed = json.value
   if (!parsed || typeof parsed !== "object" || !("_tag" in parsed) || "error" in parsed) return response
   const { _tag, message, issues, ...rest } = parsed as { _tag: string; message?: string; issues?: ReadonlyArray<DecodeIssue> }
   if (_tag === "HttpApiDecodeError") {

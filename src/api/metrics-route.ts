@@ -59,7 +59,7 @@ export const MetricsRoute = HttpLayerRouter.add("GET", "/metrics", Effect.gen(fu
     "# HELP soulspot_breaker_open slskd circuit state (0 closed, 1 half-open, 2 open)", "# TYPE soulspot_breaker_open gauge",
     `soulspot_breaker_open ${b.state === "CLOSED" ? 0 : b.state === "HALF_OPEN" ? 1 : 2}`,
     "# HELP soulspot_breaker_failures consecutive slskd failures", "# TYPE soulspot_breaker_failures gauge",
-    `soulspot_breaker_failures ${b.failure_count}`,
+    `soulspot_breaker_failures ${b.failureCount}`,
     "# HELP soulspot_search_next_slot_seconds seconds until the search budget allows the next search", "# TYPE soulspot_search_next_slot_seconds gauge",
     `soulspot_search_next_slot_seconds ${Math.ceil(nextSlot / 1000)}`
   ].join("\n")

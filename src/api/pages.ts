@@ -5,7 +5,6 @@ import { HealthReport } from "../application/health.js"
 import { QueueAlbumDownloads } from "../application/queue-album-downloads.js"
 import { QueueControl } from "../application/queue-control.js"
 import { QueueTrackDownload } from "../application/queue-track-download.js"
-import { albumSourceErrorStatus } from "../domain/ports/AlbumSource.js"
 import { type Download, DownloadStatus } from "../domain/download.js"
 import type { DownloadNotFound, StatusConflict } from "../domain/errors.js"
 import { Setting } from "../config.js"
@@ -13,6 +12,7 @@ import { QualityProfiles } from "../domain/ports/QualityProfiles.js"
 import { Settings } from "../domain/ports/Settings.js"
 import { matchesFilter } from "../domain/text-filter.js"
 import { CreateDownload } from "./api.js"
+import { statusOf } from "./errors.js"
 import { html, type SafeHtml } from "./html.js"
 import { trackFromPayload } from "./rest.js"
 import { eventStream, type SseFormat } from "./sse.js"
@@ -70,6 +70,8 @@ const matchesText = (d: Download, q: string) => matchesFilter([d.track.title, d.
 const requestUrl = (r: HttpServerRequest.HttpServerRequest) => new URL(r.url, "http://localhost")
 
 const message = (kind: "ok" | "error", text: SafeHtml | string) => html`<p class="msg msg-${kind}">${text}</p>`
+/** A domain error as a page, with the status the API gives it. */
+const errorPage = (e: Parameters<typeof statusOf>[0]) => Effect.succeed(page(message("error", e.message), statusOf(e)))
 
 const formBody = Effect.gen(function*() {
   const request = yield* HttpServerRequest.HttpServerRequest
@@ -91,8 +93,8 @@ const rowAction = (act: (m: DownloadManager, id: string) => Effect.Effect<Downlo
     const { id } = yield* HttpLayerRouter.params
     return page(downloadRow(yield* act(manager, id ?? "")))
   }).pipe(Effect.catchTags({
-    DownloadNotFound: (e) => Effect.succeed(page(message("error", e.message), 404)),
-    StatusConflict: (e) => Effect.succeed(page(message("error", e.message), 409))
+    DownloadNotFound: errorPage,
+    StatusConflict: errorPage
   }))
 
 export const PageRoutes = HttpLayerRouter.addAll([
@@ -134,7 +136,7 @@ export const PageRoutes = HttpLayerRouter.addAll([
     const { id } = yield* HttpLayerRouter.params
     const d = yield* manager.get(id ?? "")
     return page(candidatesView(d, yield* manager.candidates(d.id)))
-  }).pipe(Effect.catchTag("DownloadNotFound", (e) => Effect.succeed(page(message("error", e.message), 404))))),
+  }).pipe(Effect.catchTag("DownloadNotFound", errorPage))),
   HttpLayerRouter.route("POST", "/download-manager/downloads/:id/cancel", rowAction((m, id) => m.cancel(id))),
   HttpLayerRouter.route("POST", "/download-manager/downloads/:id/retry", rowAction((m, id) => m.retry(id))),
   HttpLayerRouter.route("POST", "/download-manager/downloads/:id/album-first", Effect.gen(function*() {
@@ -157,8 +159,7 @@ export const PageRoutes = HttpLayerRouter.addAll([
       ? html`Queued “${download.track.title}” by ${download.track.artist}.`
       : html`“${download.track.title}” is already ${download.status.toLowerCase()}.`))
   }).pipe(
-    Effect.catchTag("TrackNotFound", (e) => Effect.succeed(page(message("error", e.message), 404))),
-    Effect.catchTag("UnknownProfile", (e) => Effect.succeed(page(message("error", e.message), 422))),
+    Effect.catchTags({ TrackNotFound: errorPage, UnknownProfile: errorPage }),
     Effect.catchTag("RequestError", () => Effect.succeed(page(message("error", "The form could not be read."), 400))))),
   HttpLayerRouter.route("POST", "/download-manager/queue-album", Effect.gen(function*() {
     const albums = yield* QueueAlbumDownloads
@@ -170,7 +171,7 @@ export const PageRoutes = HttpLayerRouter.addAll([
       return page(message("error", "Paste a Spotify or Deezer album link (https://open.spotify.com/album/… or https://www.deezer.com/album/…)."), 400)
     }
     const result = yield* albums.run({ source, albumRef: link }).pipe(Effect.either)
-    if (Either.isLeft(result)) return page(message("error", result.left.message), albumSourceErrorStatus(result.left))
+    if (Either.isLeft(result)) return page(message("error", result.left.message), statusOf(result.left))
     const { album, downloads, skipped } = result.right
     return page(message("ok", html`Queued ${downloads.length - skipped.length} of ${album.totalTracks} tracks of “${album.title}” by ${album.artist}${skipped.length > 0 ? html` (${skipped.length} already queued or downloaded)` : ""}.`))
   }).pipe(Effect.catchTag("RequestError", () => Effect.succeed(page(message("error", "The form could not be read."), 400))))),

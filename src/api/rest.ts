@@ -8,12 +8,12 @@ import { QueueTrackDownload } from "../application/queue-track-download.js"
 import type { Page } from "../domain/ports/DownloadRepository.js"
 import { QueueDispatcher } from "../application/workers/queue-dispatcher.js"
 import { TrackRepository } from "../domain/ports/TrackRepository.js"
-import { type AlbumSourceError, albumSourceErrorStatus } from "../domain/ports/AlbumSource.js"
 import { Settings } from "../domain/ports/Settings.js"
 import type { TrackInput } from "../domain/track.js"
 import { AlbumDownloads, type CreateDownload, SoulSpotApi } from "./api.js"
-import { DownloadDto, toDto } from "./dto.js"
-import { BadRequest, Conflict, NotFound, Unavailable, Unprocessable, UpstreamFailed } from "./errors.js"
+import { DownloadDto, toDto, toHealthDto, toStatsDto } from "./dto.js"
+import { asApiError, BadRequest, failAsApiError, NotFound, Unprocessable } from "./errors.js"
+import type { AlbumSourceError } from "../domain/ports/AlbumSource.js"
 
 /** Turns the request body into a track, with the messages a person understands. */
 export const trackFromPayload = (p: CreateDownload): Effect.Effect<TrackInput | { trackId: string }, BadRequest> => {
@@ -31,10 +31,6 @@ export const trackFromPayload = (p: CreateDownload): Effect.Effect<TrackInput | 
   })
 }
 
-const notFound = (e: { readonly message: string }) => Effect.fail(new NotFound({ message: e.message }))
-const conflict = (e: { readonly message: string }) => Effect.fail(new Conflict({ message: e.message }))
-const unprocessable = (e: { readonly message: string }) => Effect.fail(new Unprocessable({ message: e.message }))
-
 const encodeDownload = Schema.encodeSync(DownloadDto)
 
 const badCursor = (e: { readonly message: string }) => Effect.fail(new BadRequest({ message: e.message }))
@@ -48,7 +44,7 @@ export const DownloadsLive = HttpApiBuilder.group(SoulSpotApi, "downloads", (han
     .handle("create", ({ payload }) => Effect.gen(function*() {
       const track = yield* trackFromPayload(payload)
       const { download, created } = yield* queue.run({ track, priority: payload.priority, qualityProfile: payload.quality_profile })
-        .pipe(Effect.catchTag("TrackNotFound", notFound), Effect.catchTag("UnknownProfile", unprocessable))
+        .pipe(Effect.catchTags({ TrackNotFound: asApiError.TrackNotFound, UnknownProfile: asApiError.UnknownProfile }))
       // 201 for a new download; the same track again answers 200 with the download it already has.
       return created ? toDto(download) : yield* HttpServerResponse.json(encodeDownload(toDto(download)), { status: 200 }).pipe(Effect.orDie)
     }))
@@ -56,22 +52,22 @@ export const DownloadsLive = HttpApiBuilder.group(SoulSpotApi, "downloads", (han
       limit: urlParams.limit ?? 50, offset: urlParams.offset, cursor: urlParams.cursor, q: urlParams.q, statuses: urlParams.status
     }).pipe(Effect.map(pageDto), Effect.catchTag("InvalidCursor", badCursor)))
     .handle("update", ({ path, payload }) => control.setPriority(path.id, payload.priority).pipe(
-      Effect.map(toDto), Effect.catchTag("DownloadNotFound", notFound)))
+      Effect.map(toDto), Effect.catchTag("DownloadNotFound", asApiError.DownloadNotFound)))
     .handle("bulk", ({ payload }) => Effect.gen(function*() {
       if (payload.action === "priority" && payload.priority === undefined) {
         return yield* new BadRequest({ message: "priority: is required for the priority action" })
       }
       return yield* control.bulk({ ids: payload.ids, action: payload.action, priority: payload.priority ?? 0 })
     }))
-    .handle("get", ({ path }) => manager.get(path.id).pipe(Effect.map(toDto), Effect.catchTag("DownloadNotFound", notFound)))
+    .handle("get", ({ path }) => manager.get(path.id).pipe(Effect.map(toDto), Effect.catchTag("DownloadNotFound", asApiError.DownloadNotFound)))
     .handle("candidates", ({ path }) => manager.get(path.id).pipe(
       Effect.zipRight(manager.candidates(path.id)),
       Effect.map((candidates) => ({ candidates })),
-      Effect.catchTag("DownloadNotFound", notFound)))
+      Effect.catchTag("DownloadNotFound", asApiError.DownloadNotFound)))
     .handle("cancel", ({ path }) => manager.cancel(path.id).pipe(
-      Effect.map(toDto), Effect.catchTags({ DownloadNotFound: notFound, StatusConflict: conflict })))
+      Effect.map(toDto), Effect.catchTags({ DownloadNotFound: asApiError.DownloadNotFound, StatusConflict: asApiError.StatusConflict })))
     .handle("retry", ({ path }) => manager.retry(path.id).pipe(
-      Effect.map(toDto), Effect.catchTags({ DownloadNotFound: notFound, StatusConflict: conflict })))
+      Effect.map(toDto), Effect.catchTags({ DownloadNotFound: asApiError.DownloadNotFound, StatusConflict: asApiError.StatusConflict })))
 }))
 
 export const ManagerLive = HttpApiBuilder.group(SoulSpotApi, "manager", (handlers) => Effect.gen(function*() {
@@ -82,8 +78,8 @@ export const ManagerLive = HttpApiBuilder.group(SoulSpotApi, "manager", (handler
     .handle("active", ({ urlParams }) => control.active({
       limit: urlParams.limit ?? 100, cursor: urlParams.cursor, q: urlParams.q, statuses: urlParams.status
     }).pipe(Effect.map(pageDto), Effect.catchTag("InvalidCursor", badCursor)))
-    .handle("stats", () => manager.stats)
-    .handle("health", () => health.report)
+    .handle("stats", () => Effect.map(manager.stats, toStatsDto))
+    .handle("health", () => Effect.map(health.report, toHealthDto))
 }))
 
 export const SettingsRoutesLive = HttpApiBuilder.group(SoulSpotApi, "settings", (handlers) => Effect.gen(function*() {
@@ -92,17 +88,10 @@ export const SettingsRoutesLive = HttpApiBuilder.group(SoulSpotApi, "settings", 
     .handle("read", () => settings.describe.pipe(Effect.map((s) => ({ settings: s }))))
     .handle("update", ({ payload }) => settings.update(payload).pipe(
       Effect.map((s) => ({ settings: s })),
-      Effect.catchTag("InvalidSetting", (e) => Effect.fail(new BadRequest({ message: e.message })))))
+      Effect.catchTag("InvalidSetting", asApiError.InvalidSetting)))
 }))
 
 const SOURCES = ["spotify", "deezer", "local"] as const
-
-const albumError = (e: AlbumSourceError) => {
-  const status = albumSourceErrorStatus(e)
-  const message = e.message
-  return Effect.fail(status === 400 ? new BadRequest({ message }) : status === 404 ? new NotFound({ message })
-    : status === 502 ? new UpstreamFailed({ message }) : new Unavailable({ message }))
-}
 
 const encodeAlbum = Schema.encodeSync(AlbumDownloads)
 
@@ -114,9 +103,9 @@ export const AlbumsLive = HttpApiBuilder.group(SoulSpotApi, "albums", (handlers)
       const source = SOURCES.find((s) => s === payload.source.trim().toLowerCase())
       if (!source) return yield* new Unprocessable({ message: `source: unknown album source "${payload.source}" (use spotify, deezer or local)` })
       if (payload.album_id === "") return yield* new BadRequest({ message: "album_id: must not be empty" })
-      yield* queue.checkProfile(payload.quality_profile).pipe(Effect.catchTag("UnknownProfile", unprocessable))
+      yield* queue.checkProfile(payload.quality_profile).pipe(Effect.catchTag("UnknownProfile", asApiError.UnknownProfile))
       const result = yield* albums.run({ source, albumRef: payload.album_id, priority: payload.priority, qualityProfile: payload.quality_profile })
-        .pipe(Effect.catchAll(albumError))
+        .pipe(Effect.catchAll(failAsApiError<AlbumSourceError>))
       const body = {
         album: {
           id: result.album.id, title: result.album.title, artist: result.album.artist, source: result.album.source,
@@ -139,7 +128,7 @@ export const AlbumsLive = HttpApiBuilder.group(SoulSpotApi, "albums", (handlers)
       }
       if (payload.title === "" || payload.artist === "") return yield* new BadRequest({ message: "title and artist: must not be empty" })
       const stored = yield* albums.importLocalAlbum({ title: payload.title, artist: payload.artist, tracks }).pipe(
-        Effect.catchTag("InvalidLocalAlbum", (e) => Effect.fail(new BadRequest({ message: e.message }))))
+        Effect.catchTag("InvalidLocalAlbum", asApiError.InvalidLocalAlbum))
       return { album_id: stored.album.id, tracks: stored.tracks.length }
     }))
 }))
@@ -156,10 +145,10 @@ export const PreviewLive = HttpApiBuilder.group(SoulSpotApi, "preview", (handler
         onSome: Effect.succeed
       })))
       : input
-    const profile = yield* queue.checkProfile(payload.quality_profile).pipe(Effect.catchTag("UnknownProfile", unprocessable))
+    const profile = yield* queue.checkProfile(payload.quality_profile).pipe(Effect.catchTag("UnknownProfile", asApiError.UnknownProfile))
     const outcome = yield* dispatcher.preview({
       title: track.title, artist: track.artist, album: track.album ?? null, durationMs: track.durationMs ?? null, trackNumber: track.trackNumber ?? null
-    }, profile).pipe(Effect.catchTag("ProviderError", (e) => Effect.fail(new Unavailable({ message: `slskd: ${e.message}` }))))
+    }, profile).pipe(Effect.catchTag("ProviderError", asApiError.ProviderError))
     // The same shape as `cli match`, plus the queries that were run.
     return {
       chosen: outcome.chosen ? { username: outcome.chosen.username, filename: outcome.chosen.filename, size: outcome.chosen.size, score: outcome.chosen.score } : null,

@@ -1,11 +1,11 @@
 import { HttpLayerRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Effect, Metric, Queue, Schedule, Stream } from "effect"
-import { HealthReport } from "../application/health.js"
+import { HealthReport, type ProviderHealth } from "../application/health.js"
 import { type Envelope, Events } from "../application/events.js"
 import { DownloadManager } from "../application/download-manager.js"
 import type { Download } from "../domain/download.js"
 import type { DownloadStats } from "../domain/ports/DownloadRepository.js"
-import { toDto, type HealthDto } from "./dto.js"
+import { toDto, toHealthDto, toStatsDto } from "./dto.js"
 
 export const sseClients = Metric.gauge("soulspot_sse_clients", { description: "open server-sent event streams" })
 
@@ -30,13 +30,13 @@ export const frame = (event: string, data: string, id?: number): string =>
 export interface SseFormat {
   readonly download: (d: Download) => ReadonlyArray<readonly [string, string]>
   readonly stats: (s: DownloadStats) => ReadonlyArray<readonly [string, string]>
-  readonly health: (h: HealthDto) => ReadonlyArray<readonly [string, string]>
+  readonly health: (h: ProviderHealth) => ReadonlyArray<readonly [string, string]>
 }
 
 export const JsonFormat: SseFormat = {
   download: (d) => [["download", JSON.stringify(toDto(d))]],
-  stats: (s) => [["stats", JSON.stringify(s)]],
-  health: (h) => [["health", JSON.stringify(h)]]
+  stats: (s) => [["stats", JSON.stringify(toStatsDto(s))]],
+  health: (h) => [["health", JSON.stringify(toHealthDto(h))]]
 }
 
 const encodedByFormat = new WeakMap<SseFormat, WeakMap<Envelope, string>>()

@@ -1,4 +1,4 @@
-import { Clock, Effect } from "effect"
+import { Clock, Effect, FiberSet } from "effect"
 import { isTerminal } from "../domain/download.js"
 import { StatusConflict } from "../domain/errors.js"
 import { DownloadProvider } from "../domain/ports/DownloadProvider.js"
@@ -11,9 +11,11 @@ export const startOfTodayUtc = (ms: number): string => {
 
 /** Reads for the API and the page, and the two user actions on a download: cancel and retry. */
 export class DownloadManager extends Effect.Service<DownloadManager>()("soulspot/DownloadManager", {
-  effect: Effect.gen(function*() {
+  scoped: Effect.gen(function*() {
     const repo = yield* DownloadRepository
     const provider = yield* DownloadProvider
+    // Best-effort slskd calls that outlive the request; interrupted when the service shuts down.
+    const background = yield* FiberSet.make()
 
     const cancel = Effect.fn("DownloadManager.cancel")(function*(id: string) {
       const d = yield* repo.get(id)
@@ -24,7 +26,7 @@ export class DownloadManager extends Effect.Service<DownloadManager>()("soulspot
         yield* provider.cancel({ username: d.username, id: d.slskdId }).pipe(
           Effect.tapError((e) => Effect.logWarning(`could not cancel transfer ${d.slskdId} in slskd: ${e.message}`)),
           Effect.ignore,
-          Effect.forkDaemon
+          FiberSet.run(background)
         )
       }
       yield* Effect.logInfo(`download cancelled by the user`).pipe(Effect.annotateLogs({ download: id, was: d.status }))

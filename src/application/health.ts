@@ -1,15 +1,24 @@
-import { Clock, Effect } from "effect"
-import type { HealthDto } from "../api/dto.js"
+import { Cache, Duration, Effect } from "effect"
 import { DownloadProvider, type ProviderStatus } from "../domain/ports/DownloadProvider.js"
+import { type CircuitSnapshot, type CircuitStateName, ProviderCircuit } from "../domain/ports/ProviderCircuit.js"
 import { SearchGate } from "../domain/ports/SearchGate.js"
-import { ProviderCircuit } from "../domain/ports/ProviderCircuit.js"
 import { RuntimeState } from "./runtime-state.js"
 
-const STATUS_TTL_MS = 5000
+const STATUS_TTL = Duration.seconds(5)
+
+/** The provider-health view: the breaker in front of slskd, what slskd says about itself, the search budget. */
+export interface ProviderHealth extends CircuitSnapshot {
+  readonly provider: "slskd"
+  readonly slskd: ProviderStatus
+  /** Seconds until the search budget allows the next search. */
+  readonly nextSearchInSeconds: number
+  /** When the status sync last read slskd successfully. */
+  readonly lastSync: string | null
+}
 
 /**
- * The provider-health view: breaker state plus what slskd says about itself. The slskd
- * part is cached for a few seconds so many open pages do not turn into many slskd calls.
+ * The slskd part is cached for a few seconds so many open pages do not turn into many slskd
+ * calls: concurrent readers of a missing entry share one lookup.
  */
 export class HealthReport extends Effect.Service<HealthReport>()("soulspot/HealthReport", {
   effect: Effect.gen(function*() {
@@ -17,38 +26,24 @@ export class HealthReport extends Effect.Service<HealthReport>()("soulspot/Healt
     const provider = yield* DownloadProvider
     const state = yield* RuntimeState
     const gate = yield* SearchGate
-    let cached: { at: number; breaker: string; status: ProviderStatus } | undefined
-    // One refresh at a time: two hundred pages reconnecting at once make one slskd call, not two hundred.
-    const refreshing = yield* Effect.makeSemaphore(1)
-
-    // Cached per breaker state too: when the circuit opens or closes, what slskd says about
-    // itself is asked again, so the panel never shows "working normally" next to "unreachable".
-    const fresh = (breakerState: string, now: number) =>
-      cached && cached.breaker === breakerState && now - cached.at < STATUS_TTL_MS ? cached.status : undefined
-
-    const slskdStatus = (breakerState: string) => Effect.gen(function*() {
-      const hit = fresh(breakerState, yield* Clock.currentTimeMillis)
-      if (hit) return hit
-      return yield* refreshing.withPermits(1)(Effect.gen(function*() {
-        const now = yield* Clock.currentTimeMillis
-        const again = fresh(breakerState, now) // someone else refreshed while we waited
-        if (again) return again
-        const status = yield* provider.health
-        cached = { at: now, breaker: breakerState, status }
-        return status
-      }))
+    // Keyed by breaker state, one entry only: when the circuit opens or closes, slskd is asked
+    // again, so the panel never shows "working normally" next to "unreachable".
+    const slskdStatus = yield* Cache.make({
+      capacity: 1,
+      timeToLive: STATUS_TTL,
+      lookup: (_breakerState: CircuitStateName) => provider.health
     })
 
     const report = Effect.gen(function*() {
       const b = yield* breaker.snapshot
-      const [s, lastSync, nextSearch] = yield* Effect.all([slskdStatus(b.state), state.lastSync.get, gate.nextSlotIn])
+      const [slskd, lastSync, nextSearch] = yield* Effect.all([slskdStatus.get(b.state), state.lastSync.get, gate.nextSlotIn])
       return {
         provider: "slskd",
         ...b,
-        slskd: { reachable: s.reachable, logged_in: s.loggedIn, version: s.version },
-        next_search_in_seconds: Math.ceil(nextSearch / 1000),
-        last_sync: lastSync
-      } satisfies HealthDto
+        slskd,
+        nextSearchInSeconds: Math.ceil(nextSearch / 1000),
+        lastSync
+      } satisfies ProviderHealth
     }).pipe(Effect.withSpan("HealthReport.report"))
 
     return { report } as const

@@ -1,4 +1,3 @@
-import { HttpApiSchema } from "@effect/platform"
 import { Effect, Option, Schema } from "effect"
 import { randomUUID } from "node:crypto"
 import { Setting } from "../config.js"
@@ -46,8 +45,7 @@ export interface LocalAlbumInput {
 /** A library import that cannot be stored as given. */
 export class InvalidLocalAlbum extends Schema.TaggedError<InvalidLocalAlbum>()(
   "InvalidLocalAlbum",
-  { reason: Schema.String },
-  HttpApiSchema.annotations({ status: 400 })
+  { reason: Schema.String }
 ) {
   override get message() {
     return this.reason

@@ -21,7 +21,7 @@ export class IllegalTransition extends Schema.TaggedError<IllegalTransition>()("
 }
 
 /**
- * The one rule for status moves (api-contract section 2). Forward one step at a time,
+ * The one rule for status moves (README.md, "How a download moves"). Forward one step at a time,
  * any non-terminal state may fail or be cancelled, and WAITING is where every retry
  * (automatic from an active state, manual from FAILED/CANCELLED) starts again.
  */
@@ -71,11 +71,11 @@ export const Download = Schema.Struct({
 export type Download = typeof Download.Type
 
 export interface Progress {
-  readonly bytes_transferred: number
+  readonly bytesTransferred: number
   readonly size: number
   readonly percent: number
-  readonly speed_bps: number
-  readonly eta_seconds: number | null
+  readonly speedBps: number
+  readonly etaSeconds: number | null
 }
 
 /** Progress is shown once a file is chosen and slskd knows about it. */
@@ -84,10 +84,10 @@ export const progressOf = (d: Download): Progress | null => {
   const bytes = d.status === "COMPLETED" ? d.size : Math.min(d.bytesTransferred, d.size)
   const percent = d.size > 0 ? Math.round((bytes / d.size) * 1000) / 10 : 0
   return {
-    bytes_transferred: bytes,
+    bytesTransferred: bytes,
     size: d.size,
     percent,
-    speed_bps: d.status === "DOWNLOADING" ? d.speedBps : 0,
-    eta_seconds: d.status === "DOWNLOADING" ? d.etaSeconds : null
+    speedBps: d.status === "DOWNLOADING" ? d.speedBps : 0,
+    etaSeconds: d.status === "DOWNLOADING" ? d.etaSeconds : null
   }
 }

@@ -1,11 +1,9 @@
-import { HttpApiSchema } from "@effect/platform"
 import { Schema } from "effect"
 import { DownloadStatus } from "./download.js"
 
 export class DownloadNotFound extends Schema.TaggedError<DownloadNotFound>()(
   "DownloadNotFound",
-  { id: Schema.String },
-  HttpApiSchema.annotations({ status: 404 })
+  { id: Schema.String }
 ) {
   override get message() {
     return `no download with id ${this.id}`
@@ -14,8 +12,7 @@ export class DownloadNotFound extends Schema.TaggedError<DownloadNotFound>()(
 
 export class TrackNotFound extends Schema.TaggedError<TrackNotFound>()(
   "TrackNotFound",
-  { id: Schema.String },
-  HttpApiSchema.annotations({ status: 404 })
+  { id: Schema.String }
 ) {
   override get message() {
     return `no track with id ${this.id}`
@@ -25,8 +22,7 @@ export class TrackNotFound extends Schema.TaggedError<TrackNotFound>()(
 /** A request that is well formed but not allowed in the download's current state. */
 export class StatusConflict extends Schema.TaggedError<StatusConflict>()(
   "StatusConflict",
-  { id: Schema.String, status: DownloadStatus, action: Schema.String },
-  HttpApiSchema.annotations({ status: 409 })
+  { id: Schema.String, status: DownloadStatus, action: Schema.String }
 ) {
   override get message() {
     return `cannot ${this.action} download ${this.id}: it is ${this.status}`
@@ -35,8 +31,7 @@ export class StatusConflict extends Schema.TaggedError<StatusConflict>()(
 
 export class InvalidSetting extends Schema.TaggedError<InvalidSetting>()(
   "InvalidSetting",
-  { key: Schema.String, reason: Schema.String },
-  HttpApiSchema.annotations({ status: 400 })
+  { key: Schema.String, reason: Schema.String }
 ) {
   override get message() {
     return `${this.key}: ${this.reason}`
@@ -45,8 +40,7 @@ export class InvalidSetting extends Schema.TaggedError<InvalidSetting>()(
 
 export class UnknownProfile extends Schema.TaggedError<UnknownProfile>()(
   "UnknownProfile",
-  { name: Schema.String },
-  HttpApiSchema.annotations({ status: 422 })
+  { name: Schema.String }
 ) {
   override get message() {
     return `quality_profile: there is no quality profile named "${this.name}"`

@@ -46,7 +46,7 @@ export const foldForKey = (s: string): string =>
     .trim()
 
 /**
- * The same track means the same request key (api-contract section 2): a catalog id or
+ * The same track means the same request key (a repeat request is not a second download): a catalog id or
  * ISRC when one is given, otherwise the folded (artist, title, album).
  */
 export const requestKey = (t: TrackInput): string => {

@@ -1,11 +1,7 @@
-import { HttpApiSchema } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Either, type Schema } from "effect"
+import { Either } from "effect"
 import { parseAlbumRef } from "../../src/domain/album-ref.js"
 import type { AlbumSourceName } from "../../src/domain/album.js"
-import {
-  AlbumNotFound, albumSourceErrorStatus, CatalogCredentialsError, CatalogRateLimited, CatalogUnavailable, InvalidAlbumReference
-} from "../../src/domain/ports/AlbumSource.js"
 
 const OK_COMPUTER = "6dVIqQ8qmQ5GBnJ9shOYGE"
 
@@ -80,24 +76,6 @@ describe("parseAlbumRef refuses with a reason a user understands", () => {
       expect(result.left.message).toMatch(reason)
       expect(result.left.input).toBe(input)
       expect(result.left.source).toBe(source)
-    }
-  })
-})
-
-describe("album source errors", () => {
-  it("carry the HTTP status and a message that names the service", () => {
-    const cases = [
-      [new AlbumNotFound({ source: "spotify", albumId: "x" }), 404, "Spotify album not found: x"],
-      [new AlbumNotFound({ source: "deezer", albumId: "1" }), 404, "Deezer album not found: 1"],
-      [new InvalidAlbumReference({ source: "deezer", input: "x", reason: "not a Deezer album id" }), 400, "not a Deezer album id"],
-      [new CatalogCredentialsError({ service: "Spotify", reason: "missing", detail: "set them" }), 503, "Spotify credentials missing or rejected: set them"],
-      [new CatalogRateLimited({ service: "Deezer", retryAfterSeconds: null }), 503, "Deezer is limiting how often we may ask; try again in a little while"],
-      [new CatalogUnavailable({ service: "Spotify", reason: "album lookup: HTTP 500" }), 502, "Spotify failed: album lookup: HTTP 500"]
-    ] as const
-    for (const [error, status, message] of cases) {
-      expect(albumSourceErrorStatus(error)).toBe(status)
-      expect(HttpApiSchema.getStatusError(error.constructor as unknown as Schema.Schema.All)).toBe(status)
-      expect(error.message).toBe(message)
     }
   })
 })

@@ -4,7 +4,7 @@ import { canTransition, type DownloadStatus, IllegalTransition, transition } fro
 
 const ALL: ReadonlyArray<DownloadStatus> = ["WAITING", "PENDING", "QUEUED", "DOWNLOADING", "COMPLETED", "FAILED", "CANCELLED"]
 
-// Every legal move of api-contract section 2; everything else must be refused.
+// Every legal move of a download's status (README.md, "How a download moves"); everything else must be refused.
 const LEGAL = new Set([
   "WAITING→PENDING", "PENDING→QUEUED", "QUEUED→DOWNLOADING", "DOWNLOADING→COMPLETED",
   "WAITING→FAILED", "PENDING→FAILED", "QUEUED→FAILED", "DOWNLOADING→FAILED",

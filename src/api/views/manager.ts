@@ -1,6 +1,6 @@
 import type { Download, DownloadStatus } from "../../domain/download.js"
 import type { DownloadStats, Page } from "../../domain/ports/DownloadRepository.js"
-import type { HealthDto } from "../dto.js"
+import type { ProviderHealth } from "../../application/health.js"
 import { html, type SafeHtml } from "../html.js"
 import { count } from "./format.js"
 import { layout } from "./layout.js"
@@ -48,7 +48,7 @@ export interface ManagerPage {
   readonly statuses: ReadonlyArray<DownloadStatus>
   readonly q: string
   readonly stats: DownloadStats
-  readonly health: HealthDto
+  readonly health: ProviderHealth
   readonly profiles: ReadonlyArray<string>
   readonly now: number
   readonly offset: number

@@ -1,5 +1,5 @@
 import type { DownloadStats } from "../../domain/ports/DownloadRepository.js"
-import type { HealthDto } from "../dto.js"
+import type { ProviderHealth } from "../../application/health.js"
 import { html, type SafeHtml } from "../html.js"
 import { WINDOW_LIMIT, WINDOW_MS } from "../../infrastructure/slskd/search-gate.js"
 import { ago, count, duration } from "./format.js"
@@ -12,27 +12,27 @@ export const queueEtaSeconds = (waiting: number): number => Math.ceil((waiting *
 
 export const statsBar = (s: DownloadStats): SafeHtml => html`<dl class="stats">
   ${([["Waiting", s.waiting], ["Pending", s.pending], ["Queued", s.queued], ["Downloading", s.downloading],
-    ["Completed today", s.completed_today], ["Failed today", s.failed_today]] as const).map(([label, n]) =>
+    ["Completed today", s.completedToday], ["Failed today", s.failedToday]] as const).map(([label, n]) =>
     html`<div class="stat"><dt>${label}</dt><dd>${n}</dd></div>`)}
 </dl>
 ${s.waiting > 0 ? html`<p class="eta muted" id="queue-eta">Searching all ${count(s.waiting)} waiting downloads takes about ${duration(queueEtaSeconds(s.waiting))} at ${WINDOW_LIMIT} searches per ${WINDOW_MS / 1000} s (less when one album search finds several tracks).</p>` : ""}`
 
-const BREAKER_WORDS: Record<HealthDto["state"], string> = {
+const BREAKER_WORDS: Record<ProviderHealth["state"], string> = {
   CLOSED: "Working normally",
   OPEN: "Paused: slskd is not answering",
   HALF_OPEN: "Checking whether slskd is back"
 }
 
-export const healthPanel = (h: HealthDto, now: number): SafeHtml => html`<div class="health health-${h.state.toLowerCase()}" data-state="${h.state}">
+export const healthPanel = (h: ProviderHealth, now: number): SafeHtml => html`<div class="health health-${h.state.toLowerCase()}" data-state="${h.state}">
   <p class="health-state"><span class="dot" aria-hidden="true"></span> <strong>${BREAKER_WORDS[h.state]}</strong> <span class="muted">(circuit ${h.state})</span></p>
   <ul>
-    <li>slskd ${h.slskd.reachable ? html`reachable${h.slskd.version ? html`, version ${h.slskd.version}` : ""}` : "unreachable"}; ${h.slskd.logged_in === null ? "login unknown" : h.slskd.logged_in ? "logged in to Soulseek" : html`<b>not logged in to Soulseek</b>`}</li>
-    <li>Last sync ${ago(h.last_sync, now)}</li>
-    <li>Consecutive failures: ${h.failure_count}</li>
-    ${h.retry_in_seconds !== null ? html`<li>Next try in ${h.retry_in_seconds} s</li>` : ""}
-    <li id="next-search">Next search ${h.next_search_in_seconds > 0 ? html`in ${h.next_search_in_seconds} s` : "now"}</li>
-    ${h.last_error ? (h.state === "CLOSED" && h.failure_count === 0
-      ? html`<li class="muted">Earlier problem (since recovered): ${h.last_error}</li>`
-      : html`<li class="row-error">Last error: ${h.last_error}</li>`) : ""}
+    <li>slskd ${h.slskd.reachable ? html`reachable${h.slskd.version ? html`, version ${h.slskd.version}` : ""}` : "unreachable"}; ${h.slskd.loggedIn === null ? "login unknown" : h.slskd.loggedIn ? "logged in to Soulseek" : html`<b>not logged in to Soulseek</b>`}</li>
+    <li>Last sync ${ago(h.lastSync, now)}</li>
+    <li>Consecutive failures: ${h.failureCount}</li>
+    ${h.retryInSeconds !== null ? html`<li>Next try in ${h.retryInSeconds} s</li>` : ""}
+    <li id="next-search">Next search ${h.nextSearchInSeconds > 0 ? html`in ${h.nextSearchInSeconds} s` : "now"}</li>
+    ${h.lastError ? (h.state === "CLOSED" && h.failureCount === 0
+      ? html`<li class="muted">Earlier problem (since recovered): ${h.lastError}</li>`
+      : html`<li class="row-error">Last error: ${h.lastError}</li>`) : ""}
   </ul>
 </div>`

@@ -23,7 +23,7 @@ export const downloadRow = (d: Download): SafeHtml => {
     <span class="badge badge-${status}" role="status">${STATUS_WORDS[d.status]}</span>
   </div>
   ${p ? html`<div class="progress" role="progressbar" aria-label="progress of ${d.track.title}" aria-valuemin="0" aria-valuemax="100" aria-valuenow="${p.percent}"><span style="width:${Math.min(100, p.percent)}%"></span></div>
-  <div class="row-figures"><span>${p.percent.toFixed(1)} %</span><span>${bytes(p.bytes_transferred)} / ${bytes(p.size)}</span><span>${speed(p.speed_bps)}</span><span>ETA ${duration(p.eta_seconds)}</span></div>` : ""}
+  <div class="row-figures"><span>${p.percent.toFixed(1)} %</span><span>${bytes(p.bytesTransferred)} / ${bytes(p.size)}</span><span>${speed(p.speedBps)}</span><span>ETA ${duration(p.etaSeconds)}</span></div>` : ""}
   <div class="row-meta muted">
     ${d.username ? html`<span title="${d.filename ?? ""}">from <b>${d.username}</b>: ${baseName(d.filename)}</span>` : ""}
     ${d.attempts > 0 ? html`<span>${d.attempts} failed attempt${d.attempts === 1 ? "" : "s"}</span>` : ""}

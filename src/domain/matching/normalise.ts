@@ -10,6 +10,7 @@
  * - structural helpers on the raw text: bracket groups, featuring clauses, dash segments,
  *   track-number prefixes, remote paths (Windows `\`, POSIX `/`, `@@share\` prefixes).
  */
+import { memoize } from "../memo.js"
 
 // ---------------------------------------------------------------------------------------------
 // Folding
@@ -29,19 +30,9 @@ const APOSTROPHES = /['’‘`´ʼ′‛]/g
  * ("Beyoncé" → "beyonce"); marks of other scripts are part of the letter (Japanese dakuten,
  * Devanagari vowel signs) and stay.
  */
-export const foldText = (s: string): string => memo(foldCache, s, foldUncached)
+/** Folding is pure and file names repeat (folders, peers), so results are cached. */
+export const foldText: (s: string) => string = memoize((s) => foldUncached(s))
 
-/** Folding is pure and file names repeat (folders, peers), so results are kept in a small bounded cache. */
-const memo = <A>(cache: Map<string, A>, key: string, f: (s: string) => A): A => {
-  const hit = cache.get(key)
-  if (hit !== undefined) return hit
-  const value = f(key)
-  if (cache.size >= 20_000) cache.clear()
-  cache.set(key, value)
-  return value
-}
-const foldCache = new Map<string, string>()
-const tokenCache = new Map<string, ReadonlyArray<string>>()
 
 const foldUncached = (s: string): string => {
   let t = s.normalize("NFKC").replace(SPECIAL_RE, (c) => SPECIAL_LETTERS[c] ?? c)
@@ -78,7 +69,8 @@ const TOKEN_ALIASES: Readonly<Record<string, string>> = {
  * digits, leading zeros are dropped ("03" = "3"), "n" ("Rock 'n' Roll") = "and", and a few
  * informal spellings are unified ("Till" = "'Til", "Nite" = "Night", "O'" = "of").
  */
-export const tokens = (s: string): Array<string> => [...memo(tokenCache, s, tokensUncached)]
+export const tokens = (s: string): Array<string> => [...cachedTokens(s)]
+const cachedTokens = memoize((s) => tokensUncached(s))
 
 const tokensUncached = (s: string): ReadonlyArray<string> => {
   const raw = foldText(s).split(" ").filter((w) => w !== "")
@@ -400,7 +392,8 @@ export const NOISE_WORDS: ReadonlySet<string> = new Set([
   "高音質", "音源"
 ])
 
-const BITRATES = new Set(["96", "112", "128", "160", "192", "224", "256", "320"])
+/** The usual MP3 bitrates in kbps: a bare "320" or "(192)" in a name is a bitrate, not a title word. */
+export const BITRATE_TOKENS: ReadonlySet<string> = new Set(["96", "112", "128", "160", "192", "224", "256", "320"])
 
 /** Tokens that are always noise wherever they stand (in a group or not). */
 const ALWAYS_NOISE = /^(?:\d{2,3}kbps|\d{2,3}k|\d{2,3}khz|\d{2}bit|v[0-9]|(?:19[3-9]|20[0-4])\d|web|flac|mp3|m4a|aac|hq|hd|hires|lossless|remaster(?:ed)?|explicit|official|lyrics?|kbps|cbr|vbr|www|com|net|org|ru)$/
@@ -420,7 +413,7 @@ export const isNoiseGroup = (group: string): boolean => {
   const ts = tokens(group)
   if (ts.length === 0) return true
   // "(2)" / "(Part 2)" are numbers that matter; "(1)" alone is a Windows copy marker, handled by the caller
-  if (ts.every((t) => isNumberToken(t)) && !ts.some(isYearToken)) return ts.every((t) => BITRATES.has(t))
+  if (ts.every((t) => isNumberToken(t)) && !ts.some(isYearToken)) return ts.every((t) => BITRATE_TOKENS.has(t))
   return ts.every((t) => NOISE_WORDS.has(t) || ALWAYS_NOISE.test(t) || /^\d+(?:bit|khz|kbps|k)$/.test(t))
 }
 

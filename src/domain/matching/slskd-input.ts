@@ -1,7 +1,7 @@
 /**
  * JSON inputs of the matcher as outsiders write them: slskd search responses exactly as
  * `GET /api/v0/searches/{id}/responses` returns them (nulls absent or null, unknown fields
- * ignored) and a track as `cli match` reads it (snake_case, api-contract section 5).
+ * ignored) and a track as `cli match` reads it (the API's snake_case fields: title, artist, album, duration_ms…).
  */
 import { Schema } from "effect"
 import type { WantedTrack } from "./score.js"

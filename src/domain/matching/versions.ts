@@ -11,8 +11,10 @@
  *
  * Folders are read more strictly (album names like "Live Through This" or "Alive 2007" are
  * not live albums): only "Live at/in/from …", "(Live)", "- Live", "Live 1995", "Unplugged",
- * "Remixes", "Karaoke", "Covers", "Tribute", "Demos" and similar.
+ * "Remixes", "Karaoke", "Covers", "Tribute", "Demos", "(Clean)", "[Edited]" and similar. A version a
+ * folder names applies to every file in it.
  */
+import { memoize } from "../memo.js"
 import { foldText } from "./normalise.js"
 
 export type VersionKind =
@@ -35,7 +37,7 @@ const FILE_PHRASES: ReadonlyArray<readonly [VersionKind, ReadonlyArray<string>]>
   ["instrumental", ["instrumental", "instrumentals", "inst", "off vocal", "backing track", "minus one", "no vocals", "without vocals"]],
   ["karaoke", ["karaoke", "in the style of", "originally performed by", "made famous by", "sing along", "singalong"]],
   ["acapella", ["acapella", "acapellas", "a cappella", "a capella", "acappella", "vocals only", "vocal only", "isolated vocals"]],
-  ["edit", ["edit", "clean", "censored", "radio version", "radio mix", "short version", "tv size", "tv version"]],
+  ["edit", ["edit", "edited", "clean", "censored", "radio version", "radio mix", "short version", "tv size", "tv version"]],
   ["demo", ["demo", "demos", "rough mix", "outtake", "outtakes", "early version", "alternate take", "alternate version", "alt take", "rehearsal", "work in progress"]],
   ["cover", ["cover", "covers", "covered by", "tribute", "cover version"]],
   ["sped-up", ["sped up", "speed up", "nightcore", "slowed", "reverb", "daycore", "8d", "bass boosted", "chopped and screwed"]],
@@ -75,21 +77,15 @@ const FOLDER_PATTERNS: ReadonlyArray<readonly [VersionKind, RegExp, RegExp?]> = 
   ["demo", /(?:^| )(?:demos|demo|outtakes)(?: |$)/],
   ["sped-up", /(?:^| )(?:nightcore|sped up|slowed)(?: |$)/],
   ["acoustic", /(?:^| )acoustic(?: |$)/],
-  ["edit", /(?:^| )radio edits(?: |$)/]
+  // an album's edited release: "Nevermind (Clean)", "Album [Edited Version]", "Album - Censored", "Clean"
+  ["edit", /(?:^| )(?:radio edits|(?:clean|edited|censored) (?:version|edition))(?: |$)|^(?:clean|edited|censored)$/,
+    /[([{]\s*(?:clean|edited|censored)\b|\b(?:clean|edited|censored)\s*[)\]}]|[-–]\s*(?:clean|edited|censored)(?:\s+(?:version|edition))?\s*$/i]
 ]
 
 const pad = (folded: string) => ` ${folded} `
 
 /** How often each version kind is named in a text (file name, or the wanted title + artist + album). */
-export const versionCounts = (text: string): ReadonlyMap<VersionKind, number> => {
-  const hit = countCache.get(text)
-  if (hit !== undefined) return hit
-  const counts = countUncached(text)
-  if (countCache.size >= 20_000) countCache.clear()
-  countCache.set(text, counts)
-  return counts
-}
-const countCache = new Map<string, ReadonlyMap<VersionKind, number>>()
+export const versionCounts: (text: string) => ReadonlyMap<VersionKind, number> = memoize((text) => countUncached(text))
 
 const countUncached = (text: string): ReadonlyMap<VersionKind, number> => {
   const padded = pad(foldText(text))
@@ -102,10 +98,10 @@ const countUncached = (text: string): ReadonlyMap<VersionKind, number> => {
 }
 
 /** Version kinds a folder name stands for (strict patterns). */
-export const folderVersions = (folder: string): ReadonlyArray<VersionKind> => {
+export const folderVersions: (folder: string) => ReadonlyArray<VersionKind> = memoize((folder) => {
   const folded = foldText(folder)
   return FOLDER_PATTERNS.filter(([, re, raw]) => re.test(folded) || (raw?.test(folder) ?? false)).map(([k]) => k)
-}
+})
 
 export interface VersionVerdict {
   readonly kind: VersionKind

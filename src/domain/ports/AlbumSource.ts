@@ -1,21 +1,12 @@
-import { HttpApiSchema } from "@effect/platform"
 import { Context, type Effect, Schema } from "effect"
 import { AlbumSourceName } from "../album.js"
-import type { TrackInput } from "../track.js"
+import type { AlbumInput } from "./TrackRepository.js"
 
 /**
  * An album as a catalog (Spotify, Deezer) or the library describes it, before or
  * independently of storing it. Tracks are in album order: disc, then track number.
  */
-export interface CatalogAlbum {
-  readonly source: AlbumSourceName
-  /** The catalog's own id (Spotify base-62 id, Deezer number as text, or a library album's source id). */
-  readonly sourceId: string
-  readonly title: string
-  readonly artist: string
-  /** As the catalog gives it: "1997", "1997-05" or "1997-05-21". */
-  readonly releaseDate: string | null
-  readonly tracks: ReadonlyArray<TrackInput>
+export interface CatalogAlbum extends AlbumInput {
   /** Our album id when the album is already stored (always set for the "local" source). */
   readonly libraryId: string | null
 }
@@ -26,8 +17,7 @@ const serviceName = (source: AlbumSourceName): string =>
 /** The id is well formed but the catalog (or the library) has no such album. */
 export class AlbumNotFound extends Schema.TaggedError<AlbumNotFound>()(
   "AlbumNotFound",
-  { source: AlbumSourceName, albumId: Schema.String },
-  HttpApiSchema.annotations({ status: 404 })
+  { source: AlbumSourceName, albumId: Schema.String }
 ) {
   override get message() {
     return this.source === "local"
@@ -39,8 +29,7 @@ export class AlbumNotFound extends Schema.TaggedError<AlbumNotFound>()(
 /** The album_id is neither an id nor a link to an album of the chosen source. */
 export class InvalidAlbumReference extends Schema.TaggedError<InvalidAlbumReference>()(
   "InvalidAlbumReference",
-  { source: AlbumSourceName, input: Schema.String, reason: Schema.String },
-  HttpApiSchema.annotations({ status: 400 })
+  { source: AlbumSourceName, input: Schema.String, reason: Schema.String }
 ) {
   override get message() {
     return this.reason
@@ -50,8 +39,7 @@ export class InvalidAlbumReference extends Schema.TaggedError<InvalidAlbumRefere
 /** No client id/secret configured, or the catalog refused them. */
 export class CatalogCredentialsError extends Schema.TaggedError<CatalogCredentialsError>()(
   "CatalogCredentialsError",
-  { service: Schema.String, reason: Schema.Literal("missing", "rejected"), detail: Schema.String },
-  HttpApiSchema.annotations({ status: 503 })
+  { service: Schema.String, reason: Schema.Literal("missing", "rejected"), detail: Schema.String }
 ) {
   override get message() {
     return `${this.service} credentials missing or rejected: ${this.detail}`
@@ -61,8 +49,7 @@ export class CatalogCredentialsError extends Schema.TaggedError<CatalogCredentia
 /** The catalog keeps answering "slow down" (429, Deezer code 4) after our bounded retries. */
 export class CatalogRateLimited extends Schema.TaggedError<CatalogRateLimited>()(
   "CatalogRateLimited",
-  { service: Schema.String, retryAfterSeconds: Schema.NullOr(Schema.Number) },
-  HttpApiSchema.annotations({ status: 503 })
+  { service: Schema.String, retryAfterSeconds: Schema.NullOr(Schema.Number) }
 ) {
   override get message() {
     return this.retryAfterSeconds === null
@@ -74,8 +61,7 @@ export class CatalogRateLimited extends Schema.TaggedError<CatalogRateLimited>()
 /** Transport errors, timeouts, 5xx, unreadable replies or unexpected errors from the catalog. */
 export class CatalogUnavailable extends Schema.TaggedError<CatalogUnavailable>()(
   "CatalogUnavailable",
-  { service: Schema.String, reason: Schema.String },
-  HttpApiSchema.annotations({ status: 502 })
+  { service: Schema.String, reason: Schema.String }
 ) {
   override get message() {
     return `${this.service} failed: ${this.reason}`
@@ -88,21 +74,6 @@ export type AlbumSourceError =
   | CatalogCredentialsError
   | CatalogRateLimited
   | CatalogUnavailable
-
-/** The HTTP status each error stands for (the same as its HttpApiSchema annotation). */
-export const albumSourceErrorStatus = (e: AlbumSourceError): 400 | 404 | 502 | 503 => {
-  switch (e._tag) {
-    case "AlbumNotFound": return 404
-    case "InvalidAlbumReference": return 400
-    case "CatalogUnavailable": return 502
-    case "CatalogCredentialsError":
-    case "CatalogRateLimited": return 503
-  }
-}
-
-export const AlbumSourceErrors = [
-  AlbumNotFound, InvalidAlbumReference, CatalogCredentialsError, CatalogRateLimited, CatalogUnavailable
-] as const
 
 /**
  * Where albums come from. `albumRef` is what the user typed: an id, a URI or a share link

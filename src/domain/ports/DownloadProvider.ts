@@ -1,4 +1,3 @@
-import { HttpApiSchema } from "@effect/platform"
 import { Context, type Effect, Schema } from "effect"
 import type { PeerResponse } from "../matching/types.js"
 
@@ -19,8 +18,7 @@ export class ProviderError extends Schema.TaggedError<ProviderError>()(
     status: Schema.optional(Schema.Number),
     /** For RateLimited and CircuitOpen: how long to wait before trying again. */
     retryAfterMillis: Schema.optional(Schema.Number)
-  },
-  HttpApiSchema.annotations({ status: 503 })
+  }
 ) {}
 
 export const countsAsFailure = (e: ProviderError): boolean =>

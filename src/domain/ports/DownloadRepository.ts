@@ -1,6 +1,7 @@
 import { Context, type Effect, type Option, Schema } from "effect"
 import type { Download, DownloadStatus, IllegalTransition } from "../download.js"
 import type { DownloadNotFound } from "../errors.js"
+import type { Ranked } from "../matching/score.js"
 import type { TrackInput } from "../track.js"
 
 /** Fields a status change or a progress update may set; absent means unchanged. */
@@ -80,18 +81,13 @@ export interface DownloadStats {
   readonly failed: number
   readonly cancelled: number
   readonly total: number
-  readonly completed_today: number
-  readonly failed_today: number
+  readonly completedToday: number
+  readonly failedToday: number
 }
 
-export interface Candidate {
+/** A scored file of a download's last search, as stored: its rank, the query that found it, and what became of it. */
+export interface Candidate extends Pick<Ranked, "username" | "filename" | "size" | "score" | "accepted" | "reasons"> {
   readonly rank: number
-  readonly username: string
-  readonly filename: string
-  readonly size: number
-  readonly score: number
-  readonly accepted: boolean
-  readonly reasons: ReadonlyArray<string>
   readonly query: string | null
   /** null = not tried yet; otherwise why it was given up. */
   readonly outcome: string | null

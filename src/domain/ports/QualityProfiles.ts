@@ -1,4 +1,3 @@
-import { HttpApiSchema } from "@effect/platform"
 import { Context, type Effect, type Option, Schema } from "effect"
 import type { QualityProfile } from "../matching/profiles.js"
 
@@ -11,8 +10,7 @@ export interface StoredProfile {
 
 export class QualityProfileReadOnly extends Schema.TaggedError<QualityProfileReadOnly>()(
   "QualityProfileReadOnly",
-  { name: Schema.String },
-  HttpApiSchema.annotations({ status: 409 })
+  { name: Schema.String }
 ) {
   override get message() {
     return `"${this.name}" is a built-in quality profile and cannot be changed or removed; save a copy under another name`

@@ -2,11 +2,14 @@ import { Context, type Effect, type Option } from "effect"
 import type { Album, AlbumSourceName } from "../album.js"
 import type { Track, TrackInput } from "../track.js"
 
+/** An album to store: where it comes from and its tracks in album order (disc, then track number). */
 export interface AlbumInput {
   readonly source: AlbumSourceName
+  /** The catalog's own id (Spotify base-62 id, Deezer number as text, or a library album's source id). */
   readonly sourceId: string
   readonly title: string
   readonly artist: string
+  /** As the catalog gives it: "1997", "1997-05" or "1997-05-21". */
   readonly releaseDate: string | null
   readonly tracks: ReadonlyArray<TrackInput>
 }

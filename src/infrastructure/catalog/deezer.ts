@@ -5,9 +5,10 @@ import { AlbumNotFound, type CatalogAlbum, CatalogRateLimited, CatalogUnavailabl
 import { Settings } from "../../domain/ports/Settings.js"
 import type { TrackInput } from "../../domain/track.js"
 import { byDiscAndTrack, decodeBody, exchange, type Reply, withinApi } from "./http.js"
+import { retryReplies, TryAgain } from "./retry.js"
 
 /*
- * Deezer public API (catalog-apis.md section 2). No key needed.
+ * Deezer public API. No key needed.
  *
  * - GET /album/{id} for the album's title, artist and date only: its embedded `tracks` list is
  *   truncated at 25 and lacks ISRC and positions, so it is never used.
@@ -21,8 +22,11 @@ import { byDiscAndTrack, decodeBody, exchange, type Reply, withinApi } from "./h
  */
 
 const SERVICE = "Deezer"
-const BUSY_PAUSES = [Duration.seconds(1), Duration.seconds(2), Duration.seconds(4)]
-const TRANSIENT_RETRIES = 2
+// quota/busy: pauses of 1 s, 2 s, 4 s; transport errors and 5xx: 0.5 s, 1 s
+const RETRY_BUDGETS = {
+  busy: { times: 3, backoff: Duration.seconds(1) },
+  transient: { times: 2, backoff: Duration.millis(500) }
+} as const
 const MAX_PAGES = 100
 const PAGE_LIMIT = 100
 
@@ -76,38 +80,33 @@ export class DeezerAlbums extends Effect.Service<DeezerAlbums>()("soulspot/catal
     const describe = (what: string, r: Reply) => `${what}: ${r.status === 0 ? r.problem ?? "no answer" : `HTTP ${r.status}`}`
 
     /** GET that reads Deezer's 200-with-error envelope; retries quota/busy and transport errors, bounded. */
-    const get = (url: string, what: string) => {
-      const loop = (busy: number, transient: number): Effect.Effect<Answer, CatalogRateLimited | CatalogUnavailable> =>
-        Effect.flatMap(send(url), (reply) => {
-          if (reply.status === 0 || reply.status >= 500) {
-            return transient >= TRANSIENT_RETRIES
-              ? Effect.fail(new CatalogUnavailable({ service: SERVICE, reason: describe(what, reply) }))
-              : Effect.sleep(Duration.millis(500 * 2 ** transient)).pipe(Effect.zipRight(loop(busy, transient + 1)))
-          }
-          const code = reply.status === 429 ? 4 : isErrorBody(reply.body) ? reply.body.error.code ?? -1 : undefined
-          if (code === 800) return Effect.succeed<Answer>({ _tag: "NoData" })
-          if (code === 4 || code === 700) {
-            const pause = BUSY_PAUSES[busy]
-            if (pause === undefined) {
-              return Effect.fail(code === 4
-                ? new CatalogRateLimited({ service: SERVICE, retryAfterSeconds: null })
-                : new CatalogUnavailable({ service: SERVICE, reason: `${what}: Deezer is busy (error 700) and stayed busy` }))
-            }
-            return Effect.logWarning(`Deezer ${code === 4 ? "quota reached" : "busy"} on ${what}: pausing ${Duration.format(pause)}`).pipe(
-              Effect.zipRight(Effect.sleep(pause)),
-              Effect.zipRight(loop(busy + 1, transient)))
-          }
-          if (code !== undefined) {
-            const e = (reply.body as typeof ErrorBody.Type).error
-            return Effect.fail(new CatalogUnavailable({
-              service: SERVICE, reason: `${what}: Deezer error ${code}${e.type ? ` ${e.type}` : ""}${e.message ? ` (${e.message})` : ""}`
-            }))
-          }
-          if (reply.status !== 200) return Effect.fail(new CatalogUnavailable({ service: SERVICE, reason: describe(what, reply) }))
-          return Effect.succeed<Answer>({ _tag: "Data", body: reply.body })
-        })
-      return loop(0, 0)
-    }
+    const get = (url: string, what: string): Effect.Effect<Answer, CatalogRateLimited | CatalogUnavailable> =>
+      retryReplies(Effect.flatMap(send(url), (reply): Effect.Effect<Answer, CatalogUnavailable | TryAgain<CatalogRateLimited | CatalogUnavailable>> => {
+        if (reply.status === 0 || reply.status >= 500) {
+          return Effect.fail(new TryAgain({
+            budget: "transient", exhausted: new CatalogUnavailable({ service: SERVICE, reason: describe(what, reply) })
+          }))
+        }
+        const code = reply.status === 429 ? 4 : isErrorBody(reply.body) ? reply.body.error.code ?? -1 : undefined
+        if (code === 800) return Effect.succeed<Answer>({ _tag: "NoData" })
+        if (code === 4 || code === 700) {
+          return Effect.fail(new TryAgain({
+            budget: "busy",
+            exhausted: code === 4
+              ? new CatalogRateLimited({ service: SERVICE, retryAfterSeconds: null })
+              : new CatalogUnavailable({ service: SERVICE, reason: `${what}: Deezer is busy (error 700) and stayed busy` }),
+            note: (pause) => `Deezer ${code === 4 ? "quota reached" : "busy"} on ${what}: pausing ${Duration.format(pause)}`
+          }))
+        }
+        if (code !== undefined) {
+          const e = (reply.body as typeof ErrorBody.Type).error
+          return Effect.fail(new CatalogUnavailable({
+            service: SERVICE, reason: `${what}: Deezer error ${code}${e.type ? ` ${e.type}` : ""}${e.message ? ` (${e.message})` : ""}`
+          }))
+        }
+        if (reply.status !== 200) return Effect.fail(new CatalogUnavailable({ service: SERVICE, reason: describe(what, reply) }))
+        return Effect.succeed<Answer>({ _tag: "Data", body: reply.body })
+      }), RETRY_BUDGETS)
 
     const toTrack = (album: string, albumArtist: string) => (t: TrackItem, index: number): TrackInput => ({
       title: t.title,

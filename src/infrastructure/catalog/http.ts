@@ -68,9 +68,6 @@ export const decodeBody = <A, I>(schema: Schema.Schema<A, I>, body: unknown, ser
       reason: `${what}: unexpected reply (${ParseResult.TreeFormatter.formatErrorSync(e).split("\n").slice(0, 3).join(" ")})`
     })))
 
-export const chunksOf = <A>(xs: ReadonlyArray<A>, n: number): ReadonlyArray<ReadonlyArray<A>> =>
-  Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n))
-
 /** Stable sort by (disc, track number); items without numbers keep their place. */
 export const byDiscAndTrack = <A extends { readonly discNumber?: number | null | undefined; readonly trackNumber?: number | null | undefined }>(
   xs: ReadonlyArray<A>

@@ -1,5 +1,5 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
-import { Clock, Duration, Effect, Option, Redacted, Ref, Schema } from "effect"
+import { Array as Arr, Clock, Duration, Effect, Option, Redacted, Ref, Schema } from "effect"
 import { createHash } from "node:crypto"
 import { Setting } from "../../config.js"
 import {
@@ -8,10 +8,11 @@ import {
 } from "../../domain/ports/AlbumSource.js"
 import { Settings } from "../../domain/ports/Settings.js"
 import type { TrackInput } from "../../domain/track.js"
-import { byDiscAndTrack, chunksOf, decodeBody, exchange, type Reply, retryAfterSeconds, withinApi } from "./http.js"
+import { byDiscAndTrack, decodeBody, exchange, type Reply, retryAfterSeconds, withinApi } from "./http.js"
+import { retryReplies, TryAgain } from "./retry.js"
 
 /*
- * Spotify Web API, client-credentials flow (catalog-apis.md section 1).
+ * Spotify Web API, client-credentials flow.
  *
  * - Token: POST <accounts>/api/token, form body grant_type=client_credentials, Basic auth.
  *   Cached until a minute before it expires; one token request at a time. A 401 from the API
@@ -32,9 +33,11 @@ import { byDiscAndTrack, chunksOf, decodeBody, exchange, type Reply, retryAfterS
  */
 
 const SERVICE = "Spotify"
-const MAX_RATE_LIMIT_RETRIES = 3
 const MAX_RETRY_AFTER_SECONDS = 30
-const TRANSIENT_RETRIES = 2
+const RETRY_BUDGETS = {
+  limited: { times: 3, backoff: Duration.zero },
+  transient: { times: 2, backoff: Duration.millis(500) }
+} as const
 const TOKEN_MARGIN_MS = 60_000
 const MULTI_GET_CHUNK = 50
 const SINGLE_GET_CONCURRENCY = 4
@@ -123,30 +126,24 @@ export class SpotifyAlbums extends Effect.Service<SpotifyAlbums>()("soulspot/cat
       exchange(request).pipe(Effect.provideService(HttpClient.HttpClient, client))
 
     /** Re-runs `attempt` on 429 (after Retry-After) and on transport errors / 5xx (short backoff), bounded. */
-    const retrying = <R extends Reply, E>(what: string, attempt: Effect.Effect<R, E>) => {
-      const loop = (limited: number, transient: number): Effect.Effect<R, E | CatalogRateLimited | CatalogUnavailable> =>
-        Effect.flatMap(attempt, (reply) => {
-          if (reply.status === 429) {
-            const wait = retryAfterSeconds(reply.headers) ?? 1
-            if (limited >= MAX_RATE_LIMIT_RETRIES || wait > MAX_RETRY_AFTER_SECONDS) {
-              return Effect.fail(new CatalogRateLimited({ service: SERVICE, retryAfterSeconds: wait }))
-            }
-            return Effect.logWarning(`Spotify rate limit on ${what}: waiting ${wait} s`).pipe(
-              Effect.zipRight(Effect.sleep(Duration.seconds(wait))),
-              Effect.zipRight(loop(limited + 1, transient)))
-          }
-          if (reply.status === 0 || reply.status >= 500) {
-            if (transient >= TRANSIENT_RETRIES) {
-              return Effect.fail(new CatalogUnavailable({ service: SERVICE, reason: describeStatus(what, reply) }))
-            }
-            return Effect.logWarning(`Spotify ${describeStatus(what, reply)}; trying again`).pipe(
-              Effect.zipRight(Effect.sleep(Duration.millis(500 * 2 ** transient))),
-              Effect.zipRight(loop(limited, transient + 1)))
-          }
-          return Effect.succeed(reply)
-        })
-      return loop(0, 0)
-    }
+    const retrying = <R extends Reply, E>(what: string, attempt: Effect.Effect<R, E>) =>
+      retryReplies(Effect.flatMap(attempt, (reply): Effect.Effect<R, CatalogRateLimited | TryAgain<CatalogRateLimited | CatalogUnavailable>> => {
+        if (reply.status === 429) {
+          const wait = retryAfterSeconds(reply.headers) ?? 1
+          const limited = new CatalogRateLimited({ service: SERVICE, retryAfterSeconds: wait })
+          return wait > MAX_RETRY_AFTER_SECONDS ? Effect.fail(limited) : Effect.fail(new TryAgain({
+            budget: "limited", delay: Duration.seconds(wait), exhausted: limited,
+            note: () => `Spotify rate limit on ${what}: waiting ${wait} s`
+          }))
+        }
+        if (reply.status === 0 || reply.status >= 500) {
+          return Effect.fail(new TryAgain({
+            budget: "transient", exhausted: new CatalogUnavailable({ service: SERVICE, reason: describeStatus(what, reply) }),
+            note: () => `Spotify ${describeStatus(what, reply)}; trying again`
+          }))
+        }
+        return Effect.succeed(reply)
+      }), RETRY_BUDGETS)
 
     const credentials = Effect.gen(function*() {
       const id = yield* settings.get(Setting.spotifyClientId)
@@ -239,7 +236,7 @@ export class SpotifyAlbums extends Effect.Service<SpotifyAlbums>()("soulspot/cat
 
     const isrcs = (creds: Credentials, apiUrl: string, ids: ReadonlyArray<string>) => Effect.gen(function*() {
       const found = new Map<string, string | null>()
-      for (const chunk of chunksOf(ids, MULTI_GET_CHUNK)) {
+      for (const chunk of Arr.chunksOf(ids, MULTI_GET_CHUNK)) {
         if ((yield* Ref.get(multiGetRemoved)).has(creds.key)) {
           for (const [id, isrc] of yield* isrcsOneByOne(creds, apiUrl, chunk)) found.set(id, isrc)
           continue

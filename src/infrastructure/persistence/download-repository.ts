@@ -289,7 +289,7 @@ export const makeDownloadRepository = Effect.gen(function*() {
       waiting: by("WAITING"), pending: by("PENDING"), queued: by("QUEUED"), downloading: by("DOWNLOADING"),
       completed: by("COMPLETED"), failed: by("FAILED"), cancelled: by("CANCELLED"),
       total: rows.reduce((a, r) => a + r.n, 0),
-      completed_today: on("COMPLETED"), failed_today: on("FAILED")
+      completedToday: on("COMPLETED"), failedToday: on("FAILED")
     } satisfies DownloadStats
   })
 

@@ -103,11 +103,11 @@ export class CircuitBreaker extends Effect.Service<CircuitBreaker>()("soulspot/C
       const s = yield* Ref.get(ref)
       return {
         state: s.name,
-        failure_count: s.failures,
-        last_success: iso(s.lastSuccess),
-        last_failure: iso(s.lastFailure),
-        last_error: s.lastError,
-        retry_in_seconds: s.name === "OPEN" ? Math.max(0, Math.ceil((s.openUntil - now) / 1000)) : null
+        failureCount: s.failures,
+        lastSuccess: iso(s.lastSuccess),
+        lastFailure: iso(s.lastFailure),
+        lastError: s.lastError,
+        retryInSeconds: s.name === "OPEN" ? Math.max(0, Math.ceil((s.openUntil - now) / 1000)) : null
       } satisfies BreakerSnapshot
     })
 

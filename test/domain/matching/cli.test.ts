@@ -21,7 +21,7 @@ const cli = (...args: ReadonlyArray<string>) => {
 
 const scratch = () => mkdtempSync(join(tmpdir(), "soulspot-cli-"))
 
-describe("cli match (api-contract section 5)", () => {
+describe("cli match", () => {
   it("prints one JSON object with the chosen file and every candidate, exit 0", () => {
     const r = cli("match", "--track", TRACK, "--responses", RESPONSES)
     expect(r.code).toBe(0)

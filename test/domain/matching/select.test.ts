@@ -52,6 +52,13 @@ const cases: ReadonlyArray<Case> = [
   // versions
   rejects("live", mp3("Music\\Adele\\Live at the Royal Albert Hall\\05 - Hello (Live).mp3", 300), "live version"),
   rejects("live album folder", flac("Music\\Adele - Live at Madison Square Garden (2017)\\03 - Hello.flac", 296), "live version"),
+  rejects("an edited release's folder", flac("Music\\Adele\\25 (Clean)\\01 - Hello.flac", 295), `edited version (radio/clean edit) (named by folder "25 (Clean)")`),
+  {
+    name: "the album's own release over its edited one, even in a better format",
+    files: [flac("Music\\Adele\\25 (Clean)\\01 - Hello.flac", 295), mp3(`${dir}01 - Hello.mp3`, 295)],
+    chosen: `${dir}01 - Hello.mp3`
+  },
+  accepts("an edited release when the request names it", flac("Music\\Adele\\25 (Clean)\\01 - Hello.flac", 295), { ...hello, album: "25 (Clean)" }),
   accepts("live when the wanted title names it", mp3("Music\\Adele\\Hello (Live at the BBC).mp3", 300), { title: "Hello - Live at the BBC", artist: "Adele", durationMs: 300_000 }),
   rejects("remix", mp3(`Music\\Adele - Hello (Remixes)\\Hello (Tracy Young Remix).mp3`, 296), "remix"),
   rejects("Remixed is a remix too", mp3("Music\\Adele\\Hello (Remixed).mp3", 296), "remix"),

@@ -25,6 +25,7 @@ describe("version markers in file names (whole words only)", () => {
     { text: "Hello (A Cappella)", kinds: ["acapella"] },
     { text: "Hello (Radio Edit)", kinds: ["edit"] },
     { text: "Hello (Clean)", kinds: ["edit"] },
+    { text: "Hello (Edited)", kinds: ["edit"] },
     { text: "Hello (Demo)", kinds: ["demo"] },
     { text: "Hello (Cover)", kinds: ["cover"] },
     { text: "Undercover Lover", kinds: [] },
@@ -60,7 +61,16 @@ describe("version markers in folder names (strict)", () => {
     { folder: "Karaoke Hits Vol. 12", kinds: ["karaoke"] },
     { folder: "A Tribute To Metallica", kinds: ["cover"] },
     { folder: "Demos", kinds: ["demo"] },
-    { folder: "Nightcore", kinds: ["sped-up"] }
+    { folder: "Nightcore", kinds: ["sped-up"] },
+    { folder: "Nevermind (Clean)", kinds: ["edit"] },
+    { folder: "Good Kid, m.A.A.d City [Edited]", kinds: ["edit"] },
+    { folder: "The Marshall Mathers LP (Censored Version)", kinds: ["edit"] },
+    { folder: "Speakerboxxx - Clean Version", kinds: ["edit"] },
+    { folder: "Clean", kinds: ["edit"] },
+    { folder: "Radio Edits", kinds: ["edit"] },
+    { folder: "Clean Bandit - New Eyes", kinds: [] },
+    { folder: "Squeaky Clean Sessions", kinds: [] },
+    { folder: "Edited Highlights of the Tour", kinds: [] }
   ])("$folder", ({ folder, kinds: expected }) => {
     expect(folderVersions(folder)).toEqual(expected)
   })

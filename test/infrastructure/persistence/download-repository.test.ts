@@ -137,7 +137,7 @@ describe("DownloadRepository", () => {
         const all = yield* repo.list({ limit: 500, offset: 0 })
         expect(stats.total).toBe(all.total)
         expect(stats.waiting + stats.pending + stats.queued + stats.downloading + stats.completed + stats.failed + stats.cancelled).toBe(stats.total)
-        expect(stats.completed_today).toBe(stats.completed)
+        expect(stats.completedToday).toBe(stats.completed)
       }))
 
     it.effect("stores ranked candidates and their outcomes", () =>

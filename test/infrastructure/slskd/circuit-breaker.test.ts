@@ -20,21 +20,21 @@ describe("CircuitBreaker", () => {
         let calls = 0
         const counted = <A, E>(e: Effect.Effect<A, E>) => Effect.suspend(() => { calls++; return e })
         for (let i = 0; i < 2; i++) yield* b.protect(counted(down)).pipe(Effect.ignore)
-        expect((yield* b.snapshot)).toMatchObject({ state: "CLOSED", failure_count: 2 })
+        expect((yield* b.snapshot)).toMatchObject({ state: "CLOSED", failureCount: 2 })
         yield* b.protect(counted(down)).pipe(Effect.ignore)
-        expect((yield* b.snapshot)).toMatchObject({ state: "OPEN", failure_count: 3, retry_in_seconds: 60, last_error: "connect ECONNREFUSED 127.0.0.1:5030" })
+        expect((yield* b.snapshot)).toMatchObject({ state: "OPEN", failureCount: 3, retryInSeconds: 60, lastError: "connect ECONNREFUSED 127.0.0.1:5030" })
 
         const fast = yield* b.protect(counted(ok)).pipe(Effect.flip)
         expect(fast.reason).toBe("CircuitOpen")
         expect(calls).toBe(3) // the call never reached slskd
 
         yield* TestClock.adjust("59 seconds")
-        expect((yield* b.snapshot).retry_in_seconds).toBe(1)
+        expect((yield* b.snapshot).retryInSeconds).toBe(1)
         expect((yield* b.protect(counted(ok)).pipe(Effect.flip)).reason).toBe("CircuitOpen")
         yield* TestClock.adjust("1 second")
         expect(yield* b.protect(counted(ok))).toBe("ok")
-        expect((yield* b.snapshot)).toMatchObject({ state: "CLOSED", failure_count: 0, retry_in_seconds: null })
-        expect((yield* b.snapshot).last_success).not.toBeNull()
+        expect((yield* b.snapshot)).toMatchObject({ state: "CLOSED", failureCount: 0, retryInSeconds: null })
+        expect((yield* b.snapshot).lastSuccess).not.toBeNull()
       }))
 
     it.effect("a failed probe re-opens for another full recovery time", () =>
@@ -43,7 +43,7 @@ describe("CircuitBreaker", () => {
         for (let i = 0; i < 3; i++) yield* b.protect(down).pipe(Effect.ignore)
         yield* TestClock.adjust("60 seconds")
         yield* b.protect(down).pipe(Effect.ignore)
-        expect((yield* b.snapshot)).toMatchObject({ state: "OPEN", failure_count: 4, retry_in_seconds: 60 })
+        expect((yield* b.snapshot)).toMatchObject({ state: "OPEN", failureCount: 4, retryInSeconds: 60 })
         yield* TestClock.adjust("60 seconds")
         yield* b.protect(ok)
         expect((yield* b.snapshot).state).toBe("CLOSED")
@@ -68,7 +68,7 @@ describe("CircuitBreaker", () => {
       Effect.gen(function*() {
         const b = yield* CircuitBreaker
         for (let i = 0; i < 5; i++) yield* b.protect(answered4xx).pipe(Effect.ignore)
-        expect((yield* b.snapshot)).toMatchObject({ state: "CLOSED", failure_count: 0, last_error: "slskd answered 401: check the slskd API key" })
+        expect((yield* b.snapshot)).toMatchObject({ state: "CLOSED", failureCount: 0, lastError: "slskd answered 401: check the slskd API key" })
       }))
 
     it.effect("interrupted calls do not count as failures", () =>
@@ -79,7 +79,7 @@ describe("CircuitBreaker", () => {
           yield* Effect.yieldNow()
           yield* Fiber.interrupt(f)
         }
-        expect((yield* b.snapshot)).toMatchObject({ state: "CLOSED", failure_count: 0 })
+        expect((yield* b.snapshot)).toMatchObject({ state: "CLOSED", failureCount: 0 })
       }))
 
     it.effect("an interrupted probe lets the next call probe again", () =>
@@ -100,7 +100,7 @@ describe("CircuitBreaker", () => {
         const settings = yield* Settings
         yield* settings.update({ "breaker.failure_threshold": 1, "breaker.recovery_timeout": "5 seconds" })
         yield* b.protect(down).pipe(Effect.ignore)
-        expect((yield* b.snapshot)).toMatchObject({ state: "OPEN", retry_in_seconds: 5 })
+        expect((yield* b.snapshot)).toMatchObject({ state: "OPEN", retryInSeconds: 5 })
         yield* TestClock.adjust("5 seconds")
         yield* b.protect(ok)
         yield* settings.update({ "breaker.failure_threshold": "", "breaker.recovery_timeout": "" })
