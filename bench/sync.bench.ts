@@ -214,7 +214,7 @@ const program = Effect.gen(function*() {
       const [st, snapshot] = yield* elapsed(provider.getStatus.pipe(Effect.orDie))
       const [p, planned] = yield* elapsed(Effect.sync(() => planSync(rows, snapshot, {
         now: Date.now(), maxAttempts: 5, retryBaseMillis: 10_000, remoteQueueTimeoutMillis: Duration.toMillis("15 minutes"),
-        stallTimeoutMillis: Duration.toMillis("2 minutes"), seenFailing: new Set(), random: Math.random
+        stallTimeoutMillis: Duration.toMillis("2 minutes"), restartGraceMillis: 120_000, loggedInForMillis: null, removeFinished: true, random: Math.random
       })))
       const [a] = yield* elapsed(s.repo.applyChanges(planned.changes))
       changesPerApply = planned.changes.length

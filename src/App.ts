@@ -1,7 +1,14 @@
 import { HttpLayerRouter } from "@effect/platform"
 import { Layer } from "effect"
 import { AllRoutes } from "./api/http.js"
+import { ImportWorkerLive } from "./application/library/import-worker.js"
+import { LibraryImport } from "./application/library/library-import.js"
+import { LibraryFsLive } from "./infrastructure/library/file-system.js"
+import { SlskdFilesLive } from "./infrastructure/library/slskd-events.js"
+import { ImportRepositoryLive } from "./infrastructure/persistence/import-repository.js"
 import { DownloadManager } from "./application/download-manager.js"
+import { ImportTrackList } from "./application/import-track-list.js"
+import { PlaylistSync, PlaylistSyncWorkerLive } from "./application/playlist-sync.js"
 import { QueueAlbumDownloads } from "./application/queue-album-downloads.js"
 import { DomainEventsLive, Events } from "./application/events.js"
 import { HealthReport } from "./application/health.js"
@@ -10,11 +17,13 @@ import { QueueTrackDownload } from "./application/queue-track-download.js"
 import { RuntimeState } from "./application/runtime-state.js"
 import { StatsPublisherLive } from "./application/stats-publisher.js"
 import { DownloadWorker, DownloadWorkerLive } from "./application/workers/download-worker.js"
-import { Wakeups, WakeOnEventsLive } from "./application/workers/loop.js"
+import { Outage, Wakeups, WakeOnEventsLive } from "./application/workers/loop.js"
 import { QueueDispatcher, QueueDispatcherWorkerLive } from "./application/workers/queue-dispatcher.js"
 import { StatusSync, StatusSyncWorkerLive } from "./application/workers/status-sync.js"
 import { AlbumCatalogDefault } from "./infrastructure/catalog/catalog.js"
+import { TrackListLayer } from "./infrastructure/catalog/track-lists.js"
 import { DownloadRepositoryLive } from "./infrastructure/persistence/download-repository.js"
+import { PlaylistRepositoryLive } from "./infrastructure/persistence/playlist-repository.js"
 import { QualityProfilesLive } from "./infrastructure/persistence/quality-profile-repository.js"
 import { SettingsLive } from "./infrastructure/persistence/settings-repository.js"
 import { DatabaseLive } from "./infrastructure/persistence/sqlite.js"
@@ -35,25 +44,37 @@ export const PersistenceLayer = (db: string) => {
   const events = DomainEventsLive.pipe(Layer.provideMerge(Events.Default))
   const tracks = TrackRepositoryLive.pipe(Layer.provide(database))
   const downloads = DownloadRepositoryLive.pipe(Layer.provide(Layer.mergeAll(database, tracks, events)))
-  return Layer.mergeAll(database, events, tracks, downloads, SettingsLive.pipe(Layer.provide(database)),
+  const playlists = PlaylistRepositoryLive.pipe(Layer.provide(Layer.mergeAll(database, events)))
+  return Layer.mergeAll(database, events, tracks, downloads, playlists, SettingsLive.pipe(Layer.provide(database)),
     QualityProfilesLive.pipe(Layer.provide(database)))
 }
 
 /** slskd behind the circuit breaker: the only provider the application sees. */
-export const CatalogLayer = AlbumCatalogDefault
+export const CatalogLayer = Layer.merge(AlbumCatalogDefault, TrackListLayer)
 
 export const ProviderLayer = Layer.merge(
   Layer.merge(ProtectedProviderLive, ProviderCircuitLive).pipe(Layer.provideMerge(CircuitBreaker.Default), Layer.provide(SlskdLive)),
   SearchGateLive
 )
 
+/** The file system and slskd's record of finished files, for the library import. */
+export const LibraryLayer = Layer.mergeAll(LibraryFsLive, SlskdFilesLive, ImportRepositoryLive)
+
 export const ApplicationLayer = Layer.mergeAll(
   DownloadManager.Default, QueueTrackDownload.Default, HealthReport.Default,
   DownloadWorker.Default, StatusSync.Default, QueueAlbumDownloads.Default, QueueDispatcher.Default,
+  LibraryImport.Default,
   QueueControl.Default.pipe(Layer.provide(DownloadManager.Default))
-).pipe(Layer.provideMerge(Layer.mergeAll(Wakeups.Default, RuntimeState.Default)))
+).pipe(
+  Layer.provideMerge(PlaylistSync.Default),
+  Layer.provideMerge(ImportTrackList.Default.pipe(Layer.provide(QueueTrackDownload.Default))),
+  Layer.provideMerge(Outage.Default.pipe(
+    Layer.provideMerge(Layer.mergeAll(Wakeups.Default, RuntimeState.Default, LibraryLayer))))
+)
 
-export const WorkersLayer = Layer.mergeAll(WakeOnEventsLive, QueueDispatcherWorkerLive, DownloadWorkerLive, StatusSyncWorkerLive)
+export const WorkersLayer = Layer.mergeAll(
+  WakeOnEventsLive, QueueDispatcherWorkerLive, DownloadWorkerLive, StatusSyncWorkerLive, PlaylistSyncWorkerLive, ImportWorkerLive
+)
 
 /** The one place where the service is put together. The HTTP server itself is provided by the caller. */
 export const AppLayer = (options: AppOptions) => {

@@ -1,5 +1,8 @@
 import { Config, Duration, Either, Option, Redacted } from "effect"
+import { isAbsolute } from "node:path"
+import { DEFAULT_NAMING_TEMPLATE, validateTemplate } from "./domain/library/naming.js"
 import type { SettingDef } from "./domain/ports/Settings.js"
+import { redirectUriProblem } from "./domain/redirect-uri.js"
 
 /** Process-level settings: read once from the environment at start. */
 export const ServerConfig = Config.all({
@@ -81,6 +84,26 @@ const optionalText = (key: string, env: string, secret: boolean, description: st
   show: (o) => Option.match(o, { onNone: () => "", onSome: Redacted.value })
 })
 
+const optionalPath = (key: string, env: string, description: string): SettingDef<Option.Option<string>> => ({
+  key, env, description, secret: false, default: Option.none(),
+  parse: (raw) => {
+    const t = raw.trim().replace(/(.)\/+$/, "$1")
+    if (t === "") return Either.right(Option.none())
+    if (t.length > 1024) return Either.left("is too long")
+    return isAbsolute(t) && !t.includes("\u0000") ? Either.right(Option.some(t)) : Either.left("must be an absolute folder path such as /music")
+  },
+  show: (o) => Option.getOrElse(o, () => "")
+})
+
+const boolSetting = (key: string, env: string, dflt: boolean, description: string): SettingDef<boolean> => ({
+  key, env, description, secret: false, default: dflt,
+  parse: (raw) => {
+    const t = raw.trim().toLowerCase()
+    return t === "true" || t === "false" ? Either.right(t === "true") : Either.left("must be true or false")
+  },
+  show: String
+})
+
 /** Every setting a user can change at run time (api-contract section 1). */
 export const Setting = {
   slskdUrl: urlSetting("slskd.url", "SOULSPOT_SLSKD_URL", "http://localhost:5030", "slskd base URL"),
@@ -98,7 +121,21 @@ export const Setting = {
   spotifyClientSecret: optionalText("spotify.client_secret", "SOULSPOT_SPOTIFY_CLIENT_SECRET", true, "Spotify client secret"),
   spotifyApiUrl: urlSetting("spotify.api_url", "SOULSPOT_SPOTIFY_API_URL", "https://api.spotify.com/v1", "Spotify Web API base URL"),
   spotifyAccountsUrl: urlSetting("spotify.accounts_url", "SOULSPOT_SPOTIFY_ACCOUNTS_URL", "https://accounts.spotify.com", "Spotify accounts base URL"),
+  spotifyRedirectUri: {
+    key: "spotify.redirect_uri", env: "SOULSPOT_SPOTIFY_REDIRECT_URI", secret: false, default: "",
+    description: "Spotify login redirect URI (empty: http://127.0.0.1:<port>/api/spotify/callback)",
+    parse: (raw: string) => {
+      const t = raw.trim()
+      const problem = t === "" ? null : redirectUriProblem(t)
+      return problem === null ? Either.right(t) : Either.left(problem)
+    },
+    show: (s: string) => s
+  } satisfies SettingDef<string>,
+  playlistSyncInterval: durationSetting("playlists.sync_interval", "SOULSPOT_PLAYLIST_SYNC_INTERVAL", "1 hour", "how often watched playlists are re-read"),
   deezerApiUrl: urlSetting("deezer.api_url", "SOULSPOT_DEEZER_API_URL", "https://api.deezer.com", "Deezer API base URL"),
+  // slskd's own behaviour (docs/slskd-notes.md)
+  slskdRestartGrace: durationSetting("slskd.restart_grace", "SOULSPOT_SLSKD_RESTART_GRACE", "2 minutes", "after an slskd restart, how long slskd may take to resume a transfer before SoulSpot enqueues it again"),
+  removeFinished: boolSetting("transfer.remove_finished", "SOULSPOT_REMOVE_FINISHED", true, "remove finished transfers from slskd's list once SoulSpot has seen their end"),
   defaultProfile: {
     key: "quality.default_profile", env: "SOULSPOT_DEFAULT_PROFILE", description: "quality profile for new downloads",
     secret: false, default: "balanced",
@@ -107,4 +144,25 @@ export const Setting = {
   } satisfies SettingDef<string>
 } as const
 
-export const AllSettings: ReadonlyArray<SettingDef<unknown>> = Object.values(Setting) as ReadonlyArray<SettingDef<unknown>>
+/** Library import: off while the slskd downloads folder is unset. */
+export const ImportSetting = {
+  slskdDownloadsDir: optionalPath("import.slskd_downloads_dir", "SOULSPOT_SLSKD_DOWNLOADS_DIR", "slskd's downloads folder as SoulSpot sees it (import is off while empty)"),
+  libraryDir: optionalPath("import.library_dir", "SOULSPOT_LIBRARY_DIR", "music library folder imported files go to"),
+  mode: {
+    key: "import.mode", env: "SOULSPOT_IMPORT_MODE", description: "move, copy or hardlink files from slskd's folder into the library",
+    secret: false, default: "move",
+    parse: (raw: string) => {
+      const t = raw.trim().toLowerCase()
+      return t === "move" || t === "copy" || t === "hardlink" ? Either.right(t) : Either.left("must be move, copy or hardlink")
+    },
+    show: (s: string) => s
+  } satisfies SettingDef<"move" | "copy" | "hardlink">,
+  quarantineDir: optionalPath("import.quarantine_dir", "SOULSPOT_QUARANTINE_DIR", "where rejected and to-be-reviewed files wait (default: quarantine/ beside the database)"),
+  namingTemplate: {
+    key: "import.naming_template", env: "SOULSPOT_NAMING_TEMPLATE", description: "path of an imported file inside the library",
+    secret: false, default: DEFAULT_NAMING_TEMPLATE, parse: validateTemplate, show: (s: string) => s
+  } satisfies SettingDef<string>,
+  locateTimeout: durationSetting("import.locate_timeout", "SOULSPOT_IMPORT_LOCATE_TIMEOUT", "2 minutes", "how long to wait for a completed file to appear in slskd's folder")
+} as const
+
+export const AllSettings: ReadonlyArray<SettingDef<unknown>> = [...Object.values(Setting), ...Object.values(ImportSetting)] as ReadonlyArray<SettingDef<unknown>>

@@ -7,3 +7,9 @@ export const slskdLatency = Metric.histogram("soulspot_slskd_request_seconds",
   MetricBoundaries.exponential({ start: 0.005, factor: 2, count: 14 }), "slskd call latency by operation")
 export const syncTickSeconds = Metric.histogram("soulspot_sync_tick_seconds",
   MetricBoundaries.exponential({ start: 0.001, factor: 2, count: 14 }), "duration of one status sync tick")
+export const importedTracks = Metric.counter("soulspot_imported_tracks_total", {
+  description: "downloads created by batch, playlist, Liked Songs and file imports, by source", incremental: true
+})
+export const playlistSyncs = Metric.counter("soulspot_playlist_syncs_total", {
+  description: "watched playlist reads by outcome (unchanged, changed, failed)", incremental: true
+})

@@ -4,6 +4,7 @@ import { BULK_ACTIONS } from "../application/queue-control.js"
 import { DownloadStatus, Priority } from "../domain/download.js"
 import { DownloadDto, HealthDto, SettingDto, StatsDto } from "./dto.js"
 import { BadRequest, Conflict, NotFound, Unauthorized, Unavailable, Unprocessable, UpstreamFailed } from "./errors.js"
+import { BatchApi, PlaylistsApi, SpotifyAccountApi } from "./playlist-api.js"
 
 const Text = (field: string, max = 500) =>
   Schema.Trim.pipe(Schema.maxLength(max, { message: () => `${field}: must be at most ${max} characters` }))
@@ -182,8 +183,15 @@ export class PreviewApi extends HttpApiGroup.make("preview")
     .addError(BadRequest).addError(NotFound).addError(Unprocessable).addError(Unavailable))
 {}
 
+export class LibraryImportApi extends HttpApiGroup.make("libraryImport")
+  .add(HttpApiEndpoint.post("importFile")`/api/downloads/${IdPath}/import`.addSuccess(DownloadDto).addError(NotFound).addError(Conflict))
+  .add(HttpApiEndpoint.post("rejectFile")`/api/downloads/${IdPath}/reject`.addSuccess(DownloadDto).addError(NotFound).addError(Conflict))
+  .annotate(OpenApi.Description, "Retry a failed library import, accept a file waiting for review, or reject a file and download the track elsewhere")
+{}
+
 export class SoulSpotApi extends HttpApi.make("soulspot")
-  .add(DownloadsApi).add(ManagerApi).add(SettingsApi).add(AlbumsApi).add(PreviewApi)
+  .add(DownloadsApi).add(ManagerApi).add(SettingsApi).add(AlbumsApi).add(PreviewApi).add(BatchApi)
+  .add(PlaylistsApi).add(SpotifyAccountApi).add(LibraryImportApi)
   .addError(Unauthorized)
   .annotate(OpenApi.Title, "SoulSpot")
   .annotate(OpenApi.Description, "Self-hosted music download manager for the Soulseek network through slskd")

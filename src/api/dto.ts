@@ -41,7 +41,15 @@ export const DownloadDto = Schema.Struct({
   attempts: Schema.Number,
   next_attempt_at: Nullable(Schema.String),
   error: Nullable(Schema.String),
-  quality_profile: Schema.String
+  quality_profile: Schema.String,
+  import: Nullable(Schema.Struct({
+    status: Schema.Literal("IMPORTING", "IMPORTED", "NEEDS_REVIEW", "IMPORT_FAILED"),
+    /** Extension: the step a running import is at (LOCATING, VERIFYING, STAGING, PUBLISHING, CLEANING, DONE). */
+    step: Schema.String,
+    path: Nullable(Schema.String),
+    reason: Nullable(Schema.String),
+    checks: Schema.Array(Schema.Struct({ name: Schema.String, ok: Schema.Boolean, detail: Schema.String }))
+  }))
 }).annotations({ identifier: "Download" })
 export type DownloadDto = typeof DownloadDto.Type
 
@@ -75,7 +83,9 @@ export const toDto = (d: Download): DownloadDto => ({
   attempts: d.attempts,
   next_attempt_at: d.nextAttemptAt,
   error: d.error,
-  quality_profile: d.qualityProfile
+  quality_profile: d.qualityProfile,
+  // only a COMPLETED download has an import; a file refused at import sends it back to WAITING
+  import: d.status === "COMPLETED" && d.importState ? { ...d.importState, checks: [...d.importState.checks] } : null
 })
 
 export const StatsDto = Schema.Struct({

@@ -1,6 +1,7 @@
 import { HttpApi, HttpLayerRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Effect, Option, Schema } from "effect"
 import { SoulSpotApi } from "./api.js"
+import { LARGE_BODY_LIMITS } from "./playlist-api.js"
 
 export const MAX_BODY_BYTES = 1024 * 1024
 
@@ -68,8 +69,9 @@ export const ErrorShapeMiddleware = HttpLayerRouter.middleware((effect) =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     const length = Number(request.headers["content-length"] ?? "0")
-    if (length > MAX_BODY_BYTES) {
-      return jsonError(413, "PayloadTooLarge", `the request body is larger than ${MAX_BODY_BYTES} bytes`)
+    const limit = (request.method === "POST" && LARGE_BODY_LIMITS[request.url.split("?")[0] ?? ""]) || MAX_BODY_BYTES
+    if (length > limit) {
+      return jsonError(413, "PayloadTooLarge", `the request body is larger than ${limit} bytes`)
     }
     return yield* effect.pipe(
       Effect.map(reshape),

@@ -21,6 +21,7 @@ export const API_ERROR_OF = {
   TrackNotFound: NotFound,
   AlbumNotFound: NotFound,
   StatusConflict: Conflict,
+  ImportConflict: Conflict,
   QualityProfileReadOnly: Conflict,
   InvalidSetting: BadRequest,
   InvalidAlbumReference: BadRequest,

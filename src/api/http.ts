@@ -3,13 +3,16 @@ import { Layer } from "effect"
 import { SoulSpotApi } from "./api.js"
 import { ApiFallbackRoute, ErrorShapeMiddleware } from "./error-shape.js"
 import { RestLive } from "./rest.js"
+import { PlaylistRestLive } from "./rest-playlists.js"
 import { AuthMiddleware, LoginRoutes } from "./auth.js"
 import { MetricsRoute } from "./metrics-route.js"
+import { ImportPageRoutes } from "./import-routes.js"
 import { PagesLive } from "./pages.js"
+import { PlaylistPageRoutes } from "./playlist-pages.js"
 import { ApiEventsRoute } from "./sse.js"
 import { FaviconRoute, StaticRoutes, VendorRoutes } from "./static.js"
 
-const ApiRoutes = HttpLayerRouter.addHttpApi(SoulSpotApi, { openapiPath: "/api/openapi.json" }).pipe(Layer.provide(RestLive))
+const ApiRoutes = HttpLayerRouter.addHttpApi(SoulSpotApi, { openapiPath: "/api/openapi.json" }).pipe(Layer.provide(Layer.merge(RestLive, PlaylistRestLive)))
 
 
 /** Every route of the service on one router: JSON API, docs, SSE, pages, partials and static files. */
@@ -19,6 +22,8 @@ export const AllRoutes = Layer.mergeAll(
   ApiFallbackRoute,
   ApiEventsRoute,
   PagesLive,
+  PlaylistPageRoutes,
+  ImportPageRoutes,
   VendorRoutes,
   StaticRoutes(),
   FaviconRoute,

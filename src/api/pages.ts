@@ -20,6 +20,7 @@ import { healthPanel, statsBar } from "./views/panels.js"
 import { candidatesView, downloadList, downloadRow, showMore } from "./views/rows.js"
 import { listSection, managerPage } from "./views/manager.js"
 import { settingsForm, settingsPage } from "./views/settings.js"
+import { settingsPanels } from "./playlist-pages.js"
 
 const page = (body: SafeHtml, status = 200) =>
   HttpServerResponse.html(body.value).pipe(HttpServerResponse.setStatus(status))
@@ -175,9 +176,9 @@ export const PageRoutes = HttpLayerRouter.addAll([
     const { album, downloads, skipped } = result.right
     return page(message("ok", html`Queued ${downloads.length - skipped.length} of ${album.totalTracks} tracks of “${album.title}” by ${album.artist}${skipped.length > 0 ? html` (${skipped.length} already queued or downloaded)` : ""}.`))
   }).pipe(Effect.catchTag("RequestError", () => Effect.succeed(page(message("error", "The form could not be read."), 400))))),
-  HttpLayerRouter.route("GET", "/download-manager/settings", Effect.gen(function*() {
+  HttpLayerRouter.route("GET", "/download-manager/settings", (request) => Effect.gen(function*() {
     const settings = yield* Settings
-    return page(settingsPage(yield* settings.describe))
+    return page(settingsPage(yield* settings.describe, yield* settingsPanels(requestUrl(request))))
   })),
   HttpLayerRouter.route("POST", "/download-manager/settings", Effect.gen(function*() {
     const settings = yield* Settings

@@ -13,6 +13,7 @@ import type { TrackInput } from "../domain/track.js"
 import { AlbumDownloads, type CreateDownload, SoulSpotApi } from "./api.js"
 import { DownloadDto, toDto, toHealthDto, toStatsDto } from "./dto.js"
 import { asApiError, BadRequest, failAsApiError, NotFound, Unprocessable } from "./errors.js"
+import { LibraryImportLive } from "./import-routes.js"
 import type { AlbumSourceError } from "../domain/ports/AlbumSource.js"
 
 /** Turns the request body into a track, with the messages a person understands. */
@@ -158,4 +159,4 @@ export const PreviewLive = HttpApiBuilder.group(SoulSpotApi, "preview", (handler
   }))
 }))
 
-export const RestLive = Layer.mergeAll(DownloadsLive, ManagerLive, SettingsRoutesLive, AlbumsLive, PreviewLive)
+export const RestLive = Layer.mergeAll(DownloadsLive, ManagerLive, SettingsRoutesLive, AlbumsLive, PreviewLive, LibraryImportLive)

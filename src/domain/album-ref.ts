@@ -30,7 +30,7 @@ const asUrl = (text: string): URL | undefined => {
 
 const segmentsOf = (url: URL): Array<string> => url.pathname.split("/").filter((s) => s !== "").map(decodeURIComponent)
 
-const classify = (text: string): Parsed => {
+export const classify = (text: string): Parsed => {
   // spotify:album:<id> (and spotify:track:, spotify:artist:, spotify:user:<u>:playlist:<id>)
   const uri = /^spotify:([a-z]+):(.*)$/i.exec(text)
   if (uri) return { _tag: "CatalogLink", service: "spotify", kind: uri[1]!.toLowerCase(), id: uri[2]! }

@@ -1,4 +1,5 @@
 import { Either, Schema } from "effect"
+import { ImportView } from "./library/import-state.js"
 import { Track } from "./track.js"
 
 export const DownloadStatus = Schema.Literal(
@@ -23,10 +24,11 @@ export class IllegalTransition extends Schema.TaggedError<IllegalTransition>()("
 /**
  * The one rule for status moves (README.md, "How a download moves"). Forward one step at a time,
  * any non-terminal state may fail or be cancelled, and WAITING is where every retry
- * (automatic from an active state, manual from FAILED/CANCELLED) starts again.
+ * (automatic from an active state or a refused import, manual from FAILED/CANCELLED) starts again.
  */
 export const canTransition = (from: DownloadStatus, to: DownloadStatus): boolean => {
-  if (to === "WAITING") return from !== "WAITING" && from !== "COMPLETED"
+  // COMPLETED → WAITING: the library import refused the file, so another is searched for.
+  if (to === "WAITING") return from !== "WAITING"
   if (to === "FAILED" || to === "CANCELLED") return !isTerminal(from)
   switch (to) {
     case "PENDING": return from === "WAITING"
@@ -66,7 +68,9 @@ export const Download = Schema.Struct({
   qualityProfile: Schema.String,
   /** Last time the transfer was seen moving (internal: stall detection). */
   progressAt: Schema.NullOr(Schema.String),
-  track: Track
+  track: Track,
+  /** The library import of a COMPLETED download; absent or null when there is none. */
+  importState: Schema.optional(Schema.NullOr(ImportView))
 })
 export type Download = typeof Download.Type
 

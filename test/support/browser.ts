@@ -10,7 +10,7 @@ import { existsSync, mkdirSync } from "node:fs"
 import { createServer } from "node:http"
 import { type Browser, chromium } from "playwright-core"
 import { AppLayer } from "../../src/App.js"
-import { makeSimulator, type SimulatorTimings, type SlskdSimulatorHandle } from "../../src/dev/slskd-simulator/index.js"
+import { makeSimulator, type SimulatorOptions, type SimulatorTimings, type SlskdSimulatorHandle } from "../../src/dev/slskd-simulator/index.js"
 import { tempDbFile } from "./db.js"
 
 export const CHROMIUM = "/usr/bin/chromium"
@@ -69,13 +69,13 @@ export interface LiveApp {
 
 /** The real service (AppLayer, workers on) on 127.0.0.1 port 0 against a fresh simulator. */
 export const startLiveApp = async (
-  options: { readonly timings?: Partial<SimulatorTimings>; readonly env?: Record<string, string>; readonly db?: string } = {}
+  options: { readonly timings?: Partial<SimulatorTimings>; readonly env?: Record<string, string>; readonly simulator?: Partial<SimulatorOptions>; readonly db?: string } = {}
 ): Promise<LiveApp> => {
   const scope = Effect.runSync(Scope.make())
   const quiet = Logger.minimumLogLevel(LogLevel.Error)
   try {
     const started = await Effect.runPromise(Effect.gen(function*() {
-      const sim = yield* makeSimulator({ timings: options.timings ?? QUICK_SIMULATOR_TIMINGS })
+      const sim = yield* makeSimulator({ timings: options.timings ?? QUICK_SIMULATOR_TIMINGS, ...options.simulator })
       const env = { SOULSPOT_SLSKD_URL: sim.url, SOULSPOT_SLSKD_API_KEY: sim.apiKey ?? "", ...QUICK_SETTINGS, ...options.env }
       const app = AppLayer({ db: options.db ?? tempDbFile(), workers: true }).pipe(
         Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),

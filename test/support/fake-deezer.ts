@@ -11,9 +11,22 @@ import { Settings } from "../../src/domain/ports/Settings.js"
  * GET /album/{id}/tracks pages by index/limit with `next`/`prev` keys LEFT OUT when there is
  * no such page; errors are HTTP 200 bodies {"error":{"type","message","code"}}; slashes are
  * escaped as \/ like the real service. Quota errors (code 4) and other codes are scriptable.
+ * Playlists (catalog-apis.md section 5.4): /playlist/{id} with `checksum` and an embedded list
+ * cut at 400; /playlist/{id}/tracks pages by index/limit, entries without isrc and positions,
+ * optionally short pages while `next` is still there; a private playlist answers the
+ * OAuthException (code 200) the public API gives without the owner's token.
  */
 
-export type DeezerRoute = "album" | "album-tracks" | "unknown"
+export type DeezerRoute = "album" | "album-tracks" | "playlist" | "playlist-tracks" | "unknown"
+
+/** A playlist of tracks taken from added albums: (album id, track id) pairs. */
+export interface DeezerFixturePlaylist {
+  readonly id: number
+  readonly title: string
+  readonly public: boolean
+  readonly creator: string
+  readonly tracks: ReadonlyArray<{ readonly albumId: number; readonly trackId: number; readonly readable?: boolean }>
+}
 
 export interface DeezerFixtureTrack {
   readonly id: number
@@ -65,6 +78,11 @@ export interface FakeDeezerControl {
   readonly quotaAfter: (after: number, times: number) => void
   /** Largest page /album/{id}/tracks serves whatever `limit` asks (default 25). */
   readonly setMaxPageSize: (n: number) => void
+  readonly addPlaylist: (playlist: DeezerFixturePlaylist) => void
+  /** Replaces the playlist's tracks; the checksum changes with them. */
+  readonly setPlaylistTracks: (id: number, tracks: DeezerFixturePlaylist["tracks"]) => void
+  /** Pages of /playlist/{id}/tracks drop this many entries (unreadable tracks) while `next` still points on. */
+  readonly shortPages: (dropPerPage: number) => void
 }
 
 export class FakeDeezer extends Context.Tag("test/FakeDeezer")<FakeDeezer, FakeDeezerControl>() {}
@@ -90,6 +108,29 @@ class State implements FakeDeezerControl {
   readonly statuses = new Map<DeezerRoute, Array<number>>()
   quota: { after: number; times: number } | null = null
   maxPageSize = 25
+  readonly playlists = new Map<number, DeezerFixturePlaylist>()
+  dropPerPage = 0
+
+  addPlaylist = (playlist: DeezerFixturePlaylist) => {
+    this.playlists.set(playlist.id, playlist)
+  }
+  setPlaylistTracks = (id: number, tracks: DeezerFixturePlaylist["tracks"]) => {
+    this.playlists.set(id, { ...this.playlists.get(id)!, tracks })
+  }
+  shortPages = (dropPerPage: number) => {
+    this.dropPerPage = dropPerPage
+  }
+  checksumOf = (p: DeezerFixturePlaylist) => md5(JSON.stringify(p.tracks))
+  /** A playlist entry: a track without isrc, track_position and disk_number, plus time_add and album. */
+  playlistEntry = (ref: DeezerFixturePlaylist["tracks"][number]) => {
+    const album = this.albums.get(ref.albumId)!.album
+    const t = album.tracks.find((x) => x.id === ref.trackId)!
+    const { isrc: _i, track_position: _p, disk_number: _d, ...rest } = this.trackItem(t, album)
+    return {
+      ...rest, readable: ref.readable ?? true, time_add: 1_700_000_000,
+      album: { id: album.id, title: album.title, cover: `${this.url}/album/${album.id}/image`, md5_image: md5(`cover${album.id}`), tracklist: `${this.url}/album/${album.id}/tracks`, type: "album" }
+    }
+  }
 
   addAlbum = (album: DeezerFixtureAlbum, options?: { readonly shuffled?: boolean }) => {
     const order = options?.shuffled
@@ -188,7 +229,8 @@ const body = (value: unknown, status = 200) =>
 const errorBody = (code: number) => body({ error: { ...(ERRORS[code] ?? { type: "Exception", message: "An error occurred" }), code } })
 
 const routeOf = (path: string): DeezerRoute =>
-  /^\/album\/[^/]+$/.test(path) ? "album" : /^\/album\/[^/]+\/tracks$/.test(path) ? "album-tracks" : "unknown"
+  /^\/album\/[^/]+$/.test(path) ? "album" : /^\/album\/[^/]+\/tracks$/.test(path) ? "album-tracks"
+    : /^\/playlist\/[^/]+$/.test(path) ? "playlist" : /^\/playlist\/[^/]+\/tracks$/.test(path) ? "playlist-tracks" : "unknown"
 
 const handle = (s: State) => (req: HttpServerRequest.HttpServerRequest) => Effect.sync(() => {
   const url = new URL(req.url, s.url)
@@ -212,6 +254,40 @@ const handle = (s: State) => (req: HttpServerRequest.HttpServerRequest) => Effec
   if (route === "unknown") return respond(errorBody(600), 600)
 
   const idText = url.pathname.split("/")[2]!
+  if (route === "playlist" || route === "playlist-tracks") {
+    const p = /^\d+$/.test(idText) ? s.playlists.get(Number(idText)) : undefined
+    if (!p) return respond(errorBody(800), 800)
+    // a private playlist needs the owner's OAuth token, which the public API has not got
+    if (!p.public) {
+      return respond(body({ error: { type: "OAuthException", message: "An active access token must be used to query information about the current user", code: 200 } }), 200)
+    }
+    const all = p.tracks.map(s.playlistEntry)
+    if (route === "playlist") {
+      return respond(body({
+        id: p.id, title: p.title, description: "", duration: 0, public: true, is_loved_track: false, collaborative: false,
+        nb_tracks: all.length, fans: 12, link: `https://www.deezer.com/playlist/${p.id}`, checksum: s.checksumOf(p),
+        tracklist: `${s.url}/playlist/${p.id}/tracks`, creation_date: "2024-01-01 10:00:00",
+        creator: { id: 5, name: p.creator, tracklist: `${s.url}/user/5/flow`, type: "user" }, type: "playlist",
+        // the embedded list is cut short on long playlists
+        tracks: { data: all.slice(0, 400) }
+      }))
+    }
+    const limitParam = url.searchParams.get("limit")
+    const limit = limitParam !== null && /^\d+$/.test(limitParam) && Number(limitParam) > 0 ? Math.min(Number(limitParam), 1000) : 25
+    const index = Math.max(0, Number(url.searchParams.get("index") ?? "0") || 0)
+    const link = (i: number) => {
+      const q = new URLSearchParams(url.searchParams)
+      q.set("index", String(i))
+      return `${s.url}${url.pathname}?${q.toString()}`
+    }
+    const page = all.slice(index, index + limit)
+    return respond(body({
+      data: index + limit < all.length ? page.slice(0, Math.max(0, page.length - s.dropPerPage)) : page,
+      total: all.length, checksum: s.checksumOf(p),
+      ...(index > 0 ? { prev: link(Math.max(0, index - limit)) } : {}),
+      ...(index + limit < all.length ? { next: link(index + limit) } : {})
+    }))
+  }
   const entry = /^\d+$/.test(idText) ? s.albums.get(Number(idText)) : undefined
   if (!entry) return respond(errorBody(800), 800)
   if (route === "album") return respond(body(s.albumJson(entry.album, entry.order)))

@@ -12,9 +12,45 @@ import { Settings } from "../../src/domain/ports/Settings.js"
  * URLs, simplified tracks without ISRC, /v1/tracks?ids= (max 50, null for unknown ids) and
  * /v1/tracks/{id} with external_ids.isrc, error bodies {"error":{"status","message"}}.
  * Faults are scripted per route through the control object.
+ *
+ * The user side follows catalog-apis.md section 5 (the 2026 rules): /authorize shows a consent
+ * page whose Agree/Cancel redirect to redirect_uri with code or error=access_denied and the
+ * state; the token route verifies PKCE (S256 of code_verifier), single-use codes, and rotates
+ * refresh tokens (revocable: invalid_grant). /v1/me, /v1/me/playlists (no `tracks` counts),
+ * /v1/me/tracks ({added_at, track}), /v1/playlists/{id} (entries only for the owner or a
+ * collaborator), /v1/playlists/{id}/items (403 for anyone else and for app tokens; entries under
+ * `item`, `track` or both), /v1/playlists/{id}/tracks always 403, editorial playlists 404.
  */
 
-export type SpotifyRoute = "token" | "album" | "album-tracks" | "several-tracks" | "track" | "unknown"
+export type SpotifyRoute =
+  | "token" | "album" | "album-tracks" | "several-tracks" | "track" | "unknown"
+  | "authorize" | "me" | "me-playlists" | "me-tracks" | "playlist" | "playlist-items" | "playlist-tracks"
+
+/** One entry of a fixture playlist: a catalog track, a local file, an episode, or removed content (null). */
+export type FixtureEntry =
+  | { readonly kind: "track"; readonly trackId: string; readonly playable?: boolean }
+  | { readonly kind: "local"; readonly artist: string; readonly album: string; readonly title: string; readonly seconds: number }
+  | { readonly kind: "episode"; readonly name: string }
+  | { readonly kind: "removed" }
+
+export interface FixturePlaylist {
+  readonly id: string
+  readonly name: string
+  readonly ownerId: string
+  readonly collaborative?: boolean
+  /** Users who may read the items besides the owner (collaborators). */
+  readonly collaborators?: ReadonlyArray<string>
+  /** Spotify-owned editorial/algorithmic playlist: 404 for apps since Nov 2024. */
+  readonly editorial?: boolean
+  /** Which key the entries put the track under: 2026 "item", older "track", or both. */
+  readonly shape?: "item" | "track" | "both"
+  readonly entries: ReadonlyArray<FixtureEntry>
+}
+
+export interface FixtureUser {
+  readonly id: string
+  readonly displayName: string
+}
 
 export interface FixtureTrack {
   readonly id: string
@@ -79,6 +115,22 @@ export interface FakeSpotifyControl {
   readonly removeMultiGet: (on: boolean) => void
   /** expires_in of tokens issued from now on (seconds). */
   readonly setTokenLifetime: (seconds: number) => void
+  // ---- user login (Authorization Code with PKCE) and user data
+  readonly addUser: (user: FixtureUser) => void
+  /** The user who "logs in" at /authorize from now on. */
+  readonly loginAs: (userId: string) => void
+  readonly addPlaylist: (playlist: FixturePlaylist) => void
+  /** Appends entries and changes the snapshot_id, as an edit in Spotify does. */
+  readonly appendToPlaylist: (id: string, entries: ReadonlyArray<FixtureEntry>) => void
+  readonly setLiked: (userId: string, trackIds: ReadonlyArray<string>) => void
+  /** Every refresh token issued so far is revoked (the user removed the app's access). */
+  readonly revokeRefreshTokens: () => void
+  /** Whether a refresh hands out a new refresh token (rotation, default on). */
+  readonly rotateRefreshTokens: (on: boolean) => void
+  /** Every access and refresh token handed out so far (for "never leaks" checks). */
+  readonly issuedSecrets: () => ReadonlyArray<string>
+  /** The authorize requests received (their query parameters). */
+  readonly authorizeRequests: () => ReadonlyArray<URLSearchParams>
 }
 
 export class FakeSpotify extends Context.Tag("test/FakeSpotify")<FakeSpotify, FakeSpotifyControl>() {}
@@ -115,6 +167,113 @@ class State implements FakeSpotifyControl {
   refuseTokens = false
   multiGetRemoved = false
   tokenLifetime = 3600
+  readonly users = new Map<string, FixtureUser>()
+  loginUser: string | null = null
+  readonly playlists = new Map<string, { playlist: FixturePlaylist; snapshot: number }>()
+  readonly liked = new Map<string, ReadonlyArray<string>>()
+  /** authorization codes: single use */
+  readonly codes = new Map<string, { challenge: string; redirectUri: string; clientId: string; userId: string; scope: string }>()
+  readonly userTokens = new Map<string, string>()
+  readonly refreshTokens = new Map<string, string>()
+  rotate = true
+  readonly secrets: Array<string> = []
+  readonly authorizeLog: Array<URLSearchParams> = []
+
+  addUser = (user: FixtureUser) => {
+    this.users.set(user.id, user)
+    if (this.loginUser === null) this.loginUser = user.id
+  }
+  loginAs = (userId: string) => {
+    this.loginUser = userId
+  }
+  addPlaylist = (playlist: FixturePlaylist) => {
+    this.playlists.set(playlist.id, { playlist, snapshot: 1 })
+  }
+  appendToPlaylist = (id: string, entries: ReadonlyArray<FixtureEntry>) => {
+    const p = this.playlists.get(id)!
+    this.playlists.set(id, { playlist: { ...p.playlist, entries: [...p.playlist.entries, ...entries] }, snapshot: p.snapshot + 1 })
+  }
+  setLiked = (userId: string, trackIds: ReadonlyArray<string>) => {
+    this.liked.set(userId, trackIds)
+  }
+  revokeRefreshTokens = () => {
+    this.refreshTokens.clear()
+  }
+  rotateRefreshTokens = (on: boolean) => {
+    this.rotate = on
+  }
+  issuedSecrets = () => [...this.secrets]
+  authorizeRequests = () => [...this.authorizeLog]
+
+  issueAccess = (userId: string) => {
+    const access = `BQU${randomBytes(24).toString("base64url")}`
+    this.validTokens.add(access)
+    this.userTokens.set(access, userId)
+    this.secrets.push(access)
+    return access
+  }
+  issueRefresh = (userId: string) => {
+    const refresh = `AQR${randomBytes(32).toString("base64url")}`
+    this.refreshTokens.set(refresh, userId)
+    this.secrets.push(refresh)
+    return refresh
+  }
+  snapshotOf = (id: string) => {
+    const p = this.playlists.get(id)!
+    return spotifyId(`snapshot:${id}:${p.snapshot}`) + "AAAAAAAA"
+  }
+  canRead = (p: FixturePlaylist, userId: string | undefined) =>
+    userId !== undefined && (p.ownerId === userId || (p.collaborators ?? []).includes(userId))
+  entryJson = (e: FixtureEntry, shape: "item" | "track" | "both") => {
+    let inner: unknown
+    let local = false
+    switch (e.kind) {
+      case "removed": inner = null; break
+      case "episode":
+        inner = { type: "episode", id: spotifyId(`episode:${e.name}`), name: e.name, uri: `spotify:episode:${spotifyId(`episode:${e.name}`)}`, duration_ms: 1_800_000 }
+        break
+      case "local": {
+        local = true
+        const enc = (x: string) => encodeURIComponent(x).replace(/%20/g, "+")
+        inner = {
+          id: null, name: e.title, type: "track", is_local: true, duration_ms: e.seconds * 1000,
+          uri: `spotify:local:${enc(e.artist)}:${enc(e.album)}:${enc(e.title)}:${e.seconds}`,
+          artists: [{ name: e.artist, id: null, type: "artist", uri: null }],
+          album: { name: e.album, id: null, type: "album", uri: null, artists: [], images: [] },
+          external_ids: {}, disc_number: 0, track_number: 0
+        }
+        break
+      }
+      case "track": {
+        const found = this.tracks.get(e.trackId)!
+        inner = { ...this.fullTrack(found.track, found.album, null), ...(e.playable === false ? { is_playable: false } : {}) }
+      }
+    }
+    const base = { added_at: "2026-03-01T10:00:00Z", added_by: { id: "someone", type: "user" }, is_local: local, primary_color: null }
+    return shape === "item" ? { ...base, item: inner } : shape === "track" ? { ...base, track: inner } : { ...base, item: inner, track: inner }
+  }
+  playlistJson = (p: FixturePlaylist) => ({
+    collaborative: p.collaborative ?? false,
+    description: "",
+    external_urls: { spotify: `https://open.spotify.com/playlist/${p.id}` },
+    href: `${this.apiUrl}/playlists/${p.id}`,
+    id: p.id,
+    images: [],
+    name: p.name,
+    owner: { id: p.ownerId, display_name: this.users.get(p.ownerId)?.displayName ?? p.ownerId, type: "user", uri: `spotify:user:${p.ownerId}` },
+    public: true,
+    snapshot_id: this.snapshotOf(p.id),
+    type: "playlist",
+    uri: `spotify:playlist:${p.id}`
+  })
+  entriesPage = (path: string, all: ReadonlyArray<unknown>, offset: number, limit: number) => {
+    const link = (o: number) => `${this.apiUrl}${path}?offset=${o}&limit=${limit}`
+    return {
+      href: link(offset), items: all.slice(offset, offset + limit), limit,
+      next: offset + limit < all.length ? link(offset + limit) : null, offset,
+      previous: offset > 0 ? link(Math.max(0, offset - limit)) : null, total: all.length
+    }
+  }
 
   addAlbum = (album: FixtureAlbum, options?: { readonly shuffled?: boolean }) => {
     const order = options?.shuffled
@@ -223,7 +382,14 @@ const ID = /^[0-9A-Za-z]{22}$/
 
 const routeOf = (method: string, path: string): SpotifyRoute => {
   if (method === "POST" && path === "/api/token") return "token"
+  if (path === "/authorize") return "authorize"
   if (method !== "GET") return "unknown"
+  if (path === "/v1/me") return "me"
+  if (path === "/v1/me/playlists") return "me-playlists"
+  if (path === "/v1/me/tracks") return "me-tracks"
+  if (/^\/v1\/playlists\/[^/]+$/.test(path)) return "playlist"
+  if (/^\/v1\/playlists\/[^/]+\/items$/.test(path)) return "playlist-items"
+  if (/^\/v1\/playlists\/[^/]+\/tracks$/.test(path)) return "playlist-tracks"
   if (/^\/v1\/albums\/[^/]+$/.test(path)) return "album"
   if (/^\/v1\/albums\/[^/]+\/tracks$/.test(path)) return "album-tracks"
   if (path === "/v1/tracks") return "several-tracks"
@@ -254,9 +420,39 @@ const handle = (s: State) => (req: HttpServerRequest.HttpServerRequest) => Effec
   const fault = s.faults.get(route)?.shift()
   if (fault) return respond(faultResponse(fault))
 
+  if (route === "authorize") return respond(authorize(s, url, req.method === "POST" ? new URLSearchParams(yield* Effect.orDie(req.text)) : null))
+
   if (route === "token") {
     const form = new URLSearchParams(yield* Effect.orDie(req.text))
     const contentType = req.headers["content-type"] ?? ""
+    if (contentType.startsWith("application/x-www-form-urlencoded") && form.get("grant_type") === "authorization_code") {
+      const code = s.codes.get(form.get("code") ?? "")
+      s.codes.delete(form.get("code") ?? "")
+      const verifier = form.get("code_verifier") ?? ""
+      if (!code || code.redirectUri !== form.get("redirect_uri") || code.clientId !== form.get("client_id") ||
+        !/^[A-Za-z0-9\-._~]{43,128}$/.test(verifier) ||
+        createHash("sha256").update(verifier).digest("base64url") !== code.challenge) {
+        return respond(json(400, { error: "invalid_grant", error_description: "Invalid authorization code" }))
+      }
+      return respond(json(200, {
+        access_token: s.issueAccess(code.userId), token_type: "Bearer", scope: code.scope, expires_in: s.tokenLifetime,
+        refresh_token: s.issueRefresh(code.userId)
+      }))
+    }
+    if (contentType.startsWith("application/x-www-form-urlencoded") && form.get("grant_type") === "refresh_token") {
+      const old = form.get("refresh_token") ?? ""
+      const userId = s.refreshTokens.get(old)
+      if (userId === undefined || form.get("client_id") !== s.clientId) {
+        return respond(json(400, { error: "invalid_grant", error_description: "Refresh token revoked" }))
+      }
+      const access = s.issueAccess(userId)
+      // rotation: the answer holds a new refresh token and the old one stops working
+      if (s.rotate) s.refreshTokens.delete(old)
+      return respond(json(200, {
+        access_token: access, token_type: "Bearer", scope: "playlist-read-private playlist-read-collaborative user-library-read",
+        expires_in: s.tokenLifetime, ...(s.rotate ? { refresh_token: s.issueRefresh(userId) } : {})
+      }))
+    }
     const expected = `Basic ${Buffer.from(`${s.clientId}:${s.clientSecret}`).toString("base64")}`
     if (!contentType.startsWith("application/x-www-form-urlencoded") || form.get("grant_type") !== "client_credentials") {
       return respond(json(400, { error: "unsupported_grant_type", error_description: "grant_type parameter is missing" }))
@@ -287,6 +483,49 @@ const handle = (s: State) => (req: HttpServerRequest.HttpServerRequest) => Effec
   }
   const market = url.searchParams.get("market")
   const segments = url.pathname.split("/")
+  const userId = s.userTokens.get(token)
+  const pageParams = (dflt: number) => {
+    const limit = Number(url.searchParams.get("limit") ?? String(dflt))
+    const offset = Number(url.searchParams.get("offset") ?? "0")
+    return Number.isInteger(limit) && limit >= 1 && limit <= 50 && Number.isInteger(offset) && offset >= 0 ? { limit, offset } : null
+  }
+
+  if (route === "me" || route === "me-playlists" || route === "me-tracks") {
+    if (userId === undefined) return respond(apiError(401, "Only valid bearer authentication supported"))
+    const user = s.users.get(userId)!
+    if (route === "me") return answered(json(200, { id: user.id, display_name: user.displayName, type: "user", uri: `spotify:user:${user.id}` }))
+    const p = pageParams(20)
+    if (p === null) return respond(apiError(400, "Invalid limit"))
+    if (route === "me-playlists") {
+      // 2026: the items no longer carry a `tracks` {href, total} count
+      const mine = [...s.playlists.values()].filter((e) => !e.playlist.editorial).map((e) => s.playlistJson(e.playlist))
+      return answered(json(200, s.entriesPage("/me/playlists", mine, p.offset, p.limit)))
+    }
+    const liked = (s.liked.get(userId) ?? []).map((id) => {
+      const found = s.tracks.get(id)!
+      return { added_at: "2026-04-01T09:00:00Z", track: s.fullTrack(found.track, found.album, null) }
+    })
+    return answered(json(200, s.entriesPage("/me/tracks", liked, p.offset, p.limit)))
+  }
+
+  if (route === "playlist-tracks") return respond(apiError(403, "Forbidden"))
+  if (route === "playlist" || route === "playlist-items") {
+    const id = segments[3]!
+    if (!ID.test(id)) return respond(apiError(400, "Invalid base62 id"))
+    const entry = s.playlists.get(id)
+    if (!entry || entry.playlist.editorial) return respond(apiError(404, "Resource not found"))
+    const readable = s.canRead(entry.playlist, userId)
+    const shape = entry.playlist.shape ?? "item"
+    const all = entry.playlist.entries.map((e) => s.entryJson(e, shape))
+    if (route === "playlist") {
+      // other people's playlists: metadata only
+      return answered(json(200, { ...s.playlistJson(entry.playlist), ...(readable ? { items: s.entriesPage(`/playlists/${id}/items`, all, 0, 50) } : {}) }))
+    }
+    if (!readable) return respond(apiError(403, "Forbidden"))
+    const p = pageParams(20)
+    if (p === null) return respond(apiError(400, "Invalid limit"))
+    return answered(json(200, s.entriesPage(`/playlists/${id}/items`, all, p.offset, p.limit)))
+  }
 
   if (route === "album" || route === "album-tracks") {
     const id = segments[3]!
@@ -335,6 +574,44 @@ const handle = (s: State) => (req: HttpServerRequest.HttpServerRequest) => Effec
   if (!e) return respond(apiError(404, "non existing id"))
   return answered(json(200, s.fullTrack(e.track, e.album, market)))
 })
+
+const escapeHtml = (x: string) => x.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+
+/**
+ * The consent page: GET shows who logs in and what is asked, with Agree and Cancel; the POST of
+ * that form redirects to redirect_uri with a code (or error=access_denied) and the state.
+ */
+const authorize = (s: State, url: URL, form: URLSearchParams | null) => {
+  const q = form ?? url.searchParams
+  if (form === null) s.authorizeLog.push(new URLSearchParams(url.searchParams))
+  const redirectUri = q.get("redirect_uri") ?? ""
+  if (q.get("client_id") !== s.clientId) return HttpServerResponse.text("INVALID_CLIENT: Invalid client", { status: 400 })
+  if (q.get("response_type") !== "code") return HttpServerResponse.text("unsupported_response_type", { status: 400 })
+  if (!/^(https:\/\/|http:\/\/127\.0\.0\.1[:/]|http:\/\/\[::1\][:/])/.test(redirectUri)) {
+    return HttpServerResponse.text("INVALID_CLIENT: Insecure redirect URI", { status: 400 })
+  }
+  if (q.get("code_challenge_method") !== "S256" || !/^[A-Za-z0-9_-]{43}$/.test(q.get("code_challenge") ?? "")) {
+    return HttpServerResponse.text("invalid_request: code_challenge", { status: 400 })
+  }
+  const state = q.get("state")
+  const back = (params: Record<string, string>) => {
+    const target = new URL(redirectUri)
+    for (const [k, v] of Object.entries({ ...params, ...(state ? { state } : {}) })) target.searchParams.set(k, v)
+    return HttpServerResponse.redirect(target.toString(), { status: 303 })
+  }
+  if (form === null) {
+    const user = s.users.get(s.loginUser ?? "")
+    const hidden = [...q.entries()].map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`).join("")
+    return HttpServerResponse.text(`<!doctype html><title>Spotify</title><h1>Log in as ${escapeHtml(user?.displayName ?? "?")}</h1>
+      <p>SoulSpot asks for: ${escapeHtml(q.get("scope") ?? "")}</p>
+      <form method="post" action="/authorize">${hidden}<button name="decision" value="agree">Agree</button>
+      <button name="decision" value="cancel">Cancel</button></form>`, { contentType: "text/html; charset=utf-8" })
+  }
+  if (q.get("decision") !== "agree") return back({ error: "access_denied" })
+  const code = `AQC${randomBytes(24).toString("base64url")}`
+  s.codes.set(code, { challenge: q.get("code_challenge")!, redirectUri, clientId: s.clientId, userId: s.loginUser ?? "", scope: q.get("scope") ?? "" })
+  return back({ code })
+}
 
 /** The fake, listening on 127.0.0.1 and a free port for as long as the layer lives. */
 export const FakeSpotifyLive: Layer.Layer<FakeSpotify> = Layer.unwrapEffect(Effect.sync(() => {

@@ -5,6 +5,7 @@ import { html, type SafeHtml } from "../html.js"
 import { count } from "./format.js"
 import { layout } from "./layout.js"
 import { healthPanel, statsBar } from "./panels.js"
+import { playlistForms } from "./playlists.js"
 import { downloadList, showMore } from "./rows.js"
 
 const STATUSES: ReadonlyArray<DownloadStatus> = ["WAITING", "PENDING", "QUEUED", "DOWNLOADING", "COMPLETED", "FAILED", "CANCELLED"]
@@ -22,6 +23,7 @@ export const queueForms = (profiles: ReadonlyArray<string>): SafeHtml => html`<s
     <label class="wide">Spotify or Deezer album link <input name="album_url" required maxlength="300" placeholder="https://open.spotify.com/album/… or https://www.deezer.com/album/…"></label>
     <button type="submit">Queue album</button>
   </form>
+  ${playlistForms()}
   <div id="queue-result" role="status" aria-live="polite"></div>
 </section>`
 

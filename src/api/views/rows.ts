@@ -2,6 +2,7 @@ import { type Download, isActive, progressOf } from "../../domain/download.js"
 import type { Candidate } from "../../domain/ports/DownloadRepository.js"
 import { html, type SafeHtml } from "../html.js"
 import { baseName, bytes, duration, speed } from "./format.js"
+import { importPanel } from "./import-panel.js"
 
 const STATUS_WORDS: Record<Download["status"], string> = {
   WAITING: "Waiting", PENDING: "File chosen", QUEUED: "Queued", DOWNLOADING: "Downloading",
@@ -32,6 +33,7 @@ export const downloadRow = (d: Download): SafeHtml => {
     <span>profile ${d.qualityProfile}</span>
   </div>
   ${d.error ? html`<div class="row-error">${d.error}</div>` : ""}
+  ${importPanel(d)}
   <div class="row-actions">
     <button type="button" class="link" hx-get="/download-manager/downloads/${d.id}/candidates" hx-target="#why-${d.id}" hx-swap="innerHTML">Why this file?</button>
     ${isActive(d.status) ? html`<button type="button" class="danger" hx-post="/download-manager/downloads/${d.id}/cancel" hx-target="#${rowId(d)}" hx-swap="outerHTML" hx-confirm="Cancel “${d.track.title}”?">Cancel</button>` : ""}

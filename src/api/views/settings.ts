@@ -15,7 +15,7 @@ export const settingsForm = (settings: ReadonlyArray<SettingView>, message: Safe
   <button type="submit">Save settings</button>
 </form>`
 
-export const settingsPage = (settings: ReadonlyArray<SettingView>): SafeHtml => layout("Settings", html`<section class="card" aria-labelledby="settings-h">
+export const settingsPage = (settings: ReadonlyArray<SettingView>, extra: SafeHtml | string = ""): SafeHtml => layout("Settings", html`${extra}<section class="card" aria-labelledby="settings-h">
   <h2 id="settings-h">Settings</h2>
   ${settingsForm(settings)}
 </section>`, "settings")

@@ -1,21 +1,27 @@
-import { Clock, Duration, Effect, Layer, Random } from "effect"
+import { Clock, Duration, Effect, Layer, Random, Ref } from "effect"
 import { Setting } from "../../config.js"
 import type { Download } from "../../domain/download.js"
 import { DownloadProvider, type ProviderError } from "../../domain/ports/DownloadProvider.js"
 import { DownloadRepository } from "../../domain/ports/DownloadRepository.js"
 import { Settings } from "../../domain/ports/Settings.js"
-import { backoffMillis } from "../../domain/retry.js"
-import { Wakeups, workerLoop } from "./loop.js"
-
-/** How long work waits after slskd was unreachable, unless slskd said how long. */
-export const OUTAGE_PAUSE_MS = 30_000
+import { afterFailure, type FailureKind } from "../../domain/retry-policy.js"
+import { Outage, Wakeups, workerLoop } from "./loop.js"
 
 const iso = (ms: number) => new Date(ms).toISOString()
+
+/** What an enqueue failure means: the peer's or file's (Rejected covers offline, unreachable and refusing peers), slskd being busy, or slskd being out. */
+export const enqueueFailureKind = (e: ProviderError): FailureKind =>
+  e.reason === "Rejected" ? "candidate" : e.reason === "RateLimited" ? "busy" : "outage"
+
+/** The message a row shows while it waits for slskd; kept stable so a long outage writes it once. */
+export const waitingForSlskd = (e: ProviderError): string =>
+  `waiting for slskd: ${e.reason === "CircuitOpen" ? "slskd is unavailable after repeated failures" : e.message}`
 
 /**
  * DownloadWorker: PENDING → QUEUED. Enqueues the chosen file in slskd (the provider adopts a
  * transfer slskd already holds, so a crash between "slskd accepted" and "we stored the id"
- * never enqueues twice). An outage sends the row back to WAITING with its file kept.
+ * never enqueues twice). A failure that names the peer or the file moves on to another
+ * candidate; an outage leaves the row PENDING with its file until slskd is back.
  */
 export class DownloadWorker extends Effect.Service<DownloadWorker>()("soulspot/DownloadWorker", {
   effect: Effect.gen(function*() {
@@ -23,31 +29,44 @@ export class DownloadWorker extends Effect.Service<DownloadWorker>()("soulspot/D
     const provider = yield* DownloadProvider
     const settings = yield* Settings
     const wakeups = yield* Wakeups
+    const outage = yield* Outage
+    /** After a 429: when the next try may go (the loop sleeps no longer than that). */
+    const busyUntil = yield* Ref.make<number | null>(null)
 
     const refused = (d: Download, e: ProviderError) => Effect.gen(function*() {
       const now = yield* Clock.currentTimeMillis
-      const attempts = d.attempts + 1
-      const reason = `slskd refused the download from ${d.username}: ${e.message}`
+      const reason = `slskd could not download from ${d.username}: ${e.message}`
+      const decision = afterFailure("candidate", d.attempts, {
+        maxAttempts: yield* settings.get(Setting.maxAttempts),
+        baseDelayMillis: Duration.toMillis(yield* settings.get(Setting.retryBaseDelay))
+      }, yield* Random.next)
       yield* repo.markFailedCandidate(d.id, d.username ?? "", d.filename ?? "", e.message)
-      if (attempts >= (yield* settings.get(Setting.maxAttempts))) {
-        yield* repo.updateStatus(d.id, "FAILED", { attempts, error: `${reason} (gave up after ${attempts} attempts)` })
+      if (decision.next === "FAILED") {
+        yield* repo.updateStatus(d.id, "FAILED", { attempts: decision.attempts, error: `${reason} (gave up after ${decision.attempts} attempts)` })
+        yield* Effect.logInfo(`${d.id}: FAILED after ${decision.attempts} attempts: ${reason}`)
         return
       }
-      const delay = backoffMillis(attempts, Duration.toMillis(yield* settings.get(Setting.retryBaseDelay)), yield* Random.next)
+      const delay = decision.delayMillis ?? 0
       yield* repo.updateStatus(d.id, "WAITING", {
-        attempts, error: reason, nextAttemptAt: iso(now + delay), username: null, filename: null, size: null, slskdId: null
+        attempts: decision.attempts, error: reason, nextAttemptAt: iso(now + delay), username: null, filename: null, size: null, slskdId: null
       })
       yield* Effect.logInfo(`${d.id}: ${reason}; another file in ${Math.round(delay / 1000)} s`)
     })
 
-    // Not the file's fault: keep the chosen file (so the next try adopts or enqueues it) and wait.
+    // Not the file's fault: keep the row PENDING with its file (the next try adopts or enqueues it).
     const paused = (d: Download, e: ProviderError) => Effect.gen(function*() {
-      const now = yield* Clock.currentTimeMillis
-      const wait = Math.max(e.retryAfterMillis ?? 0, e.reason === "RateLimited" ? 2000 : OUTAGE_PAUSE_MS)
-      yield* repo.updateStatus(d.id, "WAITING", { error: `waiting for slskd: ${e.message}`, nextAttemptAt: iso(now + wait) })
-      yield* Effect.logWarning(`${d.id}: enqueue paused for ${Math.round(wait / 1000)} s: ${e.message}`)
+      const error = waitingForSlskd(e)
+      if (d.error !== error) yield* repo.applyChanges([{ id: d.id, patch: { error } }])
+      const kind = enqueueFailureKind(e)
+      if (kind === "outage") yield* outage.pause(e.message)
+      if (kind === "busy") {
+        const decision = afterFailure("busy", d.attempts, { maxAttempts: 1, baseDelayMillis: 0 }, 0.5, e.retryAfterMillis)
+        yield* Ref.set(busyUntil, (yield* Clock.currentTimeMillis) + (decision.delayMillis ?? 0))
+      }
+      yield* Effect.logWarning(`${d.id}: enqueue paused: ${e.message}`)
     })
 
+    /** true = carry on with the next row; false = slskd cannot take enqueues now, stop this tick. */
     const enqueue = (d: Download) => Effect.gen(function*() {
       if (d.username === null || d.filename === null || d.size === null) {
         yield* repo.updateStatus(d.id, "WAITING", { error: "no file was chosen; searching again" })
@@ -55,12 +74,13 @@ export class DownloadWorker extends Effect.Service<DownloadWorker>()("soulspot/D
       }
       const result = yield* provider.download({ username: d.username, filename: d.filename, size: d.size }).pipe(Effect.either)
       if (result._tag === "Right") {
+        yield* outage.resume
         const now = yield* Clock.currentTimeMillis
         yield* repo.updateStatus(d.id, "QUEUED", { slskdId: result.right.transferId, progressAt: iso(now), error: null, nextAttemptAt: null })
         yield* Effect.logInfo(`${d.id}: ${result.right.adopted ? "adopted the transfer slskd already had" : "enqueued"} ${d.filename} from ${d.username}`)
         return true
       }
-      if (result.left.reason === "Rejected") {
+      if (enqueueFailureKind(result.left) === "candidate") {
         yield* refused(d, result.left)
         return true
       }
@@ -72,24 +92,29 @@ export class DownloadWorker extends Effect.Service<DownloadWorker>()("soulspot/D
 
     const tick = Effect.gen(function*() {
       const pending = yield* repo.getPending
+      if (pending.length === 0 || !(yield* outage.ready)) return
       for (const d of pending) {
         const go = yield* enqueue(d).pipe(Effect.catchTag("DownloadNotFound", () => Effect.succeed(true)))
-        if (!go) {
-          // slskd is out: the remaining rows wait as well, without spending a call each
-          yield* wakeups.dispatcher.offer(undefined)
-          return
-        }
+        // slskd is out or busy: the remaining rows wait as well, without spending a call each
+        if (!go) return
       }
       if (pending.length > 0) yield* wakeups.sync.offer(undefined)
     })
 
-    return { tick } as const
+    /** How long the loop may sleep at most: until a 429's pause is over, else the interval. */
+    const interval = Effect.gen(function*() {
+      const every = Duration.toMillis(yield* settings.get(Setting.dispatchInterval))
+      const until = yield* Ref.getAndSet(busyUntil, null)
+      const now = yield* Clock.currentTimeMillis
+      return Duration.millis(until === null ? every : Math.max(1, Math.min(every, until - now)))
+    })
+
+    return { tick, interval } as const
   })
 }) {}
 
 export const DownloadWorkerLive = Layer.scopedDiscard(Effect.gen(function*() {
   const worker = yield* DownloadWorker
-  const settings = yield* Settings
   const wakeups = yield* Wakeups
-  yield* Effect.forkScoped(workerLoop("download-worker", worker.tick, settings.get(Setting.dispatchInterval), wakeups.downloader))
+  yield* Effect.forkScoped(workerLoop("download-worker", worker.tick, worker.interval, wakeups.downloader))
 }))

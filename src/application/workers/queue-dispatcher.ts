@@ -1,4 +1,4 @@
-import { Clock, Duration, Effect, Layer, Option, Random } from "effect"
+import { Clock, Duration, Effect, Layer, Option, Random, Ref } from "effect"
 import { Setting } from "../../config.js"
 import type { Download } from "../../domain/download.js"
 import { builtInProfile, DEFAULT_PROFILE_NAME, type QualityProfile } from "../../domain/matching/profiles.js"
@@ -12,9 +12,9 @@ import { SearchGate } from "../../domain/ports/SearchGate.js"
 import { Settings } from "../../domain/ports/Settings.js"
 import { TrackRepository } from "../../domain/ports/TrackRepository.js"
 import { albumQuery, selectAlbumFolder } from "../../domain/matching/album.js"
-import { backoffMillis } from "../../domain/retry.js"
-import { OUTAGE_PAUSE_MS } from "./download-worker.js"
-import { Wakeups, workerLoop } from "./loop.js"
+import { afterFailure } from "../../domain/retry-policy.js"
+import { waitingForSlskd } from "./download-worker.js"
+import { Outage, Wakeups, workerLoop } from "./loop.js"
 
 const BATCH = 8
 /** Rejected candidates kept for the "why this file" view, after all accepted ones. */
@@ -24,6 +24,8 @@ const iso = (ms: number) => new Date(ms).toISOString()
 
 export interface SearchOutcome {
   readonly queries: ReadonlyArray<string>
+  /** Queries slskd refused to run (HTTP 400), with its reason. */
+  readonly refused?: ReadonlyArray<{ readonly query: string; readonly message: string }>
   readonly chosen: Ranked | null
   readonly candidates: ReadonlyArray<Ranked>
 }
@@ -32,8 +34,9 @@ export interface SearchOutcome {
  * QueueDispatcherWorker: WAITING → PENDING. Takes due downloads by priority then age; reuses
  * an untried candidate from the last search (another user first) before searching again;
  * otherwise walks the query ladder through the search budget until a file is acceptable.
- * Nothing acceptable → back to WAITING with backoff, FAILED when attempts run out. An slskd
- * outage never costs an attempt: the row just waits.
+ * Nothing acceptable → back to WAITING with backoff, FAILED when attempts run out; a query
+ * slskd refuses (400) is skipped for the next rung. An slskd outage never costs an attempt:
+ * the row waits until slskd is back (see Outage).
  */
 export class QueueDispatcher extends Effect.Service<QueueDispatcher>()("soulspot/QueueDispatcher", {
   effect: Effect.gen(function*() {
@@ -43,6 +46,7 @@ export class QueueDispatcher extends Effect.Service<QueueDispatcher>()("soulspot
     const settings = yield* Settings
     const budget = yield* SearchGate
     const profiles = yield* QualityProfiles
+    const outage = yield* Outage
 
     // A profile deleted since the download was queued falls back to the default, never to nothing.
     const profileFor = (name: string): Effect.Effect<QualityProfile> => profiles.get(name).pipe(
@@ -53,17 +57,28 @@ export class QueueDispatcher extends Effect.Service<QueueDispatcher>()("soulspot
     const searchTrack = (label: string, wanted: WantedTrack, profile: QualityProfile, blockedUsers: ReadonlyArray<string>) =>
       Effect.gen(function*() {
         const queries: Array<string> = []
+        const refused: Array<{ query: string; message: string }> = []
         const seen = new Map<string, Ranked>()
         for (const query of queryLadder(wanted)) {
           queries.push(query)
-          const responses: ReadonlyArray<PeerResponse> = yield* budget.withSearchSlot(provider.search(query))
+          const reply = yield* budget.withSearchSlot(provider.search(query)).pipe(
+            Effect.map((responses) => ({ responses })),
+            // slskd refuses some queries outright (all words one letter long, only exclusions): next rung
+            Effect.catchIf((e) => e.reason === "Rejected" && e.status === 400, (e) => Effect.succeed({ refused: e.message })))
+          if ("refused" in reply) {
+            refused.push({ query, message: reply.refused })
+            yield* Effect.logInfo(`${label}: slskd cannot run the search "${query}": ${reply.refused}`)
+            continue
+          }
+          yield* outage.resume
+          const responses: ReadonlyArray<PeerResponse> = reply.responses
           const result = select(wanted, responses, profile, { blockedUsers })
           for (const c of result.candidates) if (!seen.has(`${c.username}\u0000${c.filename}`)) seen.set(`${c.username}\u0000${c.filename}`, c)
           yield* Effect.logInfo(`${label}: search "${query}": ${responses.length} peers, ${result.candidates.filter((c) => c.accepted).length} acceptable files`)
           if (result.chosen) break
         }
         const all = [...seen.values()].sort((a, b) => Number(b.accepted) - Number(a.accepted) || b.score - a.score)
-        return { queries, chosen: all[0]?.accepted ? all[0] : null, candidates: all } satisfies SearchOutcome
+        return { queries, refused, chosen: all[0]?.accepted ? all[0] : null, candidates: all } satisfies SearchOutcome
       })
 
     const toPending = (d: Download, c: { username: string; filename: string; size: number }, why: string) =>
@@ -72,17 +87,25 @@ export class QueueDispatcher extends Effect.Service<QueueDispatcher>()("soulspot
 
     const noFile = (d: Download, outcome: SearchOutcome) => Effect.gen(function*() {
       const now = yield* Clock.currentTimeMillis
-      const attempts = d.attempts + 1
+      const refused = outcome.refused ?? []
+      const unsearchable = refused.length > 0 && refused.length === outcome.queries.length
+      const decision = afterFailure(unsearchable ? "unsearchable" : "no-file", d.attempts, {
+        maxAttempts: yield* settings.get(Setting.maxAttempts),
+        baseDelayMillis: Duration.toMillis(yield* settings.get(Setting.retryBaseDelay))
+      }, yield* Random.next)
+      const attempts = decision.attempts
       const best = outcome.candidates.slice(0, 3).map((c) => `${c.filename.split(/[\\/]/).pop()}: ${c.reasons.filter((r) => r.startsWith("rejected")).join(", ") || c.reasons[0] || "not good enough"}`)
-      const reason = outcome.candidates.length === 0
+      const reason = unsearchable
+        ? `slskd cannot run the search for this track: ${refused.map((r) => `"${r.query}": ${r.message}`).join("; ")}`
+        : outcome.candidates.length === 0
         ? `no acceptable file found: nobody shared a match for ${outcome.queries.map((q) => `"${q}"`).join(", ")}`
         : `no acceptable file found; best rejected: ${best.join("; ")}`
-      if (attempts >= (yield* settings.get(Setting.maxAttempts))) {
+      if (decision.next === "FAILED") {
         yield* repo.updateStatus(d.id, "FAILED", { attempts, error: reason })
         yield* Effect.logInfo(`${d.id}: FAILED after ${attempts} attempts: ${reason}`)
         return
       }
-      const delay = backoffMillis(attempts, Duration.toMillis(yield* settings.get(Setting.retryBaseDelay)), yield* Random.next)
+      const delay = decision.delayMillis ?? 0
       yield* repo.applyChanges([{ id: d.id, patch: { attempts, error: reason, nextAttemptAt: iso(now + delay) } }])
       yield* Effect.logInfo(`${d.id}: ${reason}; searching again in ${Math.round(delay / 1000)} s`)
     })
@@ -128,10 +151,15 @@ export class QueueDispatcher extends Effect.Service<QueueDispatcher>()("soulspot
       Effect.catchTag("DownloadNotFound", () => Effect.succeed(true)),
       Effect.catchTag("ProviderError", (e: ProviderError) => Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
-        const wait = Math.max(e.retryAfterMillis ?? 0, e.reason === "RateLimited" ? 5000 : OUTAGE_PAUSE_MS)
-        if (e.reason === "RateLimited") yield* budget.penalise(wait)
-        yield* repo.applyChanges([{ id: d.id, patch: { error: `waiting for slskd: ${e.message}`, nextAttemptAt: iso(now + wait) } }])
-        yield* Effect.logWarning(`${d.id}: search paused for ${Math.round(wait / 1000)} s: ${e.message}`)
+        const busy = e.reason === "RateLimited"
+        const decision = afterFailure(busy ? "busy" : "outage", d.attempts, { maxAttempts: 1, baseDelayMillis: 0 }, 0.5, e.retryAfterMillis)
+        // Busy: a short pause. Out: set aside until slskd is back (recovery makes it due at once);
+        // the dispatch interval is only the fallback should that signal never come.
+        const wait = decision.delayMillis ?? Duration.toMillis(yield* settings.get(Setting.dispatchInterval))
+        if (busy) yield* budget.penalise(wait)
+        yield* repo.applyChanges([{ id: d.id, patch: { error: waitingForSlskd(e), nextAttemptAt: iso(now + wait) } }])
+        if (!busy) yield* outage.pause(e.message, d.id)
+        yield* Effect.logWarning(`${d.id}: search paused (${busy ? `${Math.round(wait / 1000)} s` : "until slskd is back"}): ${e.message}`)
         return false
       }))
     )
@@ -184,14 +212,20 @@ export class QueueDispatcher extends Effect.Service<QueueDispatcher>()("soulspot
     )
 
     const tick = Effect.gen(function*() {
+      // paused by an outage: no search until slskd answers again
+      if (!(yield* outage.ready)) return
       yield* albumPass
       while (true) {
         const now = yield* Clock.currentTimeMillis
         const due = yield* repo.getWaitingDue(iso(now), BATCH)
         if (due.length === 0) return
-        // Two at a time: the search budget allows two searches in flight.
-        const results = yield* Effect.forEach(due, dispatchOne, { concurrency: 2 })
-        if (results.some((ok) => !ok)) return
+        // Two at a time (the search budget allows two searches in flight); once slskd is out, no
+        // further row starts: they wait for slskd like the one that found it out.
+        const out = yield* Ref.make(false)
+        yield* Effect.forEach(due, (d) => Effect.flatMap(Ref.get(out), (stop) => stop
+          ? Effect.void
+          : Effect.flatMap(dispatchOne(d), (ok) => ok ? Effect.void : Ref.set(out, true))), { concurrency: 2, discard: true })
+        if (yield* Ref.get(out)) return
       }
     })
 
@@ -214,9 +248,12 @@ export const QueueDispatcherWorkerLive = Layer.scopedDiscard(Effect.gen(function
   const dispatcher = yield* QueueDispatcher
   const settings = yield* Settings
   const wakeups = yield* Wakeups
-  // Sleep for the interval, or less when a retry falls due sooner.
+  const outage = yield* Outage
+  // Sleep for the interval, or less when a retry falls due sooner; while slskd is out, due rows
+  // wait for the wake-up that comes with recovery (the interval is only the fallback).
   const interval = Effect.gen(function*() {
     const every = Duration.toMillis(yield* settings.get(Setting.dispatchInterval))
+    if (yield* outage.isPaused) return Duration.millis(every)
     const due = yield* dispatcher.untilNextDue
     return Duration.millis(Option.match(due, { onNone: () => every, onSome: (ms) => Math.min(every, ms + 1) }))
   })

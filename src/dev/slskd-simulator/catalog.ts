@@ -30,6 +30,8 @@ export interface SimPeer {
   readonly transferSpeed?: number
   /** An offline peer neither answers searches nor accepts downloads. */
   readonly online?: boolean
+  /** false: online and answering searches, but no connection to it can be made (firewalled both ways): every enqueue is a 500. */
+  readonly reachable?: boolean
   readonly files: ReadonlyArray<SimFile>
 }
 

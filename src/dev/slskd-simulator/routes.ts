@@ -10,6 +10,8 @@ import { type Reply, type SearchRequestBody, type SimState, takeFault, TOO_MANY 
 export interface RouteOptions {
   readonly apiKey: string | undefined
   readonly now: () => number
+  /** More GET endpoints (events, options: files.ts); undefined = not theirs. */
+  readonly extra?: (method: string, segments: ReadonlyArray<string>, query: URLSearchParams) => HttpServerResponse.HttpServerResponse | undefined
 }
 
 const VERSION = { full: "0.26.0.0", current: "0.26.0", isUpdateAvailable: false, isCanary: false, isDevelopment: false }
@@ -146,6 +148,11 @@ export const makeApp = (state: SimState, options: RouteOptions) => {
       return toResponse(failure.status === 429
         ? msg(429, TOO_MANY)
         : msg(failure.status, "Simulated failure: the operation could not be completed"))
+    }
+    const extra = options.extra?.(req.method, segments, url.searchParams)
+    if (extra !== undefined) {
+      yield* record(extra.status)
+      return extra
     }
     const reply = yield* route(req.method, segments, url.searchParams)
     if (takeFault(state.malformed, req.method, logged) !== undefined) {

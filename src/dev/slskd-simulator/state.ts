@@ -17,6 +17,13 @@ export type Outcome =
   | "stall-remote" // stays `Queued, Remotely` forever
   | "stall-progress" // InProgress, then the bytes stop moving
   | "abort" // `Completed, Aborted` (size mismatch)
+  // 0.26 retries a failed download by itself (DownloadService.cs: while Attempts < retry attempts the state goes back
+  // to `Queued, Locally`, the old endedAt/exception still on the record): `Completed, Errored` half-way for a moment,
+  // `Queued, Locally` with attempts 2, then the rest of the file and `Completed, Succeeded`.
+  | "self-retry"
+  // 0.24-0.26: `Completed, TimedOut` while the peer keeps the file coming; the download goes on in the background
+  // and the record ends `Completed, Succeeded` later, unless it is cancelled (DownloadService.cs, enqueue wait).
+  | "timeout-continues"
 
 export interface SimulatorTimings {
   /** Responses arrive spread over this window after a search starts running. */
@@ -40,6 +47,14 @@ export interface SimulatorTimings {
   readonly enqueueDelayMs: number
   /** Multiplies every peer's transfer speed. */
   readonly speedFactor: number
+  /** self-retry: how long `Completed, Errored` shows, then how long `Queued, Locally` lasts before the retry runs. */
+  readonly selfRetryGapMs: number
+  readonly selfRetryDelayMs: number
+  /**
+   * slskd's `retention.transfers.download.*`: a finished record is removed this long after it ended
+   * (DownloadService.cs `Prune`). undefined = off (slskd's default).
+   */
+  readonly retentionMs: number | undefined
 }
 
 export const defaultTimings: SimulatorTimings = {
@@ -54,11 +69,28 @@ export const defaultTimings: SimulatorTimings = {
   cancelDelayMs: 0,
   searchPostDelayMs: 0,
   enqueueDelayMs: 0,
-  speedFactor: 1
+  speedFactor: 1,
+  selfRetryGapMs: 1000,
+  selfRetryDelayMs: 5000,
+  retentionMs: undefined
 }
 
 /** 0.26: failed entries are `{}`; 0.24-0.25: filename strings; 0.23: an empty 201 body. */
 export type EnqueueStyle = "0.26" | "0.25" | "0.23"
+
+/**
+ * How DELETE .../{id}?remove=true treats a transfer that is not complete. "0.24.2": cancels it and
+ * hides nothing (204); "0.24.1" and earlier: cancels it, then answers 500 because the record could
+ * not be removed, and 404 for an unknown id (TransfersController.cs `CancelDownloadAsync`).
+ */
+export type RemoveStyle = "0.24.2" | "0.24.1"
+
+/** Soulseek.NET SoulseekClient.cs `SearchAsync` refuses a query without a word of two or more characters. */
+export const UNSEARCHABLE = "Search query must contain at least one non-exclusion term with length greater than 1"
+
+/** What Soulseek.NET says when an online peer cannot be connected to (PeerConnectionManager.cs, rethrown by SoulseekClient.cs). */
+export const cannotConnect = (username: string) =>
+  `Failed to connect to user ${username}: Failed to establish a direct or indirect message connection to ${username} (198.51.100.23:2234)`
 
 export const NOT_LOGGED_IN_SEARCH =
   "The server connection must be connected and logged in to perform a search (currently: Disconnected)"
@@ -97,6 +129,9 @@ interface TransferRecord {
   removed: boolean
   /** The last position answer, shown as placeInQueue until the state changes. */
   position: { readonly value: number; readonly state: string } | undefined
+  /** self-retry: `Completed, Errored` for gap ms, then `Queued, Locally` for delay ms. */
+  readonly relapseGapMs: number
+  readonly relapseDelayMs: number
 }
 
 export interface TransferView {
@@ -122,8 +157,12 @@ const naturalEnding = (r: TransferRecord): Ending => {
     case "abort": return { at: r.tInit, state: "Completed, Aborted", exception: r.exception ?? "Transfer aborted" }
     case "stall-remote":
     case "stall-progress": return { at: Infinity, state: "Completed, Succeeded" }
+    case "self-retry": return { at: r.tDone + r.relapseGapMs + r.relapseDelayMs, state: "Completed, Succeeded" }
+    case "timeout-continues": return { at: r.tDone, state: "Completed, Succeeded" }
   }
 }
+
+const relapseAt = (r: TransferRecord) => r.tProgress + (r.tDone - r.tProgress) / 2
 
 export const transferEnding = (r: TransferRecord, cancelDelayMs: number): Ending => {
   let end = naturalEnding(r)
@@ -151,7 +190,43 @@ const activeStateAt = (r: TransferRecord, t: number): string => {
   return "InProgress"
 }
 
+/** Whether slskd still runs a task for this record (a `Completed, TimedOut` one may still be downloading). */
+const transferRunning = (r: TransferRecord, now: number, cancelDelayMs: number): boolean =>
+  now < transferEnding(r, cancelDelayMs).at
+
 export const viewTransfer = (r: TransferRecord, now: number, cancelDelayMs: number, enqueueReply = false): TransferView => {
+  if (r.outcome === "self-retry" && !enqueueReply) {
+    const at = relapseAt(r)
+    const ending = transferEnding(r, cancelDelayMs)
+    if (now >= at && ending.at > at) {
+      const resumeAt = at + r.relapseGapMs + r.relapseDelayMs
+      const before = viewTransfer({ ...r, outcome: "succeed" }, at, cancelDelayMs)
+      const failedJson: Record<string, unknown> = { ...before.json, endedAt: timestamp(at, true, (r.sub * 5) % 10_000), exception: "Transfer failed: Remote connection closed" }
+      if (now < at + r.relapseGapMs) {
+        return { ...before, state: "Completed, Errored", completed: true, json: { ...failedJson, state: "Completed, Errored", averageSpeed: 0 } }
+      }
+      if (now < resumeAt) {
+        const { remainingTime: _, ...json } = failedJson
+        return { ...before, state: "Queued, Locally", completed: false, json: { ...json, state: "Queued, Locally", averageSpeed: 0, attempts: 2 } }
+      }
+      // the retry resumes the partial file: the rest of the timeline, shifted by the pause
+      const shift = resumeAt - at
+      const shifted = (t: number | undefined) => (t === undefined ? undefined : Math.max(at, t - shift))
+      const later = viewTransfer({
+        ...r, outcome: "succeed",
+        cancelRequestedAt: shifted(r.cancelRequestedAt),
+        forced: r.forced ? { ...r.forced, at: shifted(r.forced.at)! } : undefined
+      }, now - shift, cancelDelayMs)
+      return { ...later, json: { ...later.json, attempts: 2 } }
+    }
+  }
+  if (r.outcome === "timeout-continues" && !enqueueReply) {
+    const ending = transferEnding(r, cancelDelayMs)
+    if (now >= r.tRemote && now < ending.at) {
+      const before = viewTransfer({ ...r, outcome: "timeout" }, now, cancelDelayMs)
+      return before
+    }
+  }
   const ending = transferEnding(r, cancelDelayMs)
   const completed = now >= ending.at
   const t = completed ? ending.at : now
@@ -179,7 +254,10 @@ export const viewTransfer = (r: TransferRecord, now: number, cancelDelayMs: numb
   json["averageSpeed"] = averageSpeed
   if (r.position !== undefined && r.position.state === state) json["placeInQueue"] = r.position.value
   if (completed && ending.exception !== undefined) json["exception"] = ending.exception
-  json["attempts"] = enqueueReply || t < r.tRequested ? 0 : 1
+  // 0.26 retries errors and timeouts itself (DownloadService.cs, 3 attempts): a final one shows them all spent.
+  const natural = naturalEnding(r)
+  const retriedAway = completed && ending.at === natural.at && ending.state === natural.state && (r.outcome === "error" || r.outcome === "timeout")
+  json["attempts"] = enqueueReply || t < r.tRequested ? 0 : retriedAway ? 3 : 1
   json["removed"] = r.removed
   json["bytesRemaining"] = remaining
   if (startedAt !== undefined) json["elapsedTime"] = timeSpan((completed ? ending.at : now) - startedAt)
@@ -328,6 +406,7 @@ export interface RequestRecord {
 export class SimState {
   timings: SimulatorTimings
   enqueueStyle: EnqueueStyle = "0.26"
+  removeStyle: RemoveStyle = "0.24.2"
   loggedIn = true
   latencyMs = 0
   failures: Array<Fault> = []
@@ -344,6 +423,8 @@ export class SimState {
   private readonly searchesById = new Map<string, SearchRecord>()
   private readonly enqueueCounts = new Map<string, number>()
   private acceptedSearches = 0
+  /** Downloads that were active when slskd last shut down: re-enqueued per user after the next login. */
+  private resumeIds: Array<string> = []
   private tokenSeq = 0
 
   constructor(catalog: ReadonlyArray<SimPeer>, timings: Partial<SimulatorTimings> = {}) {
@@ -367,6 +448,11 @@ export class SimState {
   setPeerOnline(username: string, online: boolean): void {
     const p = this.peers.get(username)
     if (p) this.peers.set(username, { ...p, online })
+  }
+
+  setPeerReachable(username: string, reachable: boolean): void {
+    const p = this.peers.get(username)
+    if (p) this.peers.set(username, { ...p, reachable })
   }
 
   peer(username: string): SimPeer | undefined {
@@ -500,6 +586,9 @@ export class SimState {
     if (!isGuid(id)) return message(400, "The value is not a valid GUID.")
     if (this.searchesById.has(id.toLowerCase())) return message(409, `A search with ID ${id} already exists`)
     const q = parseQuery(body.searchText)
+    // Soulseek.NET SoulseekClient.cs refuses a query without a two-character word (ArgumentException), which
+    // SearchesController.cs answers 400; the search record slskd created first is left `Completed, Errored`.
+    const unsearchable = !q.include.some((w) => [...w].length > 1)
     const record: SearchRecord = {
       id,
       searchText: q.echo,
@@ -508,14 +597,15 @@ export class SimState {
       searchTimeout: body.searchTimeout ?? 15_000,
       responseLimit: body.responseLimit ?? 250,
       fileLimit: body.fileLimit ?? 25_000,
-      responses: this.loggedIn ? this.planResponses(body) : [],
-      erroredAtPost: !this.loggedIn,
+      responses: this.loggedIn && !unsearchable ? this.planResponses(body) : [],
+      erroredAtPost: !this.loggedIn || unsearchable,
       cancelledAt: undefined,
       forcedAt: undefined,
       deleted: false
     }
     this.searches.push(record)
     this.searchesById.set(id.toLowerCase(), record)
+    if (unsearchable) return message(400, UNSEARCHABLE)
     if (!this.loggedIn) return message(409, NOT_LOGGED_IN_SEARCH)
     this.acceptedSearches++
     const tl = this.timelines().get(id)!
@@ -596,7 +686,8 @@ export class SimState {
     return {
       id, username, filename, size, requestedAt: now, sub: hash(id) % 10_000, outcome, exception, speed,
       tRequested, tRemote, tInit, tProgress, tDone,
-      cancelRequestedAt: undefined, forced: undefined, removed: false, position: undefined
+      cancelRequestedAt: undefined, forced: undefined, removed: false, position: undefined,
+      relapseGapMs: t.selfRetryGapMs, relapseDelayMs: t.selfRetryDelayMs
     }
   }
 
@@ -607,6 +698,17 @@ export class SimState {
 
   private view(r: TransferRecord, now: number, enqueueReply = false): TransferView {
     return viewTransfer(r, now, this.timings.cancelDelayMs, enqueueReply)
+  }
+
+  /** Retention: finished records older than the setting are removed, as slskd's periodic prune does (read lazily). */
+  private prune(now: number): void {
+    const keep = this.timings.retentionMs
+    if (keep === undefined) return
+    for (const r of this.transfers) {
+      if (r.removed) continue
+      const end = transferEnding(r, this.timings.cancelDelayMs).at
+      if (this.view(r, now).completed && now >= end + keep) r.removed = true
+    }
   }
 
   /** POST /transfers/downloads/{username} after the guards (login, concurrency) passed. */
@@ -622,7 +724,11 @@ export class SimState {
       files.push({ filename: o.filename, size: typeof o.size === "number" ? o.size : 0 })
     }
     const peer = this.peers.get(username)
+    // DownloadService.cs `EnqueueAsync` looks the peer up and connects before it creates any record:
+    // an offline or unreachable peer is a 500 with Soulseek.NET's message and nothing is stored.
     if (peer?.online === false) return message(500, `User ${username} appears to be offline`)
+    if (peer?.reachable === false) return message(500, cannotConnect(username))
+    this.prune(now)
     const enqueued: Array<TransferRecord> = []
     const failed: Array<string> = []
     for (const f of files) {
@@ -661,10 +767,12 @@ export class SimState {
   }
 
   listDownloads(includeRemoved: boolean, now: number): Reply {
+    this.prune(now)
     return json(200, this.grouped(this.transfers.filter((t) => includeRemoved || !t.removed), now))
   }
 
   userDownloads(username: string, now: number): Reply {
+    this.prune(now)
     const mine = this.transfers.filter((t) => t.username === username && !t.removed)
     if (mine.length === 0) return empty(404)
     return json(200, this.grouped(mine, now)[0])
@@ -672,6 +780,7 @@ export class SimState {
 
   getDownload(id: string, now: number): Reply {
     if (!isGuid(id)) return message(400, "The value is not a valid GUID.")
+    this.prune(now)
     const r = this.transfersById.get(id.toLowerCase())
     return r ? json(200, this.view(r, now).json) : empty(404)
   }
@@ -697,10 +806,13 @@ export class SimState {
   cancel(id: string, remove: boolean, now: number): Reply {
     if (!isGuid(id)) return message(400, "The value is not a valid GUID.")
     const r = this.transfersById.get(id.toLowerCase())
-    if (!r) return empty(204)
+    if (!r) return empty(remove && this.removeStyle === "0.24.1" ? 404 : 204)
     const completed = this.view(r, now).completed
-    if (!completed && r.cancelRequestedAt === undefined) r.cancelRequestedAt = now
+    if (transferRunning(r, now, this.timings.cancelDelayMs) && r.cancelRequestedAt === undefined) r.cancelRequestedAt = now
     if (remove && completed) r.removed = true
+    if (remove && !completed && this.removeStyle === "0.24.1") {
+      return message(500, `Failed to remove download ${id}: the transfer is not complete`)
+    }
     return empty(204)
   }
 
@@ -727,22 +839,49 @@ export class SimState {
   }
 
   /**
-   * slskd restarted: active transfers end `Completed, Errored` ("Application shut down") and
-   * are re-enqueued under new ids (old records removed); running searches end TimedOut, zeroed.
+   * slskd stops and starts again (Application.cs, start-up): every download still active is set
+   * `Completed, Errored` with exception "Application shut down" (not removed), its id kept for
+   * the re-enqueue after login; running searches end `Completed, TimedOut` with zero counts.
+   * slskd is logged out until `login`.
    */
-  restart(now: number): void {
-    for (const r of [...this.transfers]) {
-      if (r.removed || this.view(r, now).completed) continue
+  shutdown(now: number): void {
+    for (const r of this.transfers) {
+      if (r.removed || !transferRunning(r, now, this.timings.cancelDelayMs)) continue
       r.forced = { at: now, state: "Completed, Errored", exception: "Application shut down" }
-      r.removed = true
-      this.insertTransfer(this.plan(r.username, r.filename, r.size, now, r.outcome))
+      this.resumeIds.push(r.id)
     }
     const tls = this.timelines()
     for (const s of this.searches) {
       const tl = tls.get(s.id)!
       if (now < tl.end && s.forcedAt === undefined) s.forcedAt = now
     }
+    this.loggedIn = false
     this.inflightEnqueues = 0
     this.inflightSearchPosts = 0
+  }
+
+  /** Users whose downloads slskd will re-enqueue after login, in the order it does them. */
+  resumeUsers(): ReadonlyArray<string> {
+    return [...new Set(this.resumeIds.map((id) => this.transfersById.get(id.toLowerCase())!.username))]
+  }
+
+  /**
+   * After login slskd re-enqueues the saved downloads one user at a time (Application.cs
+   * `Client_LoggedIn`); each goes through `EnqueueAsync` (DownloadService.cs), so an offline or
+   * unreachable peer is skipped, and each file gets a new id while the old record is marked
+   * removed. A record removed meanwhile is not brought back. Not counted as a client's enqueue.
+   */
+  resumeUser(username: string, now: number): void {
+    const peer = this.peers.get(username)
+    const mine = this.resumeIds.map((id) => this.transfersById.get(id.toLowerCase())!).filter((r) => r.username === username)
+    this.resumeIds = this.resumeIds.filter((id) => !mine.some((r) => r.id === id))
+    if (peer?.online === false || peer?.reachable === false) return
+    for (const old of mine) {
+      if (old.removed) continue
+      const same = this.transfers.filter((t) => t.username === username && t.filename === old.filename && !t.removed)
+      if (same.some((t) => !this.view(t, now).completed)) continue
+      for (const t of same) t.removed = true
+      this.insertTransfer(this.plan(username, old.filename, old.size, now, old.outcome))
+    }
   }
 }

@@ -11,6 +11,10 @@
  *  5. album + title, when the album is known
  *  6. title alone, only when the artist is unknown
  *
+ * Apostrophes split a word instead of joining it: peers' clients match each query word inside
+ * the file path, and "d'argent" contains "argent" but not "dargent". One-letter pieces go
+ * ("La femme d'argent" → "La femme argent", "Don't Stop" → "Don Stop"); so do ’ ‘ ` ´.
+ *
  * Search-safe (Soulseek/slskd): a word starting with "-" is an exclusion for slskd, so leading
  * dashes go; quotes, brackets and most symbols go; one-letter words are dropped while at least
  * two other words remain (they match everything and some clients ignore them). Two queries
@@ -22,11 +26,17 @@ import type { WantedTrack } from "./score.js"
 
 const UNKNOWN_ARTIST = /^(?:unknown(?: artist)?|various(?: artists)?|va|n\/?a|-|\?+)$/i
 
+const APOSTROPHE = /['’‘`´]/
+
+/** "d'argent" → "argent", "Don't" → "Don", "rock'n'roll" → "rock roll": see the module comment. */
+export const splitApostrophes = (text: string): string =>
+  text.replace(/[^\s]*['’‘`´][^\s]*/g, (word) =>
+    word.split(APOSTROPHE).filter((p) => [...p].length > 1 || /\d/.test(p)).join(" "))
+
 /** Makes one search text safe for Soulseek: see the module comment. */
 export const searchSafe = (text: string): string => {
-  const words = text
-    .normalize("NFC")
-    .replace(/["“”„«»「」『』'’‘`´]/g, "")
+  const words = splitApostrophes(text.normalize("NFC"))
+    .replace(/["“”„«»「」『』]/g, "")
     .replace(/[()[\]{}<>【】（）\\/|:;,!?*+=~^#%@]/g, " ")
     .replace(/&/g, " and ")
     .split(/\s+/)
@@ -48,10 +58,10 @@ const normalisedWords = (s: string): string => {
 }
 
 export const queryLadder = (track: WantedTrack): ReadonlyArray<string> => {
-  const title = track.title.trim()
-  const artistRaw = track.artist.trim()
+  const title = splitApostrophes(track.title.normalize("NFC")).trim()
+  const artistRaw = splitApostrophes(track.artist.normalize("NFC")).trim()
   const artistKnown = artistRaw !== "" && !UNKNOWN_ARTIST.test(artistRaw)
-  const album = track.album?.trim() ?? ""
+  const album = splitApostrophes(track.album?.normalize("NFC") ?? "").trim()
 
   const bare = stripBrackets(stripDashSuffix(title)) || title
   const bareNoFeat = stripFeaturing(bare).text || bare

@@ -1,4 +1,4 @@
-import { Context, type Effect, Schema } from "effect"
+import { Context, type Effect, type Option, Schema } from "effect"
 import type { PeerResponse } from "../matching/types.js"
 
 /**
@@ -79,6 +79,10 @@ export class DownloadProvider extends Context.Tag("soulspot/DownloadProvider")<D
   readonly getStatus: Effect.Effect<TransferSnapshot, ProviderError>
   /** Cancels, then removes the record once slskd reports it completed. */
   readonly cancel: (transfer: { readonly username: string; readonly id: string }) => Effect.Effect<void, ProviderError>
+  /** One transfer by id, removed records included; none when slskd does not know it. */
+  readonly lookup: (transfer: { readonly username: string; readonly id: string }) => Effect.Effect<Option.Option<TransferStatus>, ProviderError>
+  /** Removes a finished transfer's record from slskd's list (nothing happens to a running one). */
+  readonly forget: (transfer: { readonly username: string; readonly id: string }) => Effect.Effect<void, ProviderError>
   /** Application and server state; never fails (an unreachable slskd is reported as such). */
   readonly health: Effect.Effect<ProviderStatus>
 }>() {}

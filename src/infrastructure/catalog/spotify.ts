@@ -298,7 +298,10 @@ export class SpotifyAlbums extends Effect.Service<SpotifyAlbums>()("soulspot/cat
       return result
     }).pipe(Effect.withSpan("SpotifyAlbums.fetchAlbum", { attributes: { id } }))
 
-    return { fetchAlbum } as const
+    /** A GET with the client-credentials token (same retries), for the playlist reader. */
+    const appGet = (url: string, what: string) => Effect.flatMap(credentials, (creds) => get(creds, url, what))
+
+    return { fetchAlbum, appGet } as const
   })
 }) {}
 

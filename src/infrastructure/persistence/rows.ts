@@ -1,6 +1,7 @@
 import { Clock, Effect, Schema } from "effect"
 import { ACTIVE_STATUSES, type Download, DownloadStatus, TERMINAL_STATUSES } from "../../domain/download.js"
 import { Album } from "../../domain/album.js"
+import type { ImportView } from "../../domain/library/import-state.js"
 import { Track } from "../../domain/track.js"
 
 export const nowIso = Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms).toISOString())
@@ -25,8 +26,9 @@ export const DOWNLOAD_SELECT = `SELECT d.id, d.track_id, d.status, d.priority, d
   d.created_at, d.updated_at, d.completed_at,
   t.request_key AS t_request_key, t.title AS t_title, t.artist AS t_artist, t.album AS t_album,
   t.duration_ms AS t_duration_ms, t.isrc AS t_isrc, t.track_number AS t_track_number,
-  t.disc_number AS t_disc_number, t.spotify_id AS t_spotify_id, t.deezer_id AS t_deezer_id
-FROM downloads d JOIN tracks t ON t.id = d.track_id`
+  t.disc_number AS t_disc_number, t.spotify_id AS t_spotify_id, t.deezer_id AS t_deezer_id,
+  i.status AS i_status, i.step AS i_step, i.path AS i_path, i.reason AS i_reason, i.checks AS i_checks
+FROM downloads d JOIN tracks t ON t.id = d.track_id LEFT JOIN download_imports i ON i.download_id = d.id`
 
 const NullString = Schema.NullOr(Schema.String)
 const NullNumber = Schema.NullOr(Schema.Number)
@@ -61,7 +63,13 @@ export const DownloadRow = Schema.Struct({
   t_track_number: NullNumber,
   t_disc_number: NullNumber,
   t_spotify_id: NullString,
-  t_deezer_id: NullString
+  t_deezer_id: NullString,
+  // download_imports, joined: absent while library import is off
+  i_status: Schema.optional(NullString),
+  i_step: Schema.optional(NullString),
+  i_path: Schema.optional(NullString),
+  i_reason: Schema.optional(NullString),
+  i_checks: Schema.optional(NullString)
 })
 export type DownloadRow = typeof DownloadRow.Type
 
@@ -97,7 +105,16 @@ export const toDownload = (r: DownloadRow): Download => ({
     discNumber: r.t_disc_number,
     spotifyId: r.t_spotify_id,
     deezerId: r.t_deezer_id
-  }
+  },
+  importState: r.i_status ? importView(r) : null
+})
+
+const importView = (r: DownloadRow): ImportView => ({
+  status: r.i_status as ImportView["status"],
+  step: r.i_step ?? "",
+  path: r.i_path ?? null,
+  reason: r.i_reason ?? null,
+  checks: JSON.parse(r.i_checks ?? "[]") as ImportView["checks"]
 })
 
 /** SQLite has no boolean: 0 or 1 in the column. */

@@ -5,6 +5,7 @@ import type { Album, AlbumSourceName } from "../../domain/album.js"
 import { TrackRepository, type AlbumInput, type AlbumWithTracks } from "../../domain/ports/TrackRepository.js"
 import { cleanTrackInput, requestKey, type Track, type TrackInput } from "../../domain/track.js"
 import { AlbumRow, AlbumTrackRow, nowIso, TRACK_COLUMNS, TrackRow } from "./rows.js"
+import { TRACK_MERGE_ON_CONFLICT } from "./track-merge.js"
 
 const ALBUM_COLUMNS = "id, title, artist, source, source_id, total_tracks, release_date"
 
@@ -33,16 +34,7 @@ export const makeTrackRepository = Effect.gen(function*() {
       durationMs: t.durationMs ?? null, isrc: t.isrc ?? null, trackNumber: t.trackNumber ?? null,
       discNumber: t.discNumber ?? null, spotifyId: t.spotifyId ?? null, deezerId: t.deezerId ?? null,
       createdAt: now, updatedAt: now
-    })}
-    ON CONFLICT (request_key) DO UPDATE SET
-      album = COALESCE(tracks.album, excluded.album),
-      duration_ms = COALESCE(tracks.duration_ms, excluded.duration_ms),
-      isrc = COALESCE(tracks.isrc, excluded.isrc),
-      track_number = COALESCE(tracks.track_number, excluded.track_number),
-      disc_number = COALESCE(tracks.disc_number, excluded.disc_number),
-      spotify_id = COALESCE(tracks.spotify_id, excluded.spotify_id),
-      deezer_id = COALESCE(tracks.deezer_id, excluded.deezer_id),
-      updated_at = excluded.updated_at`
+    })} ${sql.literal(TRACK_MERGE_ON_CONFLICT)}`
     return Option.getOrThrow(yield* findByRequestKey(key))
   })
 

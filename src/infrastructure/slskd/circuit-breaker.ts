@@ -132,6 +132,8 @@ export const ProtectedProviderLive = Layer.effect(DownloadProvider, Effect.gen(f
     download: (r) => breaker.protect(measured("enqueue", raw.download(r))),
     getStatus: breaker.protect(measured("list_transfers", raw.getStatus)),
     cancel: (t) => breaker.protect(measured("cancel", raw.cancel(t))),
+    lookup: (t) => breaker.protect(measured("lookup", raw.lookup(t))),
+    forget: (t) => breaker.protect(measured("remove", raw.forget(t))),
     health: raw.health
   })
 }))

@@ -45,7 +45,13 @@ export interface RawReply {
 export type Operation = "search" | "enqueue" | "read" | "cancel" | "application"
 
 const NOT_LOGGED_IN = /not (?:yet )?(?:connected|logged in)|must be connected|connected and logged in|currently: (?:Disconnected|Connecting|Disconnecting|None)|\bdisconnected\b/i
-const USER_OFFLINE = /appears to be offline/i
+/**
+ * An enqueue 500 that names the peer or the file: offline, cannot be connected to, refused,
+ * not shared, or no answer from the peer in time. That candidate's failure, not slskd's
+ * (Soulseek.NET SoulseekClient.cs and PeerConnectionManager.cs raise these; slskd's
+ * TransfersController.cs answers them as 500; see docs/slskd-notes.md).
+ */
+const PEER_FAULT = /appears to be offline|failed to connect to user|failed to establish|rejected|not shared|timed out|banned|too many (?:files|megabytes)|overwhelmed/i
 
 const describe = (method: string, path: string) => `${method} ${path.replace(/\?.*$/, "")}`
 
@@ -74,8 +80,8 @@ export const classify = (reply: RawReply, op: Operation, what: string): Provider
       message: `slskd is not logged in to the Soulseek network (HTTP ${status})${detail}`
     })
   }
-  if (status >= 500 && USER_OFFLINE.test(text)) {
-    return new ProviderError({ reason: "Rejected", status, message: `${what} failed (HTTP ${status})${detail}` })
+  if (status >= 500 && op === "enqueue" && PEER_FAULT.test(text)) {
+    return new ProviderError({ reason: "Rejected", status, message: `the peer could not be used (HTTP ${status})${detail}` })
   }
   if (status >= 500) {
     return new ProviderError({ reason: "Upstream", status, message: `slskd failed ${what} (HTTP ${status})${detail}` })

@@ -1,10 +1,11 @@
 /**
- * DownloadProvider over slskd (slskd-api.md sections 3, 4 and 7). The traps it handles:
- * search results only after `endedAt`, composite state flags, omitted nulls, 404 for a user
- * with no downloads, ids only from the 0.24+ enqueue reply (else by filename), and, above
- * all, never a second enqueue for a file slskd already holds.
+ * DownloadProvider over slskd (the contract it relies on is in docs/slskd-notes.md). The traps
+ * it handles: search results only after `endedAt`, composite state flags, omitted nulls, 404
+ * for a user with no downloads, ids only from the 0.24+ enqueue reply (else by filename), a
+ * remove that older slskd answers with 500 while the transfer is active, and, above all, never
+ * a second enqueue for a file slskd already holds.
  */
-import { Duration, Effect, Layer, Option } from "effect"
+import { Duration, Effect, Layer, Option, RcMap } from "effect"
 import { randomUUID } from "node:crypto"
 import { Setting } from "../../config.js"
 import type { PeerResponse } from "../../domain/matching/types.js"
@@ -27,6 +28,7 @@ import {
   parseTimeSpan,
   parseTimestamp,
   StatusListing,
+  type StatusTransfer,
   type Search,
   searchHasResults,
   type SearchResponse,
@@ -78,9 +80,7 @@ const isoOrNull = (raw: string | null | undefined): string | null => {
   return t === undefined ? null : new Date(t).toISOString()
 }
 
-/** The lean listing of one sync tick to the snapshot the sync plans from. */
-export const listingToSnapshot = (users: typeof StatusListing.Type): TransferSnapshot =>
-  snapshotOf(users.flatMap((u) => (u.directories ?? []).flatMap((d) => d.files ?? [])).map((t): TransferStatus => {
+const toStatus = (t: typeof StatusTransfer.Type): TransferStatus => {
     const remaining = t.remainingTime ? parseTimeSpan(t.remainingTime) : undefined
     return {
       id: t.id,
@@ -99,7 +99,19 @@ export const listingToSnapshot = (users: typeof StatusListing.Type): TransferSna
       startedAt: isoOrNull(t.startedAt),
       endedAt: isoOrNull(t.endedAt)
     }
-  }))
+  }
+
+/** The lean listing of one sync tick to the snapshot the sync plans from. */
+export const listingToSnapshot = (users: typeof StatusListing.Type): TransferSnapshot =>
+  snapshotOf(users.flatMap((u) => (u.directories ?? []).flatMap((d) => d.files ?? [])).map(toStatus))
+
+/** A transfer read by id (removed records included) as the sync sees it. */
+const transferToStatus = (t: Transfer): TransferStatus => ({
+  id: t.id, username: t.username, filename: t.filename, size: t.size, state: t.state,
+  bytesTransferred: t.bytesTransferred, percentComplete: t.percentComplete, averageSpeed: t.averageSpeed,
+  remainingSeconds: t.remainingTime ?? null, attempts: t.attempts, exception: t.exception ?? null,
+  requestedAt: t.requestedAt ?? null, enqueuedAt: t.enqueuedAt ?? null, startedAt: t.startedAt ?? null, endedAt: t.endedAt ?? null
+})
 
 const requestedMillis = (t: { readonly requestedAt?: string | null | undefined }) =>
   t.requestedAt ? parseTimestamp(t.requestedAt) ?? 0 : 0
@@ -136,24 +148,14 @@ export const makeSlskdDownloadProvider = (timings: ProviderTimings = DefaultProv
   Effect.gen(function*() {
     const client = yield* SlskdClient
     const settings = yield* Settings
-    // slskd allows one POST /searches in flight and two enqueue calls (gotcha 15).
+    // slskd answers 429 to a second POST /searches in flight and to a third enqueue call.
     const searchPost = yield* Effect.makeSemaphore(1)
     const enqueueSlots = yield* Effect.makeSemaphore(2)
-    // One download() per (username, filename) at a time, so check-then-enqueue cannot race itself.
-    const keyLocks = new Map<string, { readonly lock: Effect.Semaphore; users: number }>()
+    // One download() per (username, filename) at a time, so check-then-enqueue cannot race itself;
+    // a key's semaphore lives while someone holds or waits for it.
+    const keyLocks = yield* RcMap.make({ lookup: (_key: string) => Effect.makeSemaphore(1) })
     const withKeyLock = (key: string) => <A, E, R>(self: Effect.Effect<A, E, R>) =>
-      Effect.acquireUseRelease(
-        Effect.sync(() => {
-          const entry = keyLocks.get(key) ?? { lock: Effect.unsafeMakeSemaphore(1), users: 0 }
-          entry.users++
-          keyLocks.set(key, entry)
-          return entry
-        }),
-        (entry) => entry.lock.withPermits(1)(self),
-        (entry) => Effect.sync(() => {
-          if (--entry.users === 0) keyLocks.delete(key)
-        })
-      )
+      Effect.scoped(Effect.flatMap(RcMap.get(keyLocks, key), (lock) => lock.withPermits(1)(self)))
 
     /** A 5xx might really be "not logged in": ask the server block before blaming slskd. */
     const refine = (e: ProviderError): Effect.Effect<never, ProviderError> =>
@@ -190,10 +192,12 @@ export const makeSlskdDownloadProvider = (timings: ProviderTimings = DefaultProv
         const timeout = toMillis(yield* settings.get(Setting.searchTimeout))
         const searchTimeout = Math.max(5, Math.round(timeout))
         yield* searchPost.withPermits(1)(client.startSearch({ id, searchText: query, searchTimeout }).pipe(
-          // A 409 (not logged in) still leaves a `Completed, Errored` record behind; a 429 or no answer leaves none.
+          // A 409 (not logged in) and a 400 (a query slskd cannot run) still leave a `Completed, Errored`
+          // record behind; a 429 leaves none; without an answer we cannot know, so we delete anyway.
           Effect.onExit((exit) => Effect.sync(() => {
             created.value = exit._tag === "Success" || exit.cause._tag !== "Fail"
-              || exit.cause.error.status === 409 || exit.cause.error.reason === "Timeout"
+              || exit.cause.error.status === 409 || exit.cause.error.status === 400 || exit.cause.error.reason === "Timeout"
+              || exit.cause.error.reason === "Unreachable"
           })),
           Effect.catchAll(refine)))
         const started = yield* Effect.clockWith((c) => c.currentTimeMillis)
@@ -266,10 +270,11 @@ export const makeSlskdDownloadProvider = (timings: ProviderTimings = DefaultProv
       Effect.withSpan("SlskdDownloadProvider.getStatus")
     )
 
+    // Cancel without remove first: before 0.24.2, remove=true on an active transfer cancels it and then
+    // answers 500. The record is removed once it reports a Completed state.
     const cancel = (transfer: { readonly username: string; readonly id: string }) =>
       Effect.gen(function*() {
-        yield* client.cancelDownload(transfer.username, transfer.id, true)
-        // remove=true only hides a record that is already Completed; the cancel lands a moment later.
+        yield* client.cancelDownload(transfer.username, transfer.id, false)
         const removeOnceCompleted = Effect.gen(function*() {
           for (let i = 0; i <= timings.cancelPolls; i++) {
             if (i > 0) yield* Effect.sleep(timings.cancelPollInterval)
@@ -311,16 +316,25 @@ export const makeSlskdDownloadProvider = (timings: ProviderTimings = DefaultProv
       Effect.withSpan("SlskdDownloadProvider.health")
     )
 
-    return DownloadProvider.of({ search, download, getStatus, cancel, health })
+    const lookup = (transfer: { readonly username: string; readonly id: string }) =>
+      client.getDownload(transfer.username, transfer.id).pipe(
+        Effect.map(Option.map(transferToStatus)),
+        Effect.withSpan("SlskdDownloadProvider.lookup", { attributes: { ...transfer } }))
+
+    const forget = (transfer: { readonly username: string; readonly id: string }) =>
+      client.cancelDownload(transfer.username, transfer.id, true).pipe(
+        Effect.withSpan("SlskdDownloadProvider.forget", { attributes: { ...transfer } }))
+
+    return DownloadProvider.of({ search, download, getStatus, cancel, lookup, forget, health })
   })
 
 /** The slskd provider; needs SlskdClient (which needs Settings and an HttpClient) and Settings. */
 export const SlskdDownloadProviderLive: Layer.Layer<DownloadProvider, never, SlskdClient | Settings> =
-  Layer.effect(DownloadProvider, makeSlskdDownloadProvider())
+  Layer.scoped(DownloadProvider, makeSlskdDownloadProvider())
 
 /** The same with other timings (tests). */
 export const slskdDownloadProviderLayer = (timings: Partial<ProviderTimings>) =>
-  Layer.effect(DownloadProvider, makeSlskdDownloadProvider({ ...DefaultProviderTimings, ...timings }))
+  Layer.scoped(DownloadProvider, makeSlskdDownloadProvider({ ...DefaultProviderTimings, ...timings }))
 
 /** Provider + client over the default fetch HttpClient: needs only Settings. */
 export const SlskdLive: Layer.Layer<DownloadProvider | SlskdClient, never, Settings> =

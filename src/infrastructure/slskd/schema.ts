@@ -1,5 +1,5 @@
 /**
- * slskd's JSON shapes (docs: /work/shared/slskd-api.md), decoded defensively:
+ * slskd's JSON shapes (the contract is summed up in docs/slskd-notes.md), decoded defensively:
  * every nullable field is optional (slskd omits nulls; an explicit null is accepted too),
  * unknown fields are ignored, timestamps with and without `Z` are UTC, TimeSpans become
  * seconds and [Flags] state strings become their list of flags.
@@ -100,7 +100,7 @@ const withDefault = <A, I, R>(s: Schema.Schema<A, I, R>, value: () => A) =>
   Schema.optionalWith(s, { nullable: true, default: value })
 
 // ---------------------------------------------------------------------------------------------
-// Searches (section 3)
+// Searches
 
 export const SearchFile = Schema.Struct({
   filename: Schema.String,
@@ -162,7 +162,7 @@ export interface SearchRequest {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Transfers (section 4)
+// Transfers
 
 export const Transfer = Schema.Struct({
   id: Schema.String,
@@ -238,7 +238,7 @@ export const toEnqueueReply = (body: typeof EnqueueReplyBody.Type): EnqueueReply
 })
 
 // ---------------------------------------------------------------------------------------------
-// Application and server (section 2)
+// Application and server
 
 export const ServerState = Schema.Struct({
   address: opt(Schema.String),

@@ -89,7 +89,7 @@ describe("engine against the slskd simulator", () => {
         yield* waitUntil(allIn(ids, ["COMPLETED"]), { limit: "30 minutes", step: "1 second" })
         expect((yield* breaker.snapshot).state).toBe("CLOSED")
       }).pipe(Effect.provide(engineLayer(tempDbFile(), sim)))
-    }).pipe(Effect.scoped))
+    }).pipe(Effect.scoped), 120_000) // a slow peer may get Teardrop: up to 16 minutes of test time
 
   it.effect("429 on searches: the dispatcher backs off and gets there", () =>
     Effect.gen(function*() {
@@ -151,7 +151,7 @@ describe("engine against the slskd simulator", () => {
             expect(yield* sim.control.enqueueCount(d.username!, d.filename!)).toBe(1)
           }
           const all = yield* sim.control.transfers
-          expect(all.filter((t) => !t.removed).length).toBe(2)
+          expect(all.length).toBe(2) // no record beyond the two enqueues (finished ones are removed from the listing)
         }).pipe(Effect.provide(engineLayer(file, sim)))
         return Option.some(boundary)
       }).pipe(Effect.scoped)

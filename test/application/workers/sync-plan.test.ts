@@ -27,7 +27,7 @@ const snap = (...ts: Array<TransferStatus>) => ({
 
 const limits = (over: Partial<SyncLimits> = {}): SyncLimits => ({
   now: NOW, maxAttempts: 5, retryBaseMillis: 10_000, remoteQueueTimeoutMillis: 15 * 60_000, stallTimeoutMillis: 120_000,
-  seenFailing: new Set(), random: () => 0.5, ...over
+  restartGraceMillis: 120_000, loggedInForMillis: null, removeFinished: true, random: () => 0.5, ...over
 })
 
 describe("planSync", () => {
@@ -41,15 +41,19 @@ describe("planSync", () => {
     { name: "rejected: retry elsewhere at once", d: row(), t: transfer("Completed, Rejected", { exception: "Transfer rejected: File not shared." }), statuses: ["WAITING"] },
     { name: "aborted on size: retry elsewhere", d: row(), t: transfer("Completed, Aborted"), statuses: ["WAITING"] },
     { name: "cancelled in slskd: retry elsewhere", d: row(), t: transfer("Completed, Cancelled"), statuses: ["WAITING"] },
-    { name: "errored once: slskd may retry it, wait a tick", d: row(), t: transfer("Completed, Errored"), statuses: [] },
-    { name: "timed out once: wait a tick", d: row(), t: transfer("Completed, TimedOut"), statuses: [] }
+    { name: "errored on 0.26's first attempt: slskd retries it itself, wait", d: row(), t: transfer("Completed, Errored", { attempts: 1, endedAt: ago(1000) }), statuses: [] },
+    { name: "timed out on 0.26's second attempt: wait", d: row(), t: transfer("Completed, TimedOut", { attempts: 2, endedAt: ago(1000) }), statuses: [] },
+    { name: "errored after slskd's last attempt: retry elsewhere", d: row(), t: transfer("Completed, Errored", { attempts: 3, endedAt: ago(1000) }), statuses: ["WAITING"] },
+    { name: "errored on slskd before 0.26 (no own retries): retry elsewhere at once", d: row(), t: transfer("Completed, Errored", { attempts: 0, endedAt: ago(1000) }), statuses: ["WAITING"] },
+    { name: "errored long ago and slskd never retried: retry elsewhere", d: row(), t: transfer("Completed, Errored", { attempts: 1, endedAt: ago(120_000) }), statuses: ["WAITING"] },
+    { name: "ended by slskd's restart: not the file's fault, wait for slskd to resume it", d: row({ status: "DOWNLOADING" }), t: transfer("Completed, Errored", { exception: "Application shut down" }), statuses: [] }
   ])("$name", ({ d, t, statuses }) => {
     const plan = planSync([d], snap(t), limits())
     expect(plan.changes.flatMap((c) => c.status ? [c.status] : [])).toEqual(statuses)
   })
 
-  it("an error seen on two ticks in a row is a failure, with the peer's reason", () => {
-    const plan = planSync([row()], snap(transfer("Completed, Errored", { exception: "Transfer failed: Remote connection closed" })), limits({ seenFailing: new Set(["x1"]) }))
+  it("an error slskd does not retry is a failure, with the peer's reason", () => {
+    const plan = planSync([row()], snap(transfer("Completed, Errored", { exception: "Transfer failed: Remote connection closed" })), limits())
     expect(plan.changes).toHaveLength(1)
     expect(plan.changes[0]).toMatchObject({ status: "WAITING", patch: { attempts: 1, username: null, filename: null, slskdId: null, nextAttemptAt: ago(-10_000) } })
     expect(plan.changes[0]?.patch.error).toContain("Remote connection closed")
@@ -106,8 +110,51 @@ describe("planSync", () => {
     expect(plan.changes).toEqual([])
   })
 
-  it("a transfer slskd no longer lists is retried", () => {
+  it("a transfer slskd neither lists nor knows by id is retried", () => {
     const plan = planSync([row()], snap(), limits())
-    expect(plan.changes[0]).toMatchObject({ status: "WAITING", patch: { error: "the transfer is no longer listed in slskd" } })
+    expect(plan.changes[0]).toMatchObject({ status: "WAITING", patch: { error: "the transfer is no longer listed in slskd, and slskd does not know its id" } })
+  })
+
+  it("a transfer that left the listing but is found by id counts by what it says: completed here", () => {
+    const plan = planSync([row({ status: "DOWNLOADING" })], snap(), limits(), new Map([["x1", transfer("Completed, Succeeded", { bytesTransferred: 1000 })]]))
+    expect(plan.changes.map((c) => c.status)).toEqual(["COMPLETED"])
+  })
+
+  it("slskd restarted: the row waits on the same file; re-enqueued by slskd (new id), it is adopted", () => {
+    const waiting = planSync([row({ status: "DOWNLOADING" })], snap(transfer("Completed, Errored", { exception: "Application shut down" })), limits({ loggedInForMillis: 60_000 }))
+    expect(waiting.changes).toEqual([{ id: "d1", patch: { error: "slskd restarted; waiting for it to resume the transfer", speedBps: 0, etaSeconds: null } }])
+    expect([waiting.cancels, waiting.removals, waiting.failedCandidates]).toEqual([[], [], []])
+    const resumed = planSync([row({ status: "DOWNLOADING", error: "slskd restarted; waiting for it to resume the transfer" })], snap(transfer("Queued, Locally", { id: "x2" })), limits())
+    expect(resumed.changes).toEqual([{ id: "d1", patch: { slskdId: "x2", error: null, progressAt: ago(0) } }])
+  })
+
+  it("slskd restarted and, logged in for the grace period, did not resume it: the same file is enqueued again, no attempt spent", () => {
+    const plan = planSync([row({ status: "DOWNLOADING", attempts: 2 })], snap(transfer("Completed, Errored", { exception: "Application shut down" })), limits({ loggedInForMillis: 121_000 }))
+    expect(plan.changes[0]).toMatchObject({ status: "WAITING", patch: { slskdId: null, nextAttemptAt: null } })
+    expect(plan.changes[0]?.patch).not.toHaveProperty("username")
+    expect(plan.changes[0]?.patch).not.toHaveProperty("attempts")
+    expect(plan.failedCandidates).toEqual([])
+  })
+
+  it("a transfer that timed out is cancelled in slskd before the row moves on (it may still be running)", () => {
+    const plan = planSync([row()], snap(transfer("Completed, TimedOut", { attempts: 0 })), limits())
+    expect(plan.cancels).toEqual([{ username: "peer", id: "x1" }])
+    expect(plan.changes[0]).toMatchObject({ status: "WAITING" })
+  })
+
+  it("finished transfers leave slskd's list once seen, unless the setting is off", () => {
+    const done = (on: boolean) => planSync([row()], snap(transfer("Completed, Succeeded")), limits({ removeFinished: on })).removals
+    expect(done(true)).toEqual([{ username: "peer", id: "x1" }])
+    expect(done(false)).toEqual([])
+    expect(planSync([row()], snap(transfer("Completed, Rejected")), limits()).removals).toEqual([{ username: "peer", id: "x1" }])
+  })
+
+  it("a download that falls back into a queue (slskd's own retry) is held to the queue limit too", () => {
+    const relapsed = row({ status: "DOWNLOADING", bytesTransferred: 500, progressAt: ago(16 * 60_000) })
+    const plan = planSync([relapsed], snap(transfer("Queued, Locally", { bytesTransferred: 500, attempts: 2 })), limits())
+    expect(plan.cancels).toEqual([{ username: "peer", id: "x1" }])
+    expect(plan.changes[0]).toMatchObject({ status: "WAITING" })
+    const fresh = planSync([{ ...relapsed, progressAt: ago(10_000) }], snap(transfer("Queued, Locally", { bytesTransferred: 500, attempts: 2 })), limits())
+    expect(fresh.changes).toEqual([])
   })
 })

@@ -10,7 +10,14 @@ describe("searchSafe", () => {
     { name: "one-letter words go while two others remain", input: "Guns N Roses", out: "Guns Roses" },
     { name: "digits stay", input: "Blur Song 2", out: "Blur Song 2" },
     { name: "a short query keeps its letters", input: "A B", out: "A B" },
-    { name: "non-Latin single characters stay", input: "高橋 愛 歌", out: "高橋 愛 歌" }
+    { name: "non-Latin single characters stay", input: "高橋 愛 歌", out: "高橋 愛 歌" },
+    // peers match each word inside the path: "d'argent" holds "argent", never "dargent"
+    { name: "an elision splits at the apostrophe, the one-letter piece goes", input: "femme d'argent", out: "femme argent" },
+    { name: "a contraction keeps its stem", input: "Don't Stop", out: "Don Stop" },
+    { name: "the typographic apostrophe too", input: "L’été indien", out: "été indien" },
+    { name: "several apostrophes in one word", input: "Rock'n'Roll Train", out: "Rock Roll Train" },
+    { name: "a year after an apostrophe stays", input: "Summer of '69", out: "Summer of 69" },
+    { name: "an apostrophe word alone keeps what is left", input: "Y'all", out: "all" }
   ])("$name", ({ input, out }) => {
     expect(searchSafe(input)).toBe(out)
   })
@@ -34,7 +41,10 @@ describe("queryLadder", () => {
     { name: "a name with symbols is also tried written together", track: { title: "Back in Black", artist: "AC/DC" }, out: ["AC DC Back in Black", "ACDC Back in Black"] },
     { name: "non-Latin text kept", track: { title: "残酷な天使のテーゼ", artist: "高橋洋子" }, out: ["高橋洋子 残酷な天使のテーゼ"] },
     { name: "title alone only when the artist is unknown", track: { title: "Mystery Track", artist: "", album: "Some Album" }, out: ["Some Album Mystery Track", "Mystery Track"] },
-    { name: "Various Artists is unknown", track: { title: "Mystery", artist: "Various Artists" }, out: ["Mystery"] }
+    { name: "Various Artists is unknown", track: { title: "Mystery", artist: "Various Artists" }, out: ["Mystery"] },
+    { name: "an elision is split on every rung, also the folded one", track: { title: "La femme d'argent", artist: "Air" }, out: ["Air La femme argent"] },
+    { name: "contractions: \"don\", never \"dont\"", track: { title: "Don’t Stop Me Now", artist: "Queen" }, out: ["Queen Don Stop Me Now"] },
+    { name: "an apostrophe in the artist", track: { title: "Rhiannon", artist: "Fleetwood Mac's" }, out: ["Fleetwood Mac Rhiannon"] }
   ])("$name", ({ track, out }) => {
     expect(queryLadder(track)).toEqual(out)
   })

@@ -54,6 +54,25 @@ describe("SlskdDownloadProvider.search", () => {
       expect(searches.map((s) => s.deleted)).toEqual([true])
     }).pipe(Effect.provide(slskdTestLayer({ timings: { endedAtDelayMs: 2000 } }))))
 
+  it.effect("a query slskd refuses (400): Rejected with status 400, and the Errored record it left is deleted", () =>
+    Effect.gen(function*() {
+      const sim = yield* SlskdSimulator
+      const provider = yield* DownloadProvider
+      const e = yield* Effect.flip(provider.search("a b"))
+      expect([e.reason, e.status]).toEqual(["Rejected", 400])
+      expect((yield* sim.control.searches).map((s) => s.deleted)).toEqual([true])
+    }).pipe(Effect.provide(slskdTestLayer())))
+
+  it.effect("an interrupted search is deleted too, so it holds no slot", () =>
+    Effect.gen(function*() {
+      const sim = yield* SlskdSimulator
+      const provider = yield* DownloadProvider
+      const fiber = yield* Effect.fork(provider.search("karma police"))
+      yield* advance("1 second")
+      yield* Fiber.interrupt(fiber)
+      expect((yield* sim.control.searches).map((s) => s.deleted)).toEqual([true])
+    }).pipe(Effect.provide(slskdTestLayer())))
+
   it.effect("stops a search that does not end by itself (PUT), then returns what arrived", () =>
     Effect.gen(function*() {
       const provider = yield* DownloadProvider
@@ -227,7 +246,7 @@ describe("SlskdDownloadProvider.download (exactly once)", () => {
         expect([a.adopted, b.adopted].sort()).toEqual([false, true])
         expect(yield* requests("POST", "/transfers/downloads/")).toHaveLength(2)
         expect(yield* sim.control.enqueueCount("mp3hoarder", DAVE_KARMA)).toBe(1)
-      }).pipe(Effect.provide(slskdTestLayer({ enqueueStyle: style, timings: { enqueueDelayMs: 200 } }))))
+      }).pipe(Effect.scoped, Effect.provide(slskdTestLayer({ enqueueStyle: style, timings: { enqueueDelayMs: 200 } }))))
   }
 
   it.effect("the same file asked twice at once by one provider: one enqueue; other files go in parallel", () =>
@@ -280,7 +299,7 @@ describe("SlskdDownloadProvider.download (exactly once)", () => {
       const request = { username: "mp3hoarder", filename: DAVE_KARMA, size: yield* sizeOf("mp3hoarder", DAVE_KARMA) }
       const before = yield* provider.download(request)
       yield* advance("1 second")
-      yield* sim.control.restart
+      yield* sim.control.restart()
       const status = yield* provider.getStatus
       const now = status.byKey.get(transferKey("mp3hoarder", DAVE_KARMA))
       expect(now?.id).not.toBe(before.transferId)
@@ -340,6 +359,41 @@ describe("SlskdDownloadProvider.getStatus, cancel, health", () => {
       yield* provider.cancel({ username: "mp3hoarder", id: r.transferId })
       const [t] = yield* sim.control.transfers
       expect([t?.state, t?.removed]).toEqual(["Completed, Succeeded", true])
+    }).pipe(Effect.provide(slskdTestLayer())))
+
+  it.effect("cancel on slskd before 0.24.2: remove=false first (no 500), remove once it is Cancelled", () =>
+    Effect.gen(function*() {
+      const sim = yield* SlskdSimulator
+      const provider = yield* DownloadProvider
+      yield* sim.control.setRemoveStyle("0.24.1")
+      const r = yield* provider.download({ username: "mp3hoarder", filename: DAVE_KARMA, size: yield* sizeOf("mp3hoarder", DAVE_KARMA) })
+      yield* advance("1 second")
+      yield* withTime(provider.cancel({ username: "mp3hoarder", id: r.transferId }), { step: "50 millis" })
+      const [t] = yield* sim.control.transfers
+      expect([t?.state, t?.removed]).toEqual(["Completed, Cancelled", true])
+      expect((yield* sim.control.requests).filter((q) => q.method === "DELETE").map((q) => q.status)).toEqual([204, 204])
+    }).pipe(Effect.provide(slskdTestLayer({ timings: { cancelDelayMs: 300 } }))))
+
+  it.effect("lookup finds a removed record by id; forget removes a finished one from the listing", () =>
+    Effect.gen(function*() {
+      const provider = yield* DownloadProvider
+      const r = yield* provider.download({ username: "mp3hoarder", filename: DAVE_KARMA, size: yield* sizeOf("mp3hoarder", DAVE_KARMA) })
+      yield* advance("60 seconds", "1 second")
+      yield* provider.forget({ username: "mp3hoarder", id: r.transferId })
+      expect((yield* provider.getStatus).byId.size).toBe(0)
+      const found = yield* provider.lookup({ username: "mp3hoarder", id: r.transferId })
+      expect(found._tag === "Some" ? found.value.state : []).toEqual(["Completed", "Succeeded"])
+      expect((yield* provider.lookup({ username: "mp3hoarder", id: "00000000-0000-4000-8000-0000000000ff" }))._tag).toBe("None")
+    }).pipe(Effect.provide(slskdTestLayer())))
+
+  it.effect("a peer that cannot be connected to is the candidate's failure (Rejected), with slskd's message", () =>
+    Effect.gen(function*() {
+      const sim = yield* SlskdSimulator
+      const provider = yield* DownloadProvider
+      yield* sim.control.setPeerReachable("mp3hoarder", false)
+      const e = yield* Effect.flip(provider.download({ username: "mp3hoarder", filename: DAVE_KARMA, size: 1 }))
+      expect(e.reason).toBe("Rejected")
+      expect(e.message).toContain("Failed to connect to user mp3hoarder")
     }).pipe(Effect.provide(slskdTestLayer())))
 
   it.effect("health: reachable, logged in, version; never fails", () =>

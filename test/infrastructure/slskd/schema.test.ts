@@ -28,7 +28,7 @@ import { transferKey } from "../../../src/domain/ports/DownloadProvider.js"
 const decode = <A, I>(schema: Schema.Schema<A, I>) => (u: unknown) => Schema.decodeUnknownSync(schema)(u)
 const decodeEither = <A, I>(schema: Schema.Schema<A, I>) => (u: unknown) => Schema.decodeUnknownEither(schema)(u)
 
-describe("timestamps (4.10, gotcha 14)", () => {
+describe("timestamps: with or without Z, always UTC", () => {
   it("reads a timestamp without Z as UTC, equal to the same one with Z", () => {
     const withZ = decode(SlskdTimestamp)("2026-10-04T12:17:50.781102Z")
     const withoutZ = decode(SlskdTimestamp)("2026-10-04T12:17:50.781102")
@@ -75,8 +75,8 @@ describe("TimeSpan durations", () => {
   })
 })
 
-describe("state flags (gotcha 1)", () => {
-  // Every serialized transfer state of section 4.8: flags, terminal, success.
+describe("state flags: composite strings, membership only", () => {
+  // Every serialized transfer state slskd sends: flags, terminal, success.
   it.each([
     ["None", ["None"], false, false],
     ["Requested", ["Requested"], false, false],
@@ -240,6 +240,12 @@ describe("error bodies and classification", () => {
     [409, "\"A batch with ID x already exists\"", "enqueue", "Rejected"],
     [500, "\"Failed to resolve: The server connection must be connected and logged in to perform this operation (currently: Disconnected)\"", "enqueue", "NotLoggedIn"],
     [500, "\"User bob appears to be offline\"", "enqueue", "Rejected"],
+    // an online peer that cannot be connected to, and 0.23's rejections: the candidate's failure, never the breaker's
+    [500, "\"Failed to connect to user bob: Failed to establish a direct or indirect message connection to bob (198.51.100.23:2234)\"", "enqueue", "Rejected"],
+    [500, "\"One or more errors occurred. (Transfer rejected: File not shared.)\"", "enqueue", "Rejected"],
+    [500, "\"Failed to connect to user bob: Operation timed out\"", "enqueue", "Rejected"],
+    [500, "\"Object reference not set to an instance of an object.\"", "enqueue", "Upstream"],
+    [500, "\"Failed to connect to user bob: Failed to establish a direct or indirect message connection to bob (198.51.100.23:2234)\"", "read", "Upstream"],
     [500, "\"Object reference not set to an instance of an object.\"", "read", "Upstream"],
     [502, "", "read", "Upstream"],
     [503, "Service Unavailable", "read", "Upstream"],

@@ -1,5 +1,5 @@
 /**
- * The simulator itself: does it behave like slskd 0.26 (slskd-api.md sections 3, 4, 6, 8)?
+ * The simulator itself: does it behave like slskd 0.26 (docs/slskd-notes.md)?
  * Checked through the real client over real HTTP, with time under TestClock.
  */
 import { describe, expect, it } from "@effect/vitest"
@@ -348,7 +348,7 @@ describe("slskd simulator: transfers", () => {
       const oldId = reply._tag === "Reply" ? reply.enqueued[0]!.id : ""
       yield* client.startSearch({ id: SEARCH_ID, searchText: "dreams", searchTimeout: 5000 })
       yield* advance("1 second")
-      yield* sim.control.restart
+      yield* sim.control.restart()
       const old = Option.getOrThrow(yield* client.getDownload("mp3hoarder", oldId))
       expect(old.state).toEqual(["Completed", "Errored"])
       expect(old.exception).toBe("Application shut down")
@@ -430,4 +430,132 @@ describe("slskd simulator: transfers", () => {
       const done = yield* withTime(waitDone, { step: "1 second" })
       expect(done.state).toEqual(["Completed", "Succeeded"])
     }).pipe(Effect.provide(slskdTestLayer())))
+})
+
+describe("slskd simulator: what a real slskd does on a bad day", () => {
+  const enqueueOne = (username: string, filename: string) =>
+    Effect.gen(function*() {
+      const client = yield* SlskdClient
+      const reply = yield* client.enqueue(username, [{ filename, size: yield* sizeOf(username, filename) }])
+      return reply._tag === "Reply" ? reply.enqueued[0]!.id : ""
+    })
+
+  it.effect("a peer that cannot be connected to: 500 with Soulseek.NET's message, and no record", () =>
+    Effect.gen(function*() {
+      const sim = yield* SlskdSimulator
+      yield* sim.control.setPeerReachable("mp3hoarder", false)
+      const reply = yield* raw("POST", "/transfers/downloads/mp3hoarder", [{ filename: DAVE_KARMA, size: 1 }])
+      expect(reply.status).toBe(500)
+      expect(JSON.parse(reply.body)).toMatch(/^Failed to connect to user mp3hoarder: Failed to establish a direct or indirect message connection to mp3hoarder \(/)
+      expect(yield* sim.control.transfers).toEqual([])
+    }).pipe(Effect.provide(slskdTestLayer())))
+
+  it.effect("restart: down, then Errored records while logged out, then per-user re-enqueue with new ids; offline peers skipped", () =>
+    Effect.gen(function*() {
+      const sim = yield* SlskdSimulator
+      const client = yield* SlskdClient
+      const other = "C:\\Users\\Dave\\Music\\Nirvana\\Nevermind\\01 Smells Like Teen Spirit.mp3"
+      const a = yield* enqueueOne("mp3hoarder", DAVE_KARMA)
+      const flac = "@@kxqpz\\Music\\Radiohead\\1997 - OK Computer [FLAC]\\06 - Karma Police.flac"
+      const b = yield* enqueueOne("flacfiend", flac)
+      yield* sim.control.setOutcome("mp3hoarder", other, "stall-remote")
+      yield* enqueueOne("mp3hoarder", other)
+      yield* advance("500 millis")
+      yield* Effect.fork(sim.control.restart({ downMs: 2000, loggedOutMs: 3000, perUserMs: 1000 }))
+      yield* advance("1 second")
+      expect((yield* Effect.flip(client.listDownloads)).reason).toBe("Unreachable")
+      yield* sim.control.setPeerOnline("flacfiend", false)
+      yield* advance("2 seconds")
+      // up, logged out: the old records are listed, ended by the shutdown, not removed
+      const server = yield* client.server
+      expect(server.isLoggedIn).toBe(false)
+      const old = Option.getOrThrow(yield* client.getDownload("mp3hoarder", a))
+      expect(old).toMatchObject({ state: ["Completed", "Errored"], exception: "Application shut down", removed: false })
+      yield* advance("3 seconds")
+      yield* advance("1500 millis") // logged in; mp3hoarder's turn came
+      const listed = yield* client.userDownloads("mp3hoarder")
+      expect(listed.map((t) => t.filename).sort()).toEqual([DAVE_KARMA, other].sort())
+      expect(listed.every((t) => t.id !== a && !t.removed)).toBe(true)
+      expect(Option.getOrThrow(yield* client.getDownload("mp3hoarder", a)).removed).toBe(true)
+      yield* advance("2 seconds")
+      // flacfiend went offline: its file is not re-enqueued, the old record stays as it ended
+      const flacs = yield* client.userDownloads("flacfiend")
+      expect(flacs.map((t) => [t.id, t.exception])).toEqual([[b, "Application shut down"]])
+      expect(yield* sim.control.enqueueCount("mp3hoarder", DAVE_KARMA)).toBe(1) // slskd's own re-enqueue is not a client's
+    }).pipe(Effect.provide(slskdTestLayer())))
+
+  it.effect("before 0.24.2: remove=true on an active transfer cancels it and answers 500; unknown ids 404", () =>
+    Effect.gen(function*() {
+      const sim = yield* SlskdSimulator
+      yield* sim.control.setRemoveStyle("0.24.1")
+      const id = yield* enqueueOne("mp3hoarder", DAVE_KARMA)
+      yield* advance("1 second")
+      expect((yield* raw("DELETE", `/transfers/downloads/mp3hoarder/${id}?remove=true`)).status).toBe(500)
+      yield* advance("100 millis")
+      const t = (yield* sim.control.transfers)[0]!
+      expect([t.state, t.removed]).toEqual(["Completed, Cancelled", false])
+      expect((yield* raw("DELETE", `/transfers/downloads/mp3hoarder/${id}?remove=true`)).status).toBe(204)
+      expect((yield* raw("DELETE", "/transfers/downloads/mp3hoarder/00000000-0000-4000-8000-0000000000ff?remove=true")).status).toBe(404)
+    }).pipe(Effect.provide(slskdTestLayer())))
+
+  it.effect("a query without a two-letter word: 400 with Soulseek.NET's reason, and an Errored record is left", () =>
+    Effect.gen(function*() {
+      const sim = yield* SlskdSimulator
+      for (const text of ["a b c", "-live -remix"]) {
+        const reply = yield* raw("POST", "/searches", { searchText: text, searchTimeout: 5000 })
+        expect(reply.status).toBe(400)
+        expect(JSON.parse(reply.body)).toContain("at least one non-exclusion term")
+      }
+      const left = yield* sim.control.searches
+      expect(left.map((s) => s["state"])).toEqual(["Completed, Errored", "Completed, Errored"])
+      expect(yield* sim.control.searchCount).toBe(0)
+    }).pipe(Effect.provide(slskdTestLayer())))
+
+  it.effect("0.26 self-retry: Errored for a moment, Queued, Locally with attempts 2 and the old exception, then Succeeded", () =>
+    Effect.gen(function*() {
+      const sim = yield* SlskdSimulator
+      const client = yield* SlskdClient
+      yield* sim.control.setOutcome("mp3hoarder", DAVE_KARMA, "self-retry")
+      const id = yield* enqueueOne("mp3hoarder", DAVE_KARMA)
+      const seen: Array<string> = []
+      let relapse: { attempts: number; exception: string | undefined; endedAt: string | undefined } | undefined
+      for (let i = 0; i < 400; i++) {
+        yield* advance("250 millis", "250 millis")
+        const t = Option.getOrThrow(yield* client.getDownload("mp3hoarder", id))
+        const state = t.state.join(", ")
+        if (seen[seen.length - 1] !== state) seen.push(state)
+        if (state === "Queued, Locally" && seen.includes("InProgress")) relapse = { attempts: t.attempts, exception: t.exception, endedAt: t.endedAt }
+        if (state === "Completed, Succeeded") break
+      }
+      expect(seen).toEqual(["Requested", "Queued, Remotely", "Initializing", "InProgress", "Completed, Errored", "Queued, Locally", "InProgress", "Completed, Succeeded"])
+      expect(relapse).toMatchObject({ attempts: 2, exception: "Transfer failed: Remote connection closed", endedAt: expect.any(String) })
+    }).pipe(Effect.provide(slskdTestLayer())))
+
+  it.effect("TimedOut that goes on: Completed, TimedOut, later Succeeded; a cancel in between stops it", () =>
+    Effect.gen(function*() {
+      const sim = yield* SlskdSimulator
+      const client = yield* SlskdClient
+      const other = "C:\\Users\\Dave\\Music\\Nirvana\\Nevermind\\01 Smells Like Teen Spirit.mp3"
+      yield* sim.control.setOutcome("mp3hoarder", DAVE_KARMA, "timeout-continues")
+      yield* sim.control.setOutcome("mp3hoarder", other, "timeout-continues")
+      const a = yield* enqueueOne("mp3hoarder", DAVE_KARMA)
+      const b = yield* enqueueOne("mp3hoarder", other)
+      yield* advance("1 second")
+      expect(Option.getOrThrow(yield* client.getDownload("mp3hoarder", a)).state).toEqual(["Completed", "TimedOut"])
+      yield* client.cancelDownload("mp3hoarder", b, false)
+      yield* advance("120 seconds", "1 second")
+      expect(Option.getOrThrow(yield* client.getDownload("mp3hoarder", a)).state).toEqual(["Completed", "Succeeded"])
+      expect(Option.getOrThrow(yield* client.getDownload("mp3hoarder", b)).state).toEqual(["Completed", "Cancelled"])
+    }).pipe(Effect.provide(slskdTestLayer())))
+
+  it.effect("retention: finished records leave the listing after the set time; by id they are still found, removed", () =>
+    Effect.gen(function*() {
+      const client = yield* SlskdClient
+      const id = yield* enqueueOne("mp3hoarder", DAVE_KARMA)
+      yield* advance("60 seconds", "1 second")
+      expect((yield* client.listDownloads).length).toBe(1)
+      yield* advance("60 seconds", "1 second")
+      expect(yield* client.listDownloads).toEqual([])
+      expect(Option.getOrThrow(yield* client.getDownload("mp3hoarder", id))).toMatchObject({ state: ["Completed", "Succeeded"], removed: true })
+    }).pipe(Effect.provide(slskdTestLayer({ timings: { retentionMs: 60_000 } }))))
 })

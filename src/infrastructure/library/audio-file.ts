@@ -1,0 +1,123 @@
+import { FLACDecoder } from "@wasm-audio-decoders/flac"
+import { parseFile } from "music-metadata"
+import { File as TagFile } from "node-taglib-sharp"
+import { open } from "node:fs/promises"
+
+/** What a reader found in a file. `format` is one of flac mp3 m4a ogg opus wav aiff, or the container's own name. */
+export interface AudioProbe {
+  readonly format: string
+  readonly codec: string
+  readonly lossless: boolean
+  readonly durationMs: number | null
+  readonly sampleRate: number | null
+  readonly bitrate: number | null
+}
+
+const formatOf = (container: string, codec: string): string => {
+  const c = container.toLowerCase()
+  const k = codec.toLowerCase()
+  if (c.includes("flac")) return "flac"
+  if (c.includes("mpeg") && !c.includes("4") && k.includes("layer 3")) return "mp3"
+  if (c.includes("mpeg-4") || c.includes("m4a") || c.includes("mp4") || c.includes("isom")) return "m4a"
+  if (c.includes("ogg")) return k.includes("opus") ? "opus" : "ogg"
+  if (c.includes("wav")) return "wav"
+  if (c.includes("aiff")) return "aiff"
+  return c
+}
+
+/** Reads the stream properties (no cover art). Throws when the file is not readable audio. */
+export const probeAudio = async (path: string): Promise<AudioProbe> => {
+  const meta = await parseFile(path, { duration: true, skipCovers: true })
+  const f = meta.format
+  const codec = f.codec ?? f.container ?? "unknown"
+  return {
+    format: formatOf(f.container ?? "", codec),
+    codec,
+    lossless: f.lossless === true,
+    durationMs: f.duration === undefined ? null : Math.round(f.duration * 1000),
+    sampleRate: f.sampleRate ?? null,
+    bitrate: f.bitrate === undefined ? null : Math.round(f.bitrate)
+  }
+}
+
+/** File extensions that hold each format. */
+export const EXTENSIONS: Readonly<Record<string, ReadonlyArray<string>>> = {
+  flac: ["flac"], mp3: ["mp3"], m4a: ["m4a", "mp4", "aac", "alac"], ogg: ["ogg", "oga"], opus: ["opus", "ogg"],
+  wav: ["wav"], aiff: ["aiff", "aif"]
+}
+
+const SEGMENT_BYTES = 192 * 1024
+
+/**
+ * Decoded mono PCM from three stretches of a FLAC file (at 25, 50 and 75 %), enough for a
+ * spectrum without decoding the whole file. FLAC frames are self-synchronising, so a slice from
+ * the middle decodes on its own.
+ */
+export const decodeFlacSegments = async (path: string, size: number): Promise<{ segments: Array<Float32Array>; sampleRate: number }> => {
+  const decoder = new FLACDecoder()
+  await decoder.ready
+  const fh = await open(path, "r")
+  try {
+    const starts = size <= SEGMENT_BYTES * 3 ? [0] : [0.25, 0.5, 0.75].map((f) => Math.floor(size * f))
+    const segments: Array<Float32Array> = []
+    let sampleRate = 44100
+    for (const start of starts) {
+      const length = Math.min(size - start, size <= SEGMENT_BYTES * 3 ? size : SEGMENT_BYTES)
+      const buf = Buffer.alloc(length)
+      await fh.read(buf, 0, length, start)
+      await decoder.reset()
+      const out = await decoder.decode(new Uint8Array(buf.buffer, buf.byteOffset, buf.length))
+      if (out.samplesDecoded === 0) continue
+      sampleRate = out.sampleRate
+      const ch = out.channelData
+      const mono = new Float32Array(out.samplesDecoded)
+      for (let i = 0; i < mono.length; i++) {
+        let s = 0
+        for (const c of ch) s += c[i]!
+        mono[i] = s / ch.length
+      }
+      segments.push(mono)
+    }
+    return { segments, sampleRate }
+  } finally {
+    await fh.close()
+    decoder.free()
+  }
+}
+
+export interface TrackTags {
+  readonly title: string
+  readonly artist: string
+  readonly album: string | null
+  readonly albumArtist: string | null
+  readonly trackNumber: number | null
+  readonly trackCount: number | null
+  readonly discNumber: number | null
+  readonly discCount: number | null
+  readonly year: number | null
+  readonly isrc: string | null
+}
+
+/** Writes the track's tags into the file in place (a staging copy), replacing the peer's. */
+export const writeTags = (path: string, t: TrackTags): void => {
+  const file = TagFile.createFromPath(path)
+  try {
+    const tag = file.tag
+    tag.title = t.title
+    tag.performers = [t.artist]
+    tag.album = t.album ?? ""
+    tag.albumArtists = [t.albumArtist ?? t.artist]
+    tag.track = t.trackNumber ?? 0
+    tag.trackCount = t.trackCount ?? 0
+    tag.disc = t.discNumber ?? 0
+    tag.discCount = t.discCount ?? 0
+    tag.year = t.year ?? 0
+    tag.isrc = t.isrc ?? ""
+    file.save()
+  } finally {
+    file.dispose()
+  }
+}
+
+/** The tags as a reader sees them after writing (for the round-trip check). */
+export const readTags = async (path: string) => (await parseFile(path, { skipCovers: true })).common

@@ -1,0 +1,335 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Fiber, Layer, Option, TestClock } from "effect"
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { dirname, join } from "node:path"
+import { toDto } from "../../../src/api/dto.js"
+import { LibraryImport } from "../../../src/application/library/library-import.js"
+import { DownloadRepository } from "../../../src/domain/ports/DownloadRepository.js"
+import { Settings } from "../../../src/domain/ports/Settings.js"
+import type { TrackInput } from "../../../src/domain/track.js"
+import { readTags } from "../../../src/infrastructure/library/audio-file.js"
+import { LibraryFs, type LibraryFsApi, nodeLibraryFs } from "../../../src/infrastructure/library/file-system.js"
+import { type CompletedFile, SlskdFiles } from "../../../src/infrastructure/library/slskd-events.js"
+import { ImportRepositoryLive } from "../../../src/infrastructure/persistence/import-repository.js"
+import { PersistenceTest } from "../../support/db.js"
+
+const FIXTURES = join(import.meta.dirname, "../../fixtures/audio")
+const REMOTE = "@@abcde\\Music\\Massive Attack\\Mezzanine\\01 Angel.flac"
+
+interface World {
+  readonly root: string
+  readonly downloads: string
+  readonly library: string
+  readonly quarantine: string
+}
+
+const world = (): World => {
+  const root = mkdtempSync(join(tmpdir(), "soulspot-import-"))
+  const w = { root, downloads: join(root, "slskd-downloads"), library: join(root, "music"), quarantine: join(root, "quarantine") }
+  mkdirSync(w.downloads)
+  return w
+}
+
+const put = (w: World, rel: string, fixture = "genuine.flac") => {
+  const p = join(w.downloads, rel)
+  mkdirSync(dirname(p), { recursive: true })
+  copyFileSync(join(FIXTURES, fixture), p)
+  return p
+}
+
+const sizeOf = (fixture: string) => statSync(join(FIXTURES, fixture)).size
+
+const layer = (opts: { fs?: Partial<LibraryFsApi>; event?: CompletedFile } = {}) => {
+  const base = PersistenceTest()
+  return LibraryImport.Default.pipe(
+    Layer.provideMerge(Layer.mergeAll(
+      Layer.succeed(LibraryFs, { ...nodeLibraryFs, ...opts.fs }),
+      Layer.succeed(SlskdFiles, { completedFile: () => Effect.succeed(Option.fromNullable(opts.event)) }),
+      ImportRepositoryLive
+    )),
+    Layer.provideMerge(base)
+  )
+}
+
+const TRACK: TrackInput = { title: "Angel", artist: "Massive Attack", album: "Mezzanine", durationMs: 2000, trackNumber: 1, isrc: "GBAAA9800001" }
+
+/** A download that slskd has just reported Completed, Succeeded. */
+const completed = (w: World, opts: { remote?: string; fixture?: string; track?: Partial<TrackInput>; mode?: string } = {}) => Effect.gen(function*() {
+  const settings = yield* Settings
+  yield* settings.update({
+    "import.slskd_downloads_dir": w.downloads, "import.library_dir": w.library, "import.quarantine_dir": w.quarantine,
+    "import.mode": opts.mode ?? "move"
+  })
+  const repo = yield* DownloadRepository
+  const { download } = yield* repo.queue({ track: { ...TRACK, ...opts.track }, priority: 0, qualityProfile: "lossless" })
+  const filename = opts.remote ?? REMOTE
+  yield* repo.saveCandidates(download.id, [{ rank: 1, username: "peer1", filename, size: 1, score: 90, accepted: true, reasons: [], query: null }])
+  yield* repo.updateStatus(download.id, "PENDING", { username: "peer1", filename, size: sizeOf(opts.fixture ?? "genuine.flac") })
+  yield* repo.updateStatus(download.id, "QUEUED", { slskdId: "t-1" })
+  yield* repo.updateStatus(download.id, "DOWNLOADING")
+  return yield* repo.updateStatus(download.id, "COMPLETED")
+})
+
+const importOf = (id: string) => Effect.map(Effect.flatMap(DownloadRepository, (r) => r.get(id)), (d) => ({ d, dto: toDto(d) }))
+
+/** Lets real file I/O finish while the test clock stands still. */
+const settle = Effect.promise(() => new Promise<void>((r) => setImmediate(r))).pipe(Effect.repeatN(20))
+
+const WANT = (w: World) => join(w.library, "Massive Attack", "Mezzanine", "01 Angel.flac")
+
+describe("library import", () => {
+  it.scoped("finds the file at slskd's layout path, tags it, publishes it and removes slskd's copy", () => Effect.gen(function*() {
+    const w = world()
+    const src = put(w, "Mezzanine/01 Angel.flac")
+    const d = yield* completed(w)
+    yield* (yield* LibraryImport).run(d.id)
+    const { dto } = yield* importOf(d.id)
+    expect(dto.status).toBe("COMPLETED")
+    expect(dto.import).toMatchObject({ status: "IMPORTED", path: WANT(w), reason: null })
+    expect(dto.import!.checks.map((c) => c.name)).toEqual(["size", "readable", "format", "duration", "transcode", "tags"])
+    expect(existsSync(src)).toBe(false)
+    const tags = yield* Effect.promise(() => readTags(WANT(w)))
+    expect(tags).toMatchObject({ title: "Angel", artist: "Massive Attack", album: "Mezzanine", isrc: ["GBAAA9800001"] })
+    // nothing but the published file in the library
+    expect(readdirSync(dirname(WANT(w)))).toEqual(["01 Angel.flac"])
+  }).pipe(Effect.provide(layer())))
+
+  it.scoped("copy mode leaves slskd's file where it is", () => Effect.gen(function*() {
+    const w = world()
+    const src = put(w, "Mezzanine/01 Angel.flac")
+    const d = yield* completed(w, { mode: "copy" })
+    yield* (yield* LibraryImport).run(d.id)
+    expect((yield* importOf(d.id)).dto.import?.status).toBe("IMPORTED")
+    expect(readFileSync(src).equals(readFileSync(join(FIXTURES, "genuine.flac")))).toBe(true)
+  }).pipe(Effect.provide(layer())))
+
+  it.scoped("takes the _<ticks> copy slskd made when the name was taken, by size", () => Effect.gen(function*() {
+    const w = world()
+    put(w, "Mezzanine/01 Angel.flac", "track.mp3")
+    const renamed = put(w, "Mezzanine/01 Angel_638912345678901234.flac")
+    const d = yield* completed(w)
+    yield* (yield* LibraryImport).run(d.id)
+    expect((yield* importOf(d.id)).dto.import?.status).toBe("IMPORTED")
+    expect(existsSync(renamed)).toBe(false)
+    expect(existsSync(join(w.downloads, "Mezzanine/01 Angel.flac"))).toBe(true)
+  }).pipe(Effect.provide(layer())))
+
+  it.scoped("a file at the root of a Soulseek Qt share lands in the downloads root (slskd 0.26)", () => Effect.gen(function*() {
+    const w = world()
+    put(w, "01 Angel.flac")
+    const d = yield* completed(w, { remote: "@@abcde\\01 Angel.flac" })
+    yield* (yield* LibraryImport).run(d.id)
+    expect((yield* importOf(d.id)).dto.import?.status).toBe("IMPORTED")
+  }).pipe(Effect.provide(layer())))
+
+  it.scoped("follows slskd's DownloadFileComplete event, mapped onto the folder seen here", () => Effect.gen(function*() {
+    const w = world()
+    const src = put(w, "custom/sub/angel.flac")
+    const d = yield* completed(w)
+    yield* (yield* LibraryImport).run(d.id)
+    expect((yield* importOf(d.id)).dto.import?.status).toBe("IMPORTED")
+    expect(existsSync(src)).toBe(false)
+  }).pipe(Effect.provide(layer({ event: { localFilename: "/app/downloads/custom/sub/angel.flac", slskdDownloadsDir: "/app/downloads" } }))))
+
+  it.scoped("falls back to a search of the folder for the same name and size", () => Effect.gen(function*() {
+    const w = world()
+    const src = put(w, "peer1/Massive Attack/Mezzanine/01 Angel.flac")
+    const d = yield* completed(w)
+    yield* (yield* LibraryImport).run(d.id)
+    expect((yield* importOf(d.id)).dto.import?.status).toBe("IMPORTED")
+    expect(existsSync(src)).toBe(false)
+  }).pipe(Effect.provide(layer())))
+
+  it.scoped("waits for a file slskd moves late, and gives up on one that never comes, as a local problem", () => Effect.gen(function*() {
+    const w = world()
+    const d = yield* completed(w)
+    const importer = yield* LibraryImport
+    const fiber = yield* Effect.fork(importer.run(d.id))
+    yield* settle
+    yield* TestClock.adjust("30 seconds")
+    yield* settle
+    expect((yield* importOf(d.id)).dto.import).toMatchObject({ status: "IMPORTING", step: "LOCATING" })
+    put(w, "Mezzanine/01 Angel.flac")
+    for (let i = 0; i < 3; i++) {
+      yield* TestClock.adjust("5 seconds")
+      yield* settle
+    }
+    yield* Fiber.join(fiber)
+    expect((yield* importOf(d.id)).dto.import?.status).toBe("IMPORTED")
+
+    const w2 = world()
+    const d2 = yield* completed(w2, { track: { title: "Teardrop", trackNumber: 3, isrc: "GBAAA9800003" } })
+    const f2 = yield* Effect.fork(importer.run(d2.id))
+    for (let i = 0; i < 30 && !(yield* Fiber.poll(f2))._tag.startsWith("Some"); i++) {
+      yield* settle
+      yield* TestClock.adjust("10 seconds")
+    }
+    yield* Fiber.join(f2)
+    const { dto } = yield* importOf(d2.id)
+    expect(dto.status).toBe("COMPLETED")
+    expect(dto.import?.status).toBe("IMPORT_FAILED")
+    expect(dto.import?.reason).toContain("did not appear in slskd's downloads folder within 120 s")
+    expect(dto.import?.reason).toContain(join(w2.downloads, "Mezzanine", "01 Angel.flac"))
+  }).pipe(Effect.provide(layer())))
+
+  it.scoped("a downloads folder that is not mounted is reported as such", () => Effect.gen(function*() {
+    const w = world()
+    const d = yield* completed(w)
+    yield* (yield* Settings).update({ "import.slskd_downloads_dir": join(w.root, "not-mounted") })
+    yield* (yield* LibraryImport).run(d.id)
+    const { dto } = yield* importOf(d.id)
+    expect(dto.import?.status).toBe("IMPORT_FAILED")
+    expect(dto.import?.reason).toContain("is not there on this machine (not mounted")
+    expect(dto.attempts).toBe(0)
+  }).pipe(Effect.provide(layer())))
+
+  it.scoped("a FLAC made from an MP3 is quarantined, the peer's file marked bad, and the track searched again", () => Effect.gen(function*() {
+    const w = world()
+    const src = put(w, "Mezzanine/01 Angel.flac", "transcoded.flac")
+    const d = yield* completed(w, { fixture: "transcoded.flac" })
+    yield* (yield* LibraryImport).run(d.id)
+    const { dto } = yield* importOf(d.id)
+    expect(dto.status).toBe("WAITING")
+    expect(dto.import).toBeNull()
+    expect(dto.attempts).toBe(1)
+    expect(dto.next_attempt_at).not.toBeNull()
+    expect(dto.username).toBeNull()
+    expect(dto.error).toContain("made from a lossy file")
+    expect(existsSync(src)).toBe(false)
+    expect(readdirSync(w.quarantine)).toEqual([`${d.id}-01 Angel.flac`])
+    expect(existsSync(w.library)).toBe(false)
+    const cands = yield* (yield* DownloadRepository).candidates(d.id)
+    expect(cands[0]?.outcome).toContain("failed: ")
+  }).pipe(Effect.provide(layer())))
+
+  it.scoped("an MP3 named .flac is refused", () => Effect.gen(function*() {
+    const w = world()
+    put(w, "Mezzanine/01 Angel.flac", "track.mp3")
+    const d = yield* completed(w, { fixture: "track.mp3" })
+    yield* (yield* LibraryImport).run(d.id)
+    const { dto } = yield* importOf(d.id)
+    expect(dto.status).toBe("WAITING")
+    expect(dto.error).toMatch(/failed verification: (the file is mp3 but was chosen as \.flac|not a readable audio file)/)
+  }).pipe(Effect.provide(layer())))
+
+  it.scoped("a length just outside the tolerance waits for review; accepting imports it", () => Effect.gen(function*() {
+    const w = world()
+    const src = put(w, "Mezzanine/01 Angel.flac")
+    const d = yield* completed(w, { track: { durationMs: 6500 } })
+    const importer = yield* LibraryImport
+    yield* importer.run(d.id)
+    let { dto } = yield* importOf(d.id)
+    expect(dto.import).toMatchObject({ status: "NEEDS_REVIEW", path: null })
+    expect(dto.import?.checks.find((c) => c.name === "duration")).toMatchObject({ ok: false })
+    expect(existsSync(src)).toBe(false)
+    expect(existsSync(join(w.quarantine, `${d.id}-01 Angel.flac`))).toBe(true)
+    yield* importer.retryOrAccept(d.id)
+    yield* importer.run(d.id)
+    dto = (yield* importOf(d.id)).dto
+    expect(dto.import).toMatchObject({ status: "IMPORTED", path: WANT(w) })
+    expect(readdirSync(w.quarantine)).toEqual([])
+    // accepting twice is a conflict
+    const again = yield* Effect.flip(importer.retryOrAccept(d.id))
+    expect(again._tag).toBe("ImportConflict")
+  }).pipe(Effect.provide(layer())))
+
+  it.scoped("rejecting a file under review sends the track back to WAITING and keeps the file in quarantine", () => Effect.gen(function*() {
+    const w = world()
+    put(w, "Mezzanine/01 Angel.flac")
+    const d = yield* completed(w, { track: { durationMs: 6500 } })
+    const importer = yield* LibraryImport
+    yield* importer.run(d.id)
+    yield* importer.reject(d.id)
+    const { dto } = yield* importOf(d.id)
+    expect(dto.status).toBe("WAITING")
+    expect(dto.import).toBeNull()
+    expect(dto.next_attempt_at).toBeNull()
+    expect(dto.error).toContain("rejected by the user")
+    expect(existsSync(join(w.quarantine, `${d.id}-01 Angel.flac`))).toBe(true)
+    const refused = yield* Effect.flip(importer.reject(d.id))
+    expect(refused.message).toContain("not COMPLETED")
+  }).pipe(Effect.provide(layer())))
+
+  it.scoped("rejecting an imported file takes it out of the library", () => Effect.gen(function*() {
+    const w = world()
+    put(w, "Mezzanine/01 Angel.flac")
+    const d = yield* completed(w)
+    const importer = yield* LibraryImport
+    yield* importer.run(d.id)
+    yield* importer.reject(d.id)
+    expect(existsSync(WANT(w))).toBe(false)
+    expect(readdirSync(w.quarantine)).toHaveLength(1)
+  }).pipe(Effect.provide(layer())))
+
+  it.scoped("never overwrites a file already in the library", () => Effect.gen(function*() {
+    const w = world()
+    const src = put(w, "Mezzanine/01 Angel.flac")
+    mkdirSync(dirname(WANT(w)), { recursive: true })
+    writeFileSync(WANT(w), "the user's own file")
+    const d = yield* completed(w)
+    yield* (yield* LibraryImport).run(d.id)
+    const { dto } = yield* importOf(d.id)
+    expect(dto.import?.status).toBe("IMPORT_FAILED")
+    expect(dto.import?.reason).toContain(`a file is already in your library at ${WANT(w)}`)
+    expect(readFileSync(WANT(w), "utf8")).toBe("the user's own file")
+    expect(readdirSync(dirname(WANT(w)))).toEqual(["01 Angel.flac"])
+    expect(existsSync(src)).toBe(true)
+  }).pipe(Effect.provide(layer())))
+
+  it.scoped("hardlink mode copies when the library is on another file system (EXDEV)", () => Effect.gen(function*() {
+    const w = world()
+    const src = put(w, "Mezzanine/01 Angel.flac")
+    const d = yield* completed(w, { mode: "hardlink" })
+    yield* (yield* LibraryImport).run(d.id)
+    const { dto } = yield* importOf(d.id)
+    expect(dto.import?.status).toBe("IMPORTED")
+    expect(dto.import?.checks.find((c) => c.name === "hardlink")?.detail).toContain("another file system")
+    expect(existsSync(src)).toBe(true)
+    expect(statSync(src).ino).not.toBe(statSync(WANT(w)).ino)
+  }).pipe(Effect.provide(layer({
+    fs: { link: async (from, to) => {
+      if (from.includes("slskd-downloads")) throw Object.assign(new Error("EXDEV: cross-device link not permitted"), { code: "EXDEV" })
+      return nodeLibraryFs.link(from, to)
+    } }
+  }))))
+
+  it.scoped("hardlink mode on one file system links slskd's file", () => Effect.gen(function*() {
+    const w = world()
+    const src = put(w, "Mezzanine/01 Angel.flac")
+    const d = yield* completed(w, { mode: "hardlink" })
+    yield* (yield* LibraryImport).run(d.id)
+    expect(statSync(src).ino).toBe(statSync(WANT(w)).ino)
+  }).pipe(Effect.provide(layer())))
+})
+
+describe("library import after a crash", () => {
+  let crash = true
+  it.scoped("a crash between the staged copy and the publish resumes and publishes exactly once", () => Effect.gen(function*() {
+    const w = world()
+    const src = put(w, "Mezzanine/01 Angel.flac")
+    const d = yield* completed(w)
+    const importer = yield* LibraryImport
+    // the process dies while the publish is under way (kill -9: the fiber stops there)
+    const fiber = yield* Effect.fork(importer.run(d.id))
+    for (let i = 0; i < 500 && (yield* importOf(d.id)).dto.import?.step !== "PUBLISHING"; i++) yield* settle
+    yield* Fiber.interrupt(fiber)
+    let { dto } = yield* importOf(d.id)
+    expect(dto.import).toMatchObject({ status: "IMPORTING", step: "PUBLISHING" })
+    expect(existsSync(src)).toBe(true)
+    crash = false
+    yield* importer.run(d.id)
+    dto = (yield* importOf(d.id)).dto
+    expect(dto.import).toMatchObject({ status: "IMPORTED", step: "DONE", path: WANT(w) })
+    expect(readdirSync(dirname(WANT(w)))).toEqual(["01 Angel.flac"])
+    expect(existsSync(src)).toBe(false)
+    // a second run changes nothing
+    yield* importer.run(d.id)
+    expect(readdirSync(dirname(WANT(w)))).toEqual(["01 Angel.flac"])
+  }).pipe(Effect.provide(layer({
+    fs: { link: async (from, to) => {
+      if (crash) return new Promise<void>(() => {})
+      return nodeLibraryFs.link(from, to)
+    } }
+  }))))
+})
