@@ -65,9 +65,9 @@ CREATE INDEX downloads_active_order ON downloads (-priority, created_at, id, sta
 CREATE INDEX downloads_waiting_due ON downloads (-priority, created_at, id, next_attempt_at)
   WHERE status = 'WAITING';
 
--- "Is this track already queued or downloaded?" on every queue request: without it the
--- COMPLETED half of that question read every completed row.
-CREATE INDEX downloads_track ON downloads (track_id, status);
+-- "Is this track already queued or downloaded?" on every queue request: without an index on
+-- track_id the COMPLETED half of that question read every completed row. downloads_track
+-- (track_id), created by migrations/0030_playlists.sql, answers it.
 
 -- GET /api/downloads and History: newest first, with or without a status filter.
 CREATE INDEX downloads_created ON downloads (created_at, id);
