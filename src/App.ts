@@ -15,6 +15,7 @@ import { PlaylistSync, PlaylistSyncWorkerLive } from "./application/playlist-syn
 import { QueueAlbumDownloads } from "./application/queue-album-downloads.js"
 import { DomainEventsLive, Events } from "./application/events.js"
 import { HealthReport } from "./application/health.js"
+import { QueueControl } from "./application/queue-control.js"
 import { QueueTrackDownload } from "./application/queue-track-download.js"
 import { RuntimeState } from "./application/runtime-state.js"
 import { StatsPublisherLive } from "./application/stats-publisher.js"
@@ -71,7 +72,8 @@ export const LibraryLayer = Layer.mergeAll(LibraryFsLive, SlskdFilesLive, Import
 export const ApplicationLayer = Layer.mergeAll(
   DownloadManager.Default, QueueTrackDownload.Default, HealthReport.Default,
   DownloadWorker.Default, StatusSync.Default, QueueAlbumDownloads.Default, QueueDispatcher.Default,
-  LibraryImport.Default, Sessions.Default, SignInLimiter.Default, EventStreamCap.Default
+  LibraryImport.Default, Sessions.Default, SignInLimiter.Default, EventStreamCap.Default,
+  QueueControl.Default.pipe(Layer.provide(DownloadManager.Default))
 ).pipe(
   Layer.provideMerge(PlaylistSync.Default),
   Layer.provideMerge(ImportTrackList.Default.pipe(Layer.provide(QueueTrackDownload.Default))),

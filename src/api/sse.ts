@@ -1,5 +1,5 @@
 import { HttpLayerRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Effect, Metric, Schedule, Stream } from "effect"
+import { Effect, Metric, Queue, Schedule, Stream } from "effect"
 import { HealthReport, type ProviderHealth } from "../application/health.js"
 import { type Envelope, Events } from "../application/events.js"
 import { DownloadManager } from "../application/download-manager.js"
@@ -12,6 +12,14 @@ import { EventStreamCap } from "./stream-cap.js"
 export const sseClients = Metric.gauge("soulspot_sse_clients", { description: "open server-sent event streams" })
 
 const HEARTBEAT = "15 seconds"
+
+/**
+ * More download events than this arriving together (a bulk ingest, a bulk action) are not sent
+ * one by one: the client gets the latest counts and one `refresh` hint numbered with the last id.
+ * 200 open pages then cost 200 frames per burst, not 200 × 10,000.
+ */
+export const ROW_BURST = 100
+const BATCH_MAX = 4096
 
 /**
  * One SSE frame. EventSource ends a line at CRLF, LF or a lone CR, so the data is split on all
@@ -85,6 +93,17 @@ export const eventStream = (format: SseFormat) => (request: HttpServerRequest.Ht
       }
     }
 
+    /** A batch of envelopes as one string, a burst of download events folded into a refresh hint. */
+    const encodeBatch = (batch: ReadonlyArray<Envelope>): Effect.Effect<string> => {
+      const rows = batch.filter((e) => e.event._tag === "DownloadChanged").length
+      if (rows <= ROW_BURST) return Effect.map(Effect.forEach(batch, encode), (texts) => texts.join(""))
+      const last = (tag: Envelope["event"]["_tag"]) => [...batch].reverse().find((e) => e.event._tag === tag)
+      const kept = [last("StatsChanged"), last("HealthChanged")].filter((e): e is Envelope => e !== undefined).sort((a, b) => a.id - b.id)
+      const lastId = batch[batch.length - 1]!.id
+      return Effect.map(Effect.forEach(kept, encode), (texts) =>
+        texts.join("") + frame("refresh", JSON.stringify({ reason: `${rows} downloads changed at once; reload the lists` }), lastId))
+    }
+
     const body = Stream.unwrapScoped(Effect.gen(function*() {
       const dequeue = yield* events.subscribe
       const current = events.lastId()
@@ -99,9 +118,17 @@ export const eventStream = (format: SseFormat) => (request: HttpServerRequest.Ht
         const missed = events.since(since)
         opening = missed === undefined
           ? Stream.make(frame("refresh", JSON.stringify({ reason: "missed too many events; reload the lists" }), current))
-          : Stream.fromIterable(missed.filter((e) => e.id <= current)).pipe(Stream.mapEffect(encode))
+          : Stream.fromEffect(encodeBatch(missed.filter((e) => e.id <= current)))
       }
-      const live = Stream.fromQueue(dequeue).pipe(Stream.filter((e) => e.id > current), Stream.mapEffect(encode))
+      // Whatever has piled up is taken as one batch, so a burst is folded as a whole: a waiting
+      // take is woken by the first event of a burst, the rest is in the queue by then.
+      const batch = Effect.gen(function*() {
+        const first = yield* Queue.takeBetween(dequeue, 1, BATCH_MAX)
+        yield* Effect.yieldNow()
+        const rest = yield* Queue.takeUpTo(dequeue, BATCH_MAX)
+        return [...first, ...rest].filter((e) => e.id > current)
+      })
+      const live = Stream.repeatEffect(Effect.flatMap(batch, encodeBatch)).pipe(Stream.filter((text) => text !== ""))
       return Stream.concat(opening, live)
     }))
 

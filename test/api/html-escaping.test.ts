@@ -44,7 +44,8 @@ const OUR_ATTRIBUTES = new Set([
   "aria-label", "aria-current", "aria-labelledby", "aria-live", "aria-hidden", "aria-describedby", "aria-valuemin", "aria-valuemax",
   "aria-valuenow", "hx-ext", "sse-connect", "sse-swap", "hx-swap", "hx-get", "hx-post", "hx-trigger", "hx-target", "hx-select",
   "hx-push-url", "hx-confirm", "hx-swap-oob", "hidden", "required", "maxlength", "autocomplete", "placeholder", "value", "checked",
-  "selected", "data-state", "data-status", "data-priority", "data-created", "title", "scope", "for", "method",
+  "selected", "data-state", "data-status", "data-priority", "data-created", "data-total", "data-more", "data-filtered",
+  "data-statuses", "data-since", "title", "scope", "for", "method",
   "action", "disabled", "min", "max", "step", "inputmode", "pattern", "colspan", "hx-encoding", "accept"
 ])
 const TAG = /<([a-zA-Z][\w-]*)((?:\s+[^\s=>/]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>"']+))?)*)\s*\/?>/g
@@ -156,6 +157,14 @@ describe("hostile values on every HTML surface", () => {
         expect(injected(probe)).toEqual([])
         expect(probe).not.toContain("alert(7)")
         expect(probe).not.toContain("alert(8)")
+        // The text filter is shown back in its field (and in "show more" and "Older…" links) as text.
+        const q = `"><script>alert(9)</script>`
+        for (const url of [`/download-manager?q=${encodeURIComponent(q)}`, `/download-manager?tab=history&q=${encodeURIComponent(q)}`,
+          `/api/downloads/manager/htmx/list?q=${encodeURIComponent(q)}`]) {
+          const echoed = yield* getPage(url)
+          expect(injected(echoed), url).toEqual([])
+          expect(echoed, url).not.toContain("<script>alert(9)")
+        }
       }))
 
     it.effect("the candidates view escapes peers, paths, reasons and outcomes", () =>
