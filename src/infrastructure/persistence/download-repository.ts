@@ -272,7 +272,7 @@ export const makeDownloadRepository = Effect.gen(function*() {
     return { ...paged(rows, limit, (d) => encodeListCursor(["l", d.createdAt, d.id])), total } satisfies Page
   })
 
-  // download_counts and download_day_counts are kept by triggers (migrations/0020_big_queues.sql):
+  // download_counts and download_day_counts are kept by triggers (migrations/0006_big_queues.sql):
   // a handful of rows, whatever the queue size. `todayStart` is a UTC midnight, so whole days add up.
   const finishedSince = SqlSchema.findAll({
     Request: Schema.String,

@@ -8,7 +8,7 @@ export const nowIso = Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms).t
 
 /**
  * Status lists as SQL text, derived from the domain's lists. Literal text rather than bound
- * parameters: SQLite uses a partial index (migrations/0020_big_queues.sql) only when the query
+ * parameters: SQLite uses a partial index (migrations/0006_big_queues.sql) only when the query
  * repeats its WHERE clause, and it cannot see through a parameter.
  */
 const statusList = (statuses: ReadonlyArray<DownloadStatus>) => `(${statuses.map((s) => `'${s}'`).join(", ")})`

@@ -67,7 +67,7 @@ CREATE INDEX downloads_waiting_due ON downloads (-priority, created_at, id, next
 
 -- "Is this track already queued or downloaded?" on every queue request: without an index on
 -- track_id the COMPLETED half of that question read every completed row. downloads_track
--- (track_id), created by migrations/0030_playlists.sql, answers it.
+-- (track_id), created by migrations/0007_playlists.sql, answers it.
 
 -- GET /api/downloads and History: newest first, with or without a status filter.
 CREATE INDEX downloads_created ON downloads (created_at, id);
