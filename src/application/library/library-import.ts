@@ -17,6 +17,7 @@ import { audioDigest } from "../../infrastructure/library/audio-data.js"
 import { decodeFlacSegments, EXTENSIONS, probeAudio, writeTags } from "../../infrastructure/library/audio-file.js"
 import { LibraryFs } from "../../infrastructure/library/file-system.js"
 import { SlskdFiles } from "../../infrastructure/library/slskd-events.js"
+import { LibraryIndexer } from "./library-indexer.js"
 
 /** Something on this machine is wrong (folder missing, permissions): never blamed on the peer. */
 export class LocalProblem extends Schema.TaggedError<LocalProblem>()("LocalProblem", {
@@ -69,6 +70,7 @@ export class LibraryImport extends Effect.Service<LibraryImport>()("soulspot/Lib
     const fs = yield* LibraryFs
     const slskd = yield* SlskdFiles
     const events = yield* DomainEvents
+    const indexer = yield* LibraryIndexer
 
     const io = <A>(what: string, path: string, f: () => Promise<A>) =>
       Effect.tryPromise({
@@ -379,6 +381,7 @@ export class LibraryImport extends Effect.Service<LibraryImport>()("soulspot/Lib
           }
         }
         const final = yield* publish(download, rec!, cfg.value)
+        yield* indexer.record(final, download.track, download.track.album)
         yield* Effect.logInfo(`${id}: imported to ${final}`)
         return "imported" as const
       }).pipe(

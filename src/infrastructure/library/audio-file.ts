@@ -121,3 +121,9 @@ export const writeTags = (path: string, t: TrackTags): void => {
 
 /** The tags as a reader sees them after writing (for the round-trip check). */
 export const readTags = async (path: string) => (await parseFile(path, { skipCovers: true })).common
+
+/** The tags the library index keeps (no cover, no duration scan: one quick read per file). */
+export const readIndexTags = async (path: string) => {
+  const c = (await parseFile(path, { skipCovers: true, duration: false })).common
+  return { title: c.title ?? null, artist: c.artist ?? c.albumartist ?? null, album: c.album ?? null, isrc: c.isrc?.[0] ?? null }
+}

@@ -5,6 +5,8 @@ import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { toDto } from "../../../src/api/dto.js"
 import { LibraryImport } from "../../../src/application/library/library-import.js"
+import { LibraryIndexer } from "../../../src/application/library/library-indexer.js"
+import { LibraryIndex } from "../../../src/infrastructure/library/library-index.js"
 import { DownloadRepository } from "../../../src/domain/ports/DownloadRepository.js"
 import { Settings } from "../../../src/domain/ports/Settings.js"
 import type { TrackInput } from "../../../src/domain/track.js"
@@ -46,7 +48,8 @@ const layer = (opts: { fs?: Partial<LibraryFsApi>; event?: CompletedFile } = {})
     Layer.provideMerge(Layer.mergeAll(
       Layer.succeed(LibraryFs, { ...nodeLibraryFs, ...opts.fs }),
       Layer.succeed(SlskdFiles, { completedFile: () => Effect.succeed(Option.fromNullable(opts.event)) }),
-      ImportRepositoryLive
+      ImportRepositoryLive,
+      LibraryIndexer.Default.pipe(Layer.provideMerge(LibraryIndex.Default))
     )),
     Layer.provideMerge(base)
   )
@@ -79,6 +82,15 @@ const settle = Effect.promise(() => new Promise<void>((r) => setImmediate(r))).p
 const WANT = (w: World) => join(w.library, "Massive Attack", "Mezzanine", "01 Angel.flac")
 
 describe("library import", () => {
+  it.scoped("an imported file goes into the library index, so the track is found there next time", () => Effect.gen(function*() {
+    const w = world()
+    put(w, "Mezzanine/01 Angel.flac")
+    const d = yield* completed(w)
+    yield* (yield* LibraryImport).run(d.id)
+    const found = yield* (yield* LibraryIndexer).lookup(d.track)
+    expect(Option.getOrNull(found)).toBe(WANT(w))
+  }).pipe(Effect.provide(layer())))
+
   it.scoped("finds the file at slskd's layout path, tags it, publishes it and removes slskd's copy", () => Effect.gen(function*() {
     const w = world()
     const src = put(w, "Mezzanine/01 Angel.flac")
