@@ -288,7 +288,8 @@ export class LibraryImport extends Effect.Service<LibraryImport>()("soulspot/Lib
         const tagged = yield* Effect.try(() => writeTags(staging, {
           title: d.track.title, artist: d.track.artist, album: naming.values.album, albumArtist: naming.values.albumartist,
           trackNumber: d.track.trackNumber, trackCount: naming.trackCount, discNumber: d.track.discNumber,
-          discCount: naming.discCount, year: naming.values.year === null ? null : Number(naming.values.year), isrc: d.track.isrc
+          discCount: naming.discCount, year: naming.values.year === null ? null : Number(naming.values.year), isrc: d.track.isrc,
+          spotifyId: d.track.spotifyId, deezerId: d.track.deezerId
         })).pipe(Effect.either)
         if (tagged._tag === "Left") {
           checks.push({ name: "tags", ok: false, detail: `could not write tags: ${String(tagged.left.error)}; imported with the peer's tags` })
@@ -300,7 +301,7 @@ export class LibraryImport extends Effect.Service<LibraryImport>()("soulspot/Lib
             yield* io("removing", staging, () => fs.unlink(staging))
             return yield* new ImportBlocked({ message: "writing tags changed the audio data; the file was not imported" })
           }
-          checks.push({ name: "tags", ok: true, detail: "title, artist, album, numbers, year and ISRC written; audio data unchanged" })
+          checks.push({ name: "tags", ok: true, detail: "title, artist, album, numbers, year, ISRC and catalog ids written; audio data unchanged" })
         }
         yield* save(d.id, { step: "PUBLISHING", checks })
         step = "PUBLISHING"

@@ -10,7 +10,7 @@ import { LibraryIndex } from "../../../src/infrastructure/library/library-index.
 import { DownloadRepository } from "../../../src/domain/ports/DownloadRepository.js"
 import { Settings } from "../../../src/domain/ports/Settings.js"
 import type { TrackInput } from "../../../src/domain/track.js"
-import { readTags } from "../../../src/infrastructure/library/audio-file.js"
+import { readCatalogIds, readTags } from "../../../src/infrastructure/library/audio-file.js"
 import { LibraryFs, type LibraryFsApi, nodeLibraryFs } from "../../../src/infrastructure/library/file-system.js"
 import { type CompletedFile, SlskdFiles } from "../../../src/infrastructure/library/slskd-events.js"
 import { ImportRepositoryLive } from "../../../src/infrastructure/persistence/import-repository.js"
@@ -82,11 +82,12 @@ const settle = Effect.promise(() => new Promise<void>((r) => setImmediate(r))).p
 const WANT = (w: World) => join(w.library, "Massive Attack", "Mezzanine", "01 Angel.flac")
 
 describe("library import", () => {
-  it.scoped("an imported file goes into the library index, so the track is found there next time", () => Effect.gen(function*() {
+  it.scoped("an imported file carries the catalog ids and goes into the library index, so the track is found there next time", () => Effect.gen(function*() {
     const w = world()
     put(w, "Mezzanine/01 Angel.flac")
-    const d = yield* completed(w)
+    const d = yield* completed(w, { track: { spotifyId: "7uv632EkfwYhXoqf8rhYrg", deezerId: "3135556" } })
     yield* (yield* LibraryImport).run(d.id)
+    expect(yield* Effect.promise(() => readCatalogIds(WANT(w)))).toEqual({ spotifyId: "7uv632EkfwYhXoqf8rhYrg", deezerId: "3135556" })
     const found = yield* (yield* LibraryIndexer).lookup(d.track)
     expect(Option.getOrNull(found)).toBe(WANT(w))
   }).pipe(Effect.provide(layer())))
