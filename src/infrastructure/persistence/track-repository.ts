@@ -15,6 +15,7 @@ interface AlbumRow {
   readonly sourceId: string
   readonly totalTracks: number
   readonly releaseDate: string | null
+  readonly coverUrl: string | null
 }
 
 export const makeTrackRepository = Effect.gen(function*() {
@@ -50,21 +51,22 @@ export const makeTrackRepository = Effect.gen(function*() {
       Effect.map((rows): AlbumWithTracks => ({ album: toAlbum(album), tracks: rows.map(toTrack) })))
 
   const findAlbum = (source: AlbumSourceName, sourceId: string) =>
-    sql<AlbumRow>`SELECT id, title, artist, source, source_id, total_tracks, release_date FROM albums
+    sql<AlbumRow>`SELECT id, title, artist, source, source_id, total_tracks, release_date, cover_url FROM albums
       WHERE source = ${source} AND source_id = ${sourceId}`.pipe(
       Effect.flatMap((rows) => rows[0] ? Effect.map(albumTracks(rows[0]), Option.some) : Effect.succeed(Option.none())))
 
   const findAlbumById = (id: string) =>
-    sql<AlbumRow>`SELECT id, title, artist, source, source_id, total_tracks, release_date FROM albums WHERE id = ${id}`.pipe(
+    sql<AlbumRow>`SELECT id, title, artist, source, source_id, total_tracks, release_date, cover_url FROM albums WHERE id = ${id}`.pipe(
       Effect.flatMap((rows) => rows[0] ? Effect.map(albumTracks(rows[0]), Option.some) : Effect.succeed(Option.none())))
 
   const upsertAlbum = (input: AlbumInput) => Effect.gen(function*() {
     const now = yield* nowIso
     yield* sql`INSERT INTO albums ${sql.insert({
       id: randomUUID(), source: input.source, sourceId: input.sourceId, title: input.title, artist: input.artist,
-      totalTracks: input.tracks.length, releaseDate: input.releaseDate, createdAt: now, updatedAt: now
+      totalTracks: input.tracks.length, releaseDate: input.releaseDate, coverUrl: input.coverUrl ?? null, createdAt: now, updatedAt: now
     })} ON CONFLICT (source, source_id) DO UPDATE SET title = excluded.title, artist = excluded.artist,
-      total_tracks = excluded.total_tracks, release_date = excluded.release_date, updated_at = excluded.updated_at`
+      total_tracks = excluded.total_tracks, release_date = excluded.release_date,
+      cover_url = coalesce(excluded.cover_url, albums.cover_url), updated_at = excluded.updated_at`
     const [albumRow] = yield* sql<{ id: string }>`SELECT id FROM albums WHERE source = ${input.source} AND source_id = ${input.sourceId}`
     const albumId = albumRow!.id
     let position = 0
@@ -99,7 +101,7 @@ export const makeTrackRepository = Effect.gen(function*() {
 
 const toAlbum = (r: AlbumRow): Album => ({
   id: r.id, title: r.title, artist: r.artist, source: r.source, sourceId: r.sourceId,
-  totalTracks: r.totalTracks, releaseDate: r.releaseDate
+  totalTracks: r.totalTracks, releaseDate: r.releaseDate, coverUrl: r.coverUrl
 })
 
 export const TrackRepositoryLive = Layer.effect(TrackRepository, makeTrackRepository)
