@@ -1,7 +1,7 @@
 import { FLACDecoder } from "@wasm-audio-decoders/flac"
 import { parseFile } from "music-metadata"
 import {
-  File as TagFile, Id3v2FrameClassType, type Id3v2Tag, Id3v2UserTextInformationFrame, type Mpeg4AppleTag, TagTypes,
+  ByteVector, File as TagFile, Picture, PictureType, Id3v2FrameClassType, type Id3v2Tag, Id3v2UserTextInformationFrame, type Mpeg4AppleTag, TagTypes,
   type XiphComment
 } from "node-taglib-sharp"
 import { open } from "node:fs/promises"
@@ -125,8 +125,13 @@ const setCustom = (file: TagFile, key: string, value: string) => {
   if (apple) apple.setItunesStrings(ITUNES_MEAN, key, ...(value === "" ? [] : [value]))
 }
 
-/** Writes the track's tags into the file in place (a staging copy), replacing the peer's. */
-export const writeTags = (path: string, t: TrackTags): void => {
+export interface CoverImage {
+  readonly data: Uint8Array
+  readonly mimeType: string
+}
+
+/** Writes the track's tags (and the album's cover, replacing the peer's pictures) into the file in place (a staging copy). */
+export const writeTags = (path: string, t: TrackTags, cover: CoverImage | null = null): void => {
   const file = TagFile.createFromPath(path)
   try {
     const tag = file.tag
@@ -142,10 +147,17 @@ export const writeTags = (path: string, t: TrackTags): void => {
     tag.isrc = t.isrc ?? ""
     setCustom(file, ID_FIELDS.spotifyId, t.spotifyId ?? "")
     setCustom(file, ID_FIELDS.deezerId, t.deezerId ?? "")
+    if (cover !== null) tag.pictures = [Picture.fromFullData(ByteVector.fromByteArray(cover.data), PictureType.FrontCover, cover.mimeType, "")]
     file.save()
   } finally {
     file.dispose()
   }
+}
+
+/** The embedded front cover, as a reader finds it. */
+export const readCover = async (path: string) => {
+  const pic = (await parseFile(path)).common.picture?.[0]
+  return pic === undefined ? null : { data: Buffer.from(pic.data), mimeType: pic.format }
 }
 
 /** The tags as a reader sees them after writing (for the round-trip check). */

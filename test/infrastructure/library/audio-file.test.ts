@@ -4,7 +4,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { judgeCutoff, readSpectrum } from "../../../src/domain/library/spectrum.js"
 import { audioDigest } from "../../../src/infrastructure/library/audio-data.js"
-import { decodeFlacSegments, probeAudio, readCatalogIds, readTags, writeTags } from "../../../src/infrastructure/library/audio-file.js"
+import { decodeFlacSegments, probeAudio, readCatalogIds, readCover, readTags, writeTags } from "../../../src/infrastructure/library/audio-file.js"
 
 const FIXTURES = join(import.meta.dirname, "../../fixtures/audio")
 const tmp = () => mkdtempSync(join(tmpdir(), "soulspot-audio-"))
@@ -77,6 +77,11 @@ describe("writing tags", () => {
     const before = await audioDigest(p, format)
     writeTags(p, TAGS)
     expect(readFileSync(p).equals(readFileSync(join(FIXTURES, file)))).toBe(false)
+    expect(await audioDigest(p, format)).toBe(before)
+    // the album cover, embedded: still the same audio bytes
+    const cover = { data: new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 0xff, 0xd9]), mimeType: "image/jpeg" }
+    writeTags(p, TAGS, cover)
+    expect(await readCover(p)).toEqual({ data: Buffer.from(cover.data), mimeType: "image/jpeg" })
     expect(await audioDigest(p, format)).toBe(before)
     const tags = await readTags(p)
     expect(tags.title).toBe("Angel")
