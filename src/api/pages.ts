@@ -4,6 +4,7 @@ import { DownloadManager } from "../application/download-manager.js"
 import { HealthReport } from "../application/health.js"
 import { QueueAlbumDownloads } from "../application/queue-album-downloads.js"
 import { QueueTrackDownload } from "../application/queue-track-download.js"
+import { LibraryIndexer } from "../application/library/library-indexer.js"
 import { type Download, DownloadStatus } from "../domain/download.js"
 import type { DownloadNotFound, StatusConflict } from "../domain/errors.js"
 import { Setting } from "../config.js"
@@ -45,13 +46,14 @@ const loadManager = (url: URL) => Effect.gen(function*() {
   // the default profile first, so the form's preselected choice is what the settings say
   const names = stored.map((p) => p.profile.name)
   const PROFILES = [...names.filter((n) => n === defaultProfile), ...names.filter((n) => n !== defaultProfile)]
+  const library = yield* Effect.flatMap(LibraryIndexer, (l) => l.state)
   if (tab === "active") {
     const { active, recent } = yield* manager.active
     const all = [...active, ...recent].filter((d) => statuses.length === 0 || statuses.includes(d.status))
-    return { tab, downloads: all, total: all.length, statuses, stats, health: h, profiles: PROFILES, now, offset: 0, limit: all.length }
+    return { tab, downloads: all, total: all.length, statuses, stats, health: h, profiles: PROFILES, now, offset: 0, limit: all.length, library }
   }
   const { downloads, total } = yield* manager.list({ limit: HISTORY_PAGE, offset, ...(statuses.length ? { statuses } : {}) })
-  return { tab, downloads, total, statuses, stats, health: h, profiles: PROFILES, now, offset, limit: HISTORY_PAGE }
+  return { tab, downloads, total, statuses, stats, health: h, profiles: PROFILES, now, offset, limit: HISTORY_PAGE, library }
 })
 
 const requestUrl = (r: HttpServerRequest.HttpServerRequest) => new URL(r.url, "http://localhost")

@@ -16,6 +16,13 @@ import { type IndexedFile, LibraryIndex } from "../../infrastructure/library/lib
 export const INDEX_BATCH = 100
 const AUDIO = new Set(Object.values(EXTENSIONS).flat())
 
+/** What the page shows about the library import. */
+export interface LibraryState {
+  readonly downloadsDir: string | null
+  readonly libraryDir: string | null
+  readonly indexed: number
+}
+
 export interface ScanSummary {
   readonly seen: number
   readonly read: number
@@ -132,7 +139,15 @@ export class LibraryIndexer extends Effect.Service<LibraryIndexer>()("soulspot/L
       return Option.some(download)
     })
 
-    return { scan, record, lookup, answer } as const
+    const state = Effect.gen(function*() {
+      return {
+        downloadsDir: Option.getOrNull(yield* settings.get(ImportSetting.slskdDownloadsDir)),
+        libraryDir: Option.getOrNull(yield* settings.get(ImportSetting.libraryDir)),
+        indexed: yield* index.count
+      } satisfies LibraryState
+    })
+
+    return { scan, record, lookup, answer, state } as const
   })
 }) {}
 
