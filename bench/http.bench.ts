@@ -1,33 +1,38 @@
 /**
- * Issue 6: throughput and latency of the two JSON reads the page polls, with 50,000 downloads.
+ * Throughput and latency of the reads the page polls, with 100,000 downloads (90 % WAITING).
  *
  * The real app (AppLayer, workers off, NodeHttpServer on 127.0.0.1 port 0) runs in a child
- * process; a closed-loop load generator in this process keeps 16 keep-alive clients busy for
+ * process; a closed-loop load generator in this process keeps 32 keep-alive clients busy for
  * 5 s per endpoint after a 1 s warm-up, and records requests/second and p50/p99 latency.
  *
  * Baseline (same run, same database file, also a child process): a plain node:http server
- * answering the same two URLs with better-sqlite3 and the repository's SQL (stats: the GROUP BY
- * and today's counts; active: DOWNLOAD_SELECT for WAITING..DOWNLOADING, serialised to the same
- * Download JSON).
+ * answering the same two URLs with better-sqlite3 and the repository's SQL (stats: the kept
+ * per-status and per-day counts; active: the first page of 100 in keyset order plus the
+ * total, serialised to the same JSON). The page itself (/download-manager, full HTML) is measured
+ * for the app alone: its size and its render time under the same load.
  *
- *   node --import tsx bench/http.bench.ts
+ *   npm run bench -- http
  */
 import Database from "better-sqlite3"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { join } from "node:path"
+import { performance } from "node:perf_hooks"
 import { fileURLToPath } from "node:url"
 import { DOWNLOAD_SELECT } from "../src/infrastructure/persistence/rows.js"
 import {
-  benchResult, bulkInsertDownloads, closedLoop, closedPort, httpRequest, type LoadResult, migrateDb, mib, mixTotal, ms,
-  printTable, ratio, REALISTIC_MIX, roleOf, round, rssOf, runAppServer, startApp, startRole, times, tempDir
+  benchResult, BIG_QUEUE_MIX, bulkInsertDownloads, childMemory, closedLoop, closedPort, httpRequest, type LoadResult, migrateDb, mib, mixTotal, ms,
+  printTable, ratio, roleOf, round, rssOf, runAppServer, startApp, startRole, times, tempDir
 } from "./support.js"
 
+const MIX = BIG_QUEUE_MIX
+
 const SELF = fileURLToPath(import.meta.url)
-const CONCURRENCY = 16
+const CONCURRENCY = 32
 const SECONDS = 5
 const WARMUP_SECONDS = 1
 const ENDPOINTS = ["/api/downloads/manager/stats", "/api/downloads/manager/active"] as const
+const PAGE = "/download-manager"
 
 // ---------------------------------------------------------------------------------------------
 // Baseline server: node:http + better-sqlite3, the repository's SQL, the same JSON shape
@@ -62,14 +67,24 @@ const startOfTodayUtc = (ms: number): string => {
 const runBaselineServer = (file: string) => {
   const db = new Database(file)
   db.pragma("busy_timeout = 5000")
-  const byStatus = db.prepare("SELECT status, count(*) AS n FROM downloads GROUP BY status")
-  const today = db.prepare(`SELECT sum(status = 'COMPLETED') AS completed, sum(status = 'FAILED') AS failed
-    FROM downloads WHERE completed_at >= ?`)
+  const byStatus = db.prepare("SELECT status, n FROM download_counts")
+  const today = db.prepare(`SELECT sum(n * (status = 'COMPLETED')) AS completed, sum(n * (status = 'FAILED')) AS failed
+    FROM download_day_counts WHERE day >= ?`)
   const active = db.prepare(`${DOWNLOAD_SELECT} WHERE d.status IN ('WAITING', 'PENDING', 'QUEUED', 'DOWNLOADING')
-    ORDER BY d.priority DESC, d.created_at, d.id`)
+    ORDER BY -d.priority, d.created_at, d.id LIMIT 101`)
+  const activePage = () => {
+    const rows = active.all() as Array<Row>
+    const page = rows.slice(0, 100)
+    const last = page[page.length - 1]
+    const total = (byStatus.all() as Array<{ status: string; n: number }>)
+      .filter((r) => ["WAITING", "PENDING", "QUEUED", "DOWNLOADING"].includes(r.status)).reduce((a, r) => a + r.n, 0)
+    const next_cursor = rows.length > 100 && last
+      ? Buffer.from(JSON.stringify(["a", last.priority, last.created_at, last.id])).toString("base64url") : null
+    return { downloads: page.map(toJson), total, next_cursor }
+  }
   const stats = () => {
     const rows = byStatus.all() as Array<{ status: string; n: number }>
-    const t = today.get(startOfTodayUtc(Date.now())) as { completed: number | null; failed: number | null }
+    const t = today.get(startOfTodayUtc(Date.now()).slice(0, 10)) as { completed: number | null; failed: number | null }
     const by = (s: string) => rows.find((r) => r.status === s)?.n ?? 0
     return {
       waiting: by("WAITING"), pending: by("PENDING"), queued: by("QUEUED"), downloading: by("DOWNLOADING"),
@@ -80,7 +95,7 @@ const runBaselineServer = (file: string) => {
   const server = createServer((req, res) => {
     let body: string | undefined
     if (req.url === ENDPOINTS[0]) body = JSON.stringify(stats())
-    else if (req.url === ENDPOINTS[1]) body = JSON.stringify({ downloads: (active.all() as Array<Row>).map(toJson) })
+    else if (req.url === ENDPOINTS[1]) body = JSON.stringify(activePage())
     if (body === undefined) {
       res.writeHead(404).end()
       return
@@ -96,14 +111,14 @@ const runBaselineServer = (file: string) => {
 // ---------------------------------------------------------------------------------------------
 
 const main = async () => {
-  console.log(`HTTP reads with ${mixTotal(REALISTIC_MIX).toLocaleString("en")} downloads: ${CONCURRENCY} keep-alive clients, ` +
+  console.log(`HTTP reads with ${mixTotal(MIX).toLocaleString("en")} downloads: ${CONCURRENCY} keep-alive clients, ` +
     `${SECONDS} s per endpoint after ${WARMUP_SECONDS} s warm-up; app and baseline each in their own process`)
   const dir = tempDir("http")
   const db = join(dir, "soulspot.db")
   await migrateDb(db)
-  const loaded = bulkInsertDownloads(db, REALISTIC_MIX)
+  const loaded = bulkInsertDownloads(db, MIX)
   console.log(`loaded ${loaded.rows.toLocaleString("en")} downloads in ${ms(loaded.millis)} ms ` +
-    `(active ${REALISTIC_MIX.WAITING + REALISTIC_MIX.PENDING + REALISTIC_MIX.QUEUED + REALISTIC_MIX.DOWNLOADING})`)
+    `(active ${MIX.WAITING + MIX.PENDING + MIX.QUEUED + MIX.DOWNLOADING})`)
 
   const app = await startApp(SELF, db, `http://127.0.0.1:${await closedPort()}`)
   const baseline = startRole(SELF, "--role=baseline", [db])
@@ -124,10 +139,20 @@ const main = async () => {
   const [appActive, baseActive] = await Promise.all(servers.map((s) => httpRequest(s.port, "GET", ENDPOINTS[1])))
   const sameStats = JSON.stringify(JSON.parse(appStats!.body)) === JSON.stringify(JSON.parse(baseStats!.body))
   const ids = (b: string) => (JSON.parse(b) as { downloads: Array<{ id: string }> }).downloads.map((d) => d.id).join(",")
-  const sameActive = ids(appActive!.body) === ids(baseActive!.body)
+  const sameActive = ids(appActive!.body) === ids(baseActive!.body) &&
+    JSON.parse(appActive!.body).total === JSON.parse(baseActive!.body).total &&
+    JSON.parse(appActive!.body).next_cursor === JSON.parse(baseActive!.body).next_cursor
   const activeCount = (JSON.parse(appActive!.body) as { downloads: Array<unknown> }).downloads.length
   console.log(`answers: stats ${sameStats ? "identical" : "DIFFER"}; active ${sameActive ? "same rows in the same order" : "DIFFER"} ` +
     `(${activeCount} downloads, app ${sizes["app"]![ENDPOINTS[1]]} bytes, baseline ${sizes["baseline"]![ENDPOINTS[1]]} bytes)`)
+
+  // The page: first HTML size and a single cold render, then the load below.
+  const pageStarted = performance.now()
+  const pageReply = await httpRequest(app.port, "GET", PAGE)
+  const pageColdMs = performance.now() - pageStarted
+  const pageBytes = Buffer.byteLength(pageReply.body)
+  const pageRows = (pageReply.body.match(/<li id="download-/g) ?? []).length
+  console.log(`page: ${PAGE} answered ${pageReply.status}, ${(pageBytes / 1024).toFixed(1)} KiB, ${pageRows} rows, first render ${ms(pageColdMs)} ms`)
 
   const results: Record<string, Record<string, LoadResult>> = { app: {}, baseline: {} }
   const rss: Record<string, number> = {}
@@ -136,7 +161,9 @@ const main = async () => {
       results[s.name]![path] = await closedLoop(s.port, path, { concurrency: CONCURRENCY, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS })
     }
   }
+  const pageLoad = await closedLoop(app.port, PAGE, { concurrency: CONCURRENCY, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS })
   for (const s of servers) rss[s.name] = rssOf(s.pid)
+  const settled = await childMemory(app.child)
 
   const rows: Array<Array<string>> = []
   for (const path of ENDPOINTS) {
@@ -148,13 +175,11 @@ const main = async () => {
         s.name === "app" ? times(ratio(b.rps, r.rps)) : "", s.name === "app" ? times(ratio(r.p50, b.p50)) : ""])
     }
   }
+  rows.push([`page app`, pageLoad.rps.toFixed(0), ms(pageLoad.p50), ms(pageLoad.p99), ms(pageLoad.max), String(pageLoad.errors),
+    (pageLoad.bytesPerReply / 1024).toFixed(1), "", ""])
   printTable(`closed loop, ${CONCURRENCY} clients, ${SECONDS} s each (latency ms)`,
     ["endpoint server", "req/s", "p50", "p99", "max", "errors", "KiB/reply", "baseline rps / app rps", "app p50 / base p50"], rows)
-  console.log(`RSS after the load: app ${mib(rss["app"]!)}, baseline ${mib(rss["baseline"]!)}`)
-
-  // The active handler also reads the recently finished downloads and throws them away: what does that query cost?
-  const raw = new Database(db, { readonly: true })
-  raw.close()
+  console.log(`RSS after the load: app ${mib(rss["app"]!)} (after a full GC: ${mib(settled.rss)}, heap ${mib(settled.heapUsed)}), baseline ${mib(rss["baseline"]!)}`)
 
   const stopped = await Promise.all([app.child.stop(), baseline.stop()])
   console.log(`stopped: app exit ${stopped[0].code ?? stopped[0].signal} in ${ms(stopped[0].millis)} ms, baseline exit ${stopped[1].code ?? stopped[1].signal}`)
@@ -171,7 +196,8 @@ const main = async () => {
     active_list: { app: fig("app", ENDPOINTS[1]), baseline: fig("baseline", ENDPOINTS[1]),
       rps_ratio_baseline_over_app: round(ratio(results["baseline"]![ENDPOINTS[1]]!.rps, results["app"]![ENDPOINTS[1]]!.rps)),
       reply_bytes: sizes["app"]![ENDPOINTS[1]] },
-    rss_mib: { app: round(rss["app"]! / 1024 / 1024, 1), baseline: round(rss["baseline"]! / 1024 / 1024, 1) },
+    page: { bytes: pageBytes, rows: pageRows, first_render_ms: round(pageColdMs), rps: round(pageLoad.rps, 0), p50_ms: round(pageLoad.p50), p99_ms: round(pageLoad.p99) },
+    rss_mib: { app: round(rss["app"]! / 1024 / 1024, 1), app_after_gc: round(settled.rss / 1024 / 1024, 1), baseline: round(rss["baseline"]! / 1024 / 1024, 1) },
   })
 }
 

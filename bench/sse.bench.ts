@@ -15,13 +15,12 @@
  *   node --import tsx bench/sse.bench.ts
  */
 import { type ClientRequest, createServer, type IncomingMessage, request, type ServerResponse } from "node:http"
-import type { AddressInfo } from "node:net"
 import { join } from "node:path"
 import { performance } from "node:perf_hooks"
 import { fileURLToPath } from "node:url"
 import {
   benchResult, bulkInsertDownloads, childMemory, closedPort, httpRequest, migrateDb, mib, mixTotal, ms, printTable, ratio, REALISTIC_MIX,
-  roleOf, round, rssOf, runAppServer, sleep, startApp, startRole, summarize, type Summary, tempDir, times
+  roleOf, round, serveBaseline, rssOf, runAppServer, sleep, startApp, startRole, summarize, type Summary, tempDir, times
 } from "./support.js"
 
 const SELF = fileURLToPath(import.meta.url)
@@ -59,11 +58,7 @@ const runBaselineSse = () => {
     }
     res.writeHead(404).end()
   })
-  server.listen(0, "127.0.0.1", () => console.log(`PORT ${(server.address() as AddressInfo).port}`))
-  process.on("SIGTERM", () => {
-    for (const s of streams) s.end()
-    server.close(() => process.exit(0))
-  })
+  serveBaseline(server, streams)
 }
 
 // ---------------------------------------------------------------------------------------------

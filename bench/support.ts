@@ -9,7 +9,7 @@ import Database from "better-sqlite3"
 import { type ChildProcess, spawn } from "node:child_process"
 import { randomUUID } from "node:crypto"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
-import { Agent, createServer, request } from "node:http"
+import { Agent, createServer, request, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
@@ -307,6 +307,10 @@ export interface StatusMix {
 export const REALISTIC_MIX: StatusMix = {
   WAITING: 120, PENDING: 20, QUEUED: 60, DOWNLOADING: 100, COMPLETED: 44_000, FAILED: 3_900, CANCELLED: 1_800
 }
+/** 100,000 rows: a library being worked through, 90 % still WAITING for their first search. */
+export const BIG_QUEUE_MIX: StatusMix = {
+  WAITING: 90_000, PENDING: 1_000, QUEUED: 2_000, DOWNLOADING: 1_000, COMPLETED: 4_000, FAILED: 1_500, CANCELLED: 500
+}
 export const mixTotal = (m: StatusMix): number => Object.values(m).reduce((a, b) => a + b, 0)
 
 const ARTISTS = ["Radiohead", "Björk", "Aphex Twin", "Portishead", "Massive Attack", "Boards of Canada", "Sigur Rós", "The Knife",
@@ -506,6 +510,19 @@ export const closedLoop = async (port: number, path: string, options: { concurre
     p50: percentile(r.latencies, 50), p99: percentile(r.latencies, 99), max: max(r.latencies),
     bytesPerReply: r.latencies.length > 0 ? r.bytes / r.latencies.length : 0
   }
+}
+
+/**
+ * A baseline server's life as a child role: listens on 127.0.0.1 port 0, prints `PORT <n>`, and
+ * on SIGTERM ends the open event streams and exits.
+ */
+export const serveBaseline = (server: Server, streams: ReadonlySet<ServerResponse> = new Set()): void => {
+  server.keepAliveTimeout = 30_000
+  server.listen(0, "127.0.0.1", () => console.log(`PORT ${(server.address() as AddressInfo).port}`))
+  process.on("SIGTERM", () => {
+    for (const s of streams) s.end()
+    server.close(() => process.exit(0))
+  })
 }
 
 /** `--role=x` from argv, if this process was started as a helper role. */

@@ -8,12 +8,16 @@ import { LibraryIndex } from "./infrastructure/library/library-index.js"
 import { LibraryFsLive } from "./infrastructure/library/file-system.js"
 import { SlskdFilesLive } from "./infrastructure/library/slskd-events.js"
 import { ImportRepositoryLive } from "./infrastructure/persistence/import-repository.js"
+import { SignInLimiter } from "./api/rate-limit.js"
+import { Sessions } from "./api/sessions.js"
+import { EventStreamCap } from "./api/stream-cap.js"
 import { DownloadManager } from "./application/download-manager.js"
 import { ImportTrackList } from "./application/import-track-list.js"
 import { PlaylistSync, PlaylistSyncWorkerLive } from "./application/playlist-sync.js"
 import { QueueAlbumDownloads } from "./application/queue-album-downloads.js"
 import { DomainEventsLive, Events } from "./application/events.js"
 import { HealthReport } from "./application/health.js"
+import { QueueControl } from "./application/queue-control.js"
 import { QueueTrackDownload } from "./application/queue-track-download.js"
 import { RuntimeState } from "./application/runtime-state.js"
 import { StatsPublisherLive } from "./application/stats-publisher.js"
@@ -30,8 +34,9 @@ import { SettingsLive } from "./infrastructure/persistence/settings-repository.j
 import { DatabaseLive } from "./infrastructure/persistence/sqlite.js"
 import { TrackRepositoryLive } from "./infrastructure/persistence/track-repository.js"
 import { CircuitBreaker, ProtectedProviderLive, ProviderCircuitLive } from "./infrastructure/slskd/circuit-breaker.js"
-import { SlskdLive } from "./infrastructure/slskd/provider.js"
-import { SearchGateLive } from "./infrastructure/slskd/search-gate.js"
+import { SlskdClient } from "./infrastructure/slskd/client.js"
+import { SlskdDownloadProviderLive } from "./infrastructure/slskd/provider.js"
+import { RecordedSearchesClient, SearchGateLive, StaleSearchCleanupLive } from "./infrastructure/slskd/search-gate.js"
 
 export interface AppOptions {
   readonly db: string
@@ -53,8 +58,13 @@ export const PersistenceLayer = (db: string) => {
 /** slskd behind the circuit breaker: the only provider the application sees. */
 export const CatalogLayer = Layer.merge(AlbumCatalogDefault, TrackListLayer)
 
-export const ProviderLayer = Layer.merge(
-  Layer.merge(ProtectedProviderLive, ProviderCircuitLive).pipe(Layer.provideMerge(CircuitBreaker.Default), Layer.provide(SlskdLive)),
+// slskd's client with every search it creates recorded, so what a crash leaves behind is deleted at the next start
+const SlskdRecorded = Layer.provideMerge(StaleSearchCleanupLive, RecordedSearchesClient).pipe(Layer.provide(SlskdClient.Default))
+
+export const ProviderLayer = Layer.mergeAll(
+  Layer.merge(ProtectedProviderLive, ProviderCircuitLive).pipe(Layer.provideMerge(CircuitBreaker.Default),
+    Layer.provide(SlskdDownloadProviderLive.pipe(Layer.provide(SlskdRecorded)))),
+  SlskdRecorded,
   SearchGateLive
 )
 
@@ -65,7 +75,8 @@ export const LibraryLayer = Layer.mergeAll(LibraryFsLive, SlskdFilesLive, Import
 export const ApplicationLayer = Layer.mergeAll(
   DownloadManager.Default, QueueTrackDownload.Default, HealthReport.Default,
   DownloadWorker.Default, StatusSync.Default, QueueAlbumDownloads.Default, QueueDispatcher.Default,
-  LibraryImport.Default
+  LibraryImport.Default, Sessions.Default, SignInLimiter.Default, EventStreamCap.Default,
+  QueueControl.Default.pipe(Layer.provide(DownloadManager.Default))
 ).pipe(
   Layer.provideMerge(PlaylistSync.Default),
   Layer.provideMerge(ImportTrackList.Default.pipe(Layer.provide(QueueTrackDownload.Default))),

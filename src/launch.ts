@@ -40,12 +40,23 @@ export const httpServerLayer = (options: { readonly port: number; readonly host:
   return Layer.provideMerge(closeConnections, NodeHttpServer.layer(() => node, options))
 }
 
+/** 127.0.0.0/8, ::1 and localhost reach only this machine. */
+export const isLoopback = (host: string): boolean =>
+  /^127\.\d+\.\d+\.\d+$/.test(host) || host === "::1" || host.toLowerCase() === "localhost"
+
+export const openToNetworkWarning = (host: string, port: number): string =>
+  `*** SOULSPOT_API_KEY IS NOT SET and SoulSpot listens on ${host}:${port}, beyond this machine: ` +
+  "ANYONE WHO CAN REACH THIS PORT can queue and cancel downloads, read the settings and point slskd.url at their own host. " +
+  "Fine on a trusted home network only; otherwise set SOULSPOT_API_KEY (16+ characters) or SOULSPOT_HOST=127.0.0.1 ***"
+
 /** The service until interrupted (SIGTERM/SIGINT through `runService`); configuration from ServerConfig. */
 export const launch = <E = never, R extends AppContext = never>(options: LaunchOptions<E, R> = {}) =>
   Effect.gen(function*() {
     const config = yield* ServerConfig
     if (Option.isNone(config.apiKey)) {
-      yield* Effect.logWarning("SOULSPOT_API_KEY is not set: the API is open to anyone who can reach this port")
+      yield* isLoopback(config.host)
+        ? Effect.logWarning("SOULSPOT_API_KEY is not set: the API is open to every program on this machine")
+        : Effect.logWarning(openToNetworkWarning(config.host, config.port))
     }
     const ready = options.onReady ?? Effect.void
     const app = AppLayer({ db: config.db }).pipe(

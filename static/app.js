@@ -1,28 +1,127 @@
 // SoulSpot page glue: htmx does the swapping; this only handles what htmx cannot know.
 (function () {
   "use strict"
-  // A row event for a download the page does not show yet: add it to the active list.
-  document.body.addEventListener("htmx:oobErrorNoTarget", function (e) {
+  var ACTIVE = ["WAITING", "PENDING", "QUEUED", "DOWNLOADING"]
+  var isActive = function (status) { return ACTIVE.indexOf(status) !== -1 }
+
+  // The list's order: priority desc, then oldest first, then id (the server's keyset order).
+  var before = function (a, b) {
+    var pa = Number(a.getAttribute("data-priority")), pb = Number(b.getAttribute("data-priority"))
+    if (pa !== pb) return pa > pb
+    var ca = a.getAttribute("data-created") || "", cb = b.getAttribute("data-created") || ""
+    if (ca !== cb) return ca < cb
+    return a.id < b.id
+  }
+
+  var setCount = function (delta) {
     var list = document.getElementById("active-list")
-    var el = e.detail && e.detail.content
-    if (!list || !el || !el.id || el.id.indexOf("download-") !== 0) return
-    var status = el.getAttribute("data-status")
-    if (["WAITING", "PENDING", "QUEUED", "DOWNLOADING"].indexOf(status) === -1) return
-    el.removeAttribute("hx-swap-oob")
-    var empty = list.querySelector(".empty")
-    if (empty) empty.remove()
-    list.appendChild(el)
-    if (window.htmx) window.htmx.process(el)
-    // Keep the "(n)" next to the heading in step with the rows shown.
     var count = document.getElementById("list-count")
-    if (count) count.textContent = "(" + list.querySelectorAll("li.row").length + ")"
-  })
-  // The server lost track of what we missed: reload the list fragment.
-  document.body.addEventListener("htmx:sseMessage", function (e) {
-    if (e.detail && e.detail.type === "refresh" && window.htmx) {
-      window.htmx.ajax("GET", window.location.pathname + window.location.search, { target: "#list", select: "#list", swap: "outerHTML" })
+    if (!list || !count) return
+    var total = Math.max(0, Number(list.getAttribute("data-total") || "0") + delta)
+    list.setAttribute("data-total", String(total))
+    count.textContent = "(" + total.toLocaleString("en") + ")"
+  }
+
+  var newRows = 0
+  var countNew = function () {
+    var box = document.getElementById("new-rows")
+    if (!box) return
+    newRows++
+    box.hidden = false
+    box.querySelector("button").textContent = newRows + " new, show"
+  }
+
+  var reloadTimer = null
+  // Reload the results (not the filter form: a field being typed in keeps its text and focus).
+  var reloadList = function () {
+    if (reloadTimer !== null || !window.htmx || !document.getElementById("list-results")) return
+    reloadTimer = setTimeout(function () {
+      reloadTimer = null
+      window.htmx.ajax("GET", window.location.pathname + window.location.search, { target: "#list-results", select: "#list-results", swap: "outerHTML" })
+    }, 300)
+  }
+
+  /**
+   * One row from the stream. Shown already: replaced in place. Not shown: a new active row is
+   * inserted where it sorts (or, when a text filter is on, which only the server can apply,
+   * counted into "N new" if it was created after the list was read); anything else is dropped.
+   */
+  var onRow = function (html) {
+    var tpl = document.createElement("template")
+    tpl.innerHTML = html.trim()
+    var el = tpl.content.firstElementChild
+    if (!el || !el.id || el.id.indexOf("download-") !== 0) return
+    var status = el.getAttribute("data-status")
+    var old = document.getElementById(el.id)
+    if (old) {
+      var was = old.getAttribute("data-status")
+      old.replaceWith(el)
+      if (window.htmx) window.htmx.process(el)
+      if (el.closest("#active-list") && isActive(was) !== isActive(status)) setCount(isActive(status) ? 1 : -1)
+      return
+    }
+    var list = document.getElementById("active-list")
+    if (!list || !isActive(status)) return
+    var wanted = (list.getAttribute("data-statuses") || "").split(",").filter(Boolean)
+    if (wanted.length > 0 && wanted.indexOf(status) === -1) return
+    if (list.getAttribute("data-filtered") === "true") {
+      // Only the server knows whether it matches; a row older than the list was not a match then.
+      if ((el.getAttribute("data-created") || "") >= (list.getAttribute("data-since") || "")) countNew()
+      return
+    }
+    setCount(1)
+    var rows = list.querySelectorAll(":scope > li.row")
+    for (var i = 0; i < rows.length; i++) {
+      if (before(el, rows[i])) return place(list, el, rows[i])
+    }
+    // After every row shown: in place when the list is complete; otherwise "show more" brings it.
+    if (list.getAttribute("data-more") !== "true") place(list, el, list.querySelector(":scope > li.more-row"))
+  }
+
+  var place = function (list, el, next) {
+    var empty = list.querySelector(":scope > .empty")
+    if (empty) empty.remove()
+    list.insertBefore(el, next || null)
+    if (window.htmx) window.htmx.process(el)
+  }
+
+  // Row and refresh events are handled here rather than swapped by the sse extension.
+  document.body.addEventListener("htmx:sseBeforeMessage", function (e) {
+    var type = e.detail && e.detail.type
+    if (type === "row") {
+      e.preventDefault()
+      onRow(e.detail.data)
+    } else if (type === "refresh") {
+      // The server folded a burst of changes, or lost track of what we missed: reload the list.
+      e.preventDefault()
+      reloadList()
     }
   })
+  // "Close" under the candidates table (no inline handlers: the CSP allows none).
+  document.body.addEventListener("click", function (e) {
+    var button = e.target && e.target.closest && e.target.closest(".close-why")
+    var why = button && button.closest(".why")
+    if (why) why.innerHTML = ""
+  })
+
+  // "N new, show" and "album to the front": the list again, in its current order.
+  document.body.addEventListener("click", function (e) {
+    var button = e.target && e.target.closest && e.target.closest("#new-rows button")
+    if (button) reloadList()
+  })
+  document.body.addEventListener("soulspot-list-changed", reloadList)
+
+  // After the results are swapped (filters, reload): the heading's count follows them.
+  document.body.addEventListener("htmx:afterSettle", function () {
+    var list = document.getElementById("active-list") || document.getElementById("history-list")
+    var count = document.getElementById("list-count")
+    if (list && count && list.hasAttribute("data-total")) {
+      count.textContent = "(" + Number(list.getAttribute("data-total")).toLocaleString("en") + ")"
+    }
+    var box = document.getElementById("new-rows")
+    if (box && box.hidden) newRows = 0
+  })
+
   // After queueing, clear the form so the next track can be typed at once.
   document.body.addEventListener("htmx:afterRequest", function (e) {
     var form = e.detail && e.detail.elt

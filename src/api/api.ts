@@ -1,5 +1,6 @@
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { ParseResult, Schema } from "effect"
+import { BULK_ACTIONS } from "../application/queue-control.js"
 import { DownloadStatus, Priority } from "../domain/download.js"
 import { DownloadDto, HealthDto, SettingDto, StatsDto } from "./dto.js"
 import { BadRequest, Conflict, NotFound, Unauthorized, Unavailable, Unprocessable, UpstreamFailed } from "./errors.js"
@@ -66,11 +67,46 @@ const IntFromString = (field: string, min: number, max: number) =>
     message: () => `${field}: must be a whole number from ${min} to ${max}`
   }))
 
+const Cursor = Schema.String.pipe(Schema.maxLength(500, { message: () => "cursor: not a cursor from next_cursor of this list" }))
+const TextFilter = Text("q", 200)
+
 const ListParams = Schema.Struct({
   status: Schema.optional(StatusList),
+  q: Schema.optional(TextFilter),
   limit: Schema.optional(IntFromString("limit", 1, 500)),
-  offset: Schema.optional(IntFromString("offset", 0, 1_000_000_000))
+  offset: Schema.optional(IntFromString("offset", 0, 1_000_000_000)),
+  cursor: Schema.optional(Cursor)
 })
+
+const ActiveParams = Schema.Struct({
+  status: Schema.optional(StatusList),
+  q: Schema.optional(TextFilter),
+  limit: Schema.optional(IntFromString("limit", 1, 1000)),
+  cursor: Schema.optional(Cursor)
+})
+
+const DownloadPage = (identifier: string) => Schema.Struct({
+  downloads: Schema.Array(DownloadDto),
+  total: Schema.Number,
+  next_cursor: Schema.NullOr(Schema.String)
+}).annotations({ identifier })
+
+export const UpdateDownload = Schema.Struct({ priority: Priority }).annotations({ identifier: "UpdateDownload" })
+
+export const BulkRequest = Schema.Struct({
+  ids: Schema.Array(Text("ids", 100)).pipe(
+    Schema.minItems(1, { message: () => "ids: must hold at least one id" }),
+    Schema.maxItems(10_000, { message: () => "ids: at most 10000 ids per request" })),
+  action: Schema.Literal(...BULK_ACTIONS).annotations({
+    message: () => `action: must be one of ${BULK_ACTIONS.join(", ")}`
+  }),
+  priority: Schema.optional(Priority)
+}).annotations({ identifier: "BulkRequest" })
+
+export const BulkResult = Schema.Struct({
+  done: Schema.Array(Schema.String),
+  refused: Schema.Array(Schema.Struct({ id: Schema.String, error: Schema.String, message: Schema.String }))
+}).annotations({ identifier: "BulkResult" })
 
 const IdPath = HttpApiSchema.param("id", Schema.String)
 
@@ -101,8 +137,12 @@ export class DownloadsApi extends HttpApiGroup.make("downloads")
     .addSuccess(DownloadDto.annotations({ identifier: "ExistingDownload", description: "the same track was already queued or downloaded" }), { status: 200 })
     .addError(BadRequest).addError(NotFound).addError(Unprocessable))
   .add(HttpApiEndpoint.get("list", "/api/downloads").setUrlParams(ListParams)
-    .addSuccess(Schema.Struct({ downloads: Schema.Array(DownloadDto), total: Schema.Number })))
+    .addSuccess(DownloadPage("DownloadList")).addError(BadRequest))
+  .add(HttpApiEndpoint.post("bulk", "/api/downloads/bulk").setPayload(BulkRequest)
+    .addSuccess(BulkResult).addError(BadRequest))
   .add(HttpApiEndpoint.get("get")`/api/downloads/${IdPath}`.addSuccess(DownloadDto).addError(NotFound))
+  .add(HttpApiEndpoint.patch("update")`/api/downloads/${IdPath}`.setPayload(UpdateDownload)
+    .addSuccess(DownloadDto).addError(BadRequest).addError(NotFound))
   .add(HttpApiEndpoint.get("candidates")`/api/downloads/${IdPath}/candidates`
     .addSuccess(Schema.Struct({ candidates: Schema.Array(Candidate) })).addError(NotFound))
   .add(HttpApiEndpoint.del("cancel")`/api/downloads/${IdPath}`.addSuccess(DownloadDto).addError(NotFound).addError(Conflict))
@@ -111,8 +151,8 @@ export class DownloadsApi extends HttpApiGroup.make("downloads")
 {}
 
 export class ManagerApi extends HttpApiGroup.make("manager")
-  .add(HttpApiEndpoint.get("active", "/api/downloads/manager/active")
-    .addSuccess(Schema.Struct({ downloads: Schema.Array(DownloadDto) })))
+  .add(HttpApiEndpoint.get("active", "/api/downloads/manager/active").setUrlParams(ActiveParams)
+    .addSuccess(DownloadPage("ActiveDownloads")).addError(BadRequest))
   .add(HttpApiEndpoint.get("stats", "/api/downloads/manager/stats").addSuccess(StatsDto))
   .add(HttpApiEndpoint.get("health", "/api/downloads/manager/health").addSuccess(HealthDto))
 {}
@@ -121,7 +161,10 @@ export class SettingsApi extends HttpApiGroup.make("settings")
   .add(HttpApiEndpoint.get("read", "/api/settings").addSuccess(Schema.Struct({ settings: Schema.Array(SettingDto) })))
   .add(HttpApiEndpoint.put("update", "/api/settings")
     .setPayload(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
-    .addSuccess(Schema.Struct({ settings: Schema.Array(SettingDto) }))
+    .addSuccess(Schema.Struct({
+      settings: Schema.Array(SettingDto),
+      notices: Schema.Array(Schema.String).annotations({ description: "what the change also did, e.g. a secret cleared because its URL moved to another host" })
+    }))
     .addError(BadRequest))
 {}
 
@@ -149,10 +192,31 @@ export class LibraryImportApi extends HttpApiGroup.make("libraryImport")
   .annotate(OpenApi.Description, "Retry a failed library import, accept a file waiting for review, or reject a file and download the track elsewhere")
 {}
 
+/**
+ * With SOULSPOT_API_KEY set, every endpoint but health needs it in X-API-Key (the router's
+ * middleware checks it; this only says so in the document).
+ */
+function declareApiKey(spec: Record<string, any>): Record<string, any> {
+  const health = spec["paths"]?.["/api/downloads/manager/health"]?.["get"]
+  if (health) health["security"] = []
+  return {
+    ...spec,
+    components: {
+      ...spec["components"],
+      securitySchemes: {
+        ...spec["components"]?.["securitySchemes"],
+        ApiKey: { type: "apiKey", in: "header", name: "X-API-Key", description: "SOULSPOT_API_KEY; not needed when it is unset" }
+      }
+    },
+    security: [{ ApiKey: [] }]
+  }
+}
+
 export class SoulSpotApi extends HttpApi.make("soulspot")
   .add(DownloadsApi).add(ManagerApi).add(SettingsApi).add(AlbumsApi).add(PreviewApi).add(BatchApi)
   .add(PlaylistsApi).add(SpotifyAccountApi).add(LibraryImportApi)
   .addError(Unauthorized)
   .annotate(OpenApi.Title, "SoulSpot")
   .annotate(OpenApi.Description, "Self-hosted music download manager for the Soulseek network through slskd")
+  .annotate(OpenApi.Transform, declareApiKey)
 {}

@@ -1,5 +1,5 @@
 import { HttpApi, HttpLayerRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Effect, Option, Schema } from "effect"
+import { Cause, Effect, Option, Schema } from "effect"
 import { SoulSpotApi } from "./api.js"
 import { LARGE_BODY_LIMITS } from "./playlist-api.js"
 
@@ -9,8 +9,20 @@ export const MAX_BODY_BYTES = 1024 * 1024
  * The contract's shape, {"error": "<tag>", "message": "..."}; `_tag` repeats the tag so the body
  * is also what the OpenAPI document declares, and typed clients decode it.
  */
-const jsonError = (status: number, error: string, message: string, extra: Record<string, unknown> = {}) =>
-  HttpServerResponse.unsafeJson({ error, message, ...extra, _tag: error }, { status })
+export const jsonError = (status: number, error: string, message: string, extra: Record<string, unknown> = {}) =>
+  HttpServerResponse.unsafeJson({ error, message: shortMessage(message), ...extra, _tag: error }, { status })
+
+/**
+ * A backstop: messages quote only short excerpts of what was sent, and a 1 MiB field must never
+ * come back in a 1 MiB error. Long enough for the sentences that name a way out.
+ */
+export const MAX_MESSAGE_LENGTH = 600
+
+export const shortMessage = (message: string): string =>
+  message.length <= MAX_MESSAGE_LENGTH ? message : `${message.slice(0, MAX_MESSAGE_LENGTH - 1)}…`
+
+/** Decoding a pathological body can overflow the stack: the client's doing, so a 400. */
+const isStackOverflow = (defect: unknown) => defect instanceof RangeError && /call stack/i.test(defect.message)
 
 interface DecodeIssue {
   readonly path?: ReadonlyArray<string | number>
@@ -81,7 +93,9 @@ export const ErrorShapeMiddleware = HttpLayerRouter.middleware((effect) =>
         if (e?._tag === "RequestError") {
           return Effect.succeed(jsonError(400, "BadRequest", e.reason === "Decode" ? "the request body is not valid JSON" : "the request body could not be read"))
         }
-        return Effect.logError("request failed", defect).pipe(
+        if (isStackOverflow(defect)) return Effect.succeed(jsonError(400, "BadRequest", "the request body is nested too deeply"))
+        // as a Cause, so the log line carries the message and the stack, not `message={}`
+        return Effect.logError("request failed", Cause.die(defect)).pipe(
           Effect.as(jsonError(500, "InternalError", "something went wrong on our side; the log has the details")))
       })
     )

@@ -10,6 +10,7 @@ import { ImportPageRoutes } from "./import-routes.js"
 import { PagesLive } from "./pages.js"
 import { PlaylistPageRoutes } from "./playlist-pages.js"
 import { ApiEventsRoute } from "./sse.js"
+import { GuardMiddleware } from "./guard.js"
 import { FaviconRoute, StaticRoutes, VendorRoutes } from "./static.js"
 
 const ApiRoutes = HttpLayerRouter.addHttpApi(SoulSpotApi, { openapiPath: "/api/openapi.json" }).pipe(Layer.provide(Layer.merge(RestLive, PlaylistRestLive)))
@@ -30,6 +31,7 @@ export const AllRoutes = Layer.mergeAll(
   LoginRoutes,
   MetricsRoute,
   ErrorShapeMiddleware,
-  AuthMiddleware
+  AuthMiddleware,
+  GuardMiddleware
 )
 

@@ -3,6 +3,7 @@ import { Clock, Effect, Either, Layer, Schema } from "effect"
 import { DownloadManager } from "../application/download-manager.js"
 import { HealthReport } from "../application/health.js"
 import { QueueAlbumDownloads } from "../application/queue-album-downloads.js"
+import { QueueControl } from "../application/queue-control.js"
 import { QueueTrackDownload } from "../application/queue-track-download.js"
 import { LibraryIndexer } from "../application/library/library-indexer.js"
 import { type Download, DownloadStatus } from "../domain/download.js"
@@ -10,13 +11,14 @@ import type { DownloadNotFound, StatusConflict } from "../domain/errors.js"
 import { Setting } from "../config.js"
 import { QualityProfiles } from "../domain/ports/QualityProfiles.js"
 import { Settings } from "../domain/ports/Settings.js"
+import { matchesFilter } from "../domain/text-filter.js"
 import { CreateDownload } from "./api.js"
 import { statusOf } from "./errors.js"
 import { html, type SafeHtml } from "./html.js"
 import { trackFromPayload } from "./rest.js"
 import { eventStream, type SseFormat } from "./sse.js"
 import { healthPanel, statsBar } from "./views/panels.js"
-import { candidatesView, downloadList, downloadRow } from "./views/rows.js"
+import { candidatesView, downloadList, downloadRow, showMore } from "./views/rows.js"
 import { listSection, managerPage } from "./views/manager.js"
 import { settingsForm, settingsPage } from "./views/settings.js"
 import { settingsPanels } from "./playlist-pages.js"
@@ -31,15 +33,22 @@ const parseStatuses = (values: ReadonlyArray<string>) =>
     .filter((v): v is DownloadStatus => (DownloadStatus.literals as ReadonlyArray<string>).includes(v))
 
 const HISTORY_PAGE = 50
+/** The page's first HTML stays small whatever the queue holds: the rest comes with "show more". */
+export const ACTIVE_PAGE = 100
 
-/** Loads what the downloads page shows: the active tab (live + finished in the last 10 minutes) or history. */
+/** The text filter as typed (trimmed, bounded); empty when absent. */
+const textFilter = (url: URL) => (url.searchParams.get("q") ?? "").trim().slice(0, 200)
+
+/** Loads what the downloads page shows: the active tab (a first page + finished in the last 10 minutes) or history. */
 const loadManager = (url: URL) => Effect.gen(function*() {
   const manager = yield* DownloadManager
+  const control = yield* QueueControl
   const health = yield* HealthReport
   const profiles = yield* QualityProfiles
   const settings = yield* Settings
   const tab = url.searchParams.get("tab") === "history" ? "history" as const : "active" as const
   const statuses = parseStatuses(url.searchParams.getAll("status"))
+  const q = textFilter(url)
   const offset = Math.max(0, Math.min(1_000_000, Number(url.searchParams.get("offset")) || 0))
   const now = yield* Clock.currentTimeMillis
   const [stats, h, stored, defaultProfile] = yield* Effect.all([manager.stats, health.report, profiles.list, settings.get(Setting.defaultProfile)])
@@ -47,14 +56,19 @@ const loadManager = (url: URL) => Effect.gen(function*() {
   const names = stored.map((p) => p.profile.name)
   const PROFILES = [...names.filter((n) => n === defaultProfile), ...names.filter((n) => n !== defaultProfile)]
   const library = yield* Effect.flatMap(LibraryIndexer, (l) => l.state)
+  const common = { tab, statuses, q, stats, health: h, profiles: PROFILES, now, library }
   if (tab === "active") {
-    const { active, recent } = yield* manager.active
-    const all = [...active, ...recent].filter((d) => statuses.length === 0 || statuses.includes(d.status))
-    return { tab, downloads: all, total: all.length, statuses, stats, health: h, profiles: PROFILES, now, offset: 0, limit: all.length, library }
+    const page = yield* control.active({ limit: ACTIVE_PAGE, q, statuses })
+    const recent = (yield* control.recent).filter((d) =>
+      (statuses.length === 0 || statuses.includes(d.status)) && (q === "" || matchesText(d, q)))
+    return { ...common, page, recent, offset: 0, limit: ACTIVE_PAGE }
   }
-  const { downloads, total } = yield* manager.list({ limit: HISTORY_PAGE, offset, ...(statuses.length ? { statuses } : {}) })
-  return { tab, downloads, total, statuses, stats, health: h, profiles: PROFILES, now, offset, limit: HISTORY_PAGE, library }
-})
+  const page = yield* control.list({ limit: HISTORY_PAGE, offset, q, statuses })
+  return { ...common, page, recent: [], offset, limit: HISTORY_PAGE }
+}).pipe(Effect.catchTag("InvalidCursor", Effect.die))
+
+/** The few recently finished rows are filtered in memory, by the index's rule. */
+const matchesText = (d: Download, q: string) => matchesFilter([d.track.title, d.track.artist, d.track.album], q)
 
 const requestUrl = (r: HttpServerRequest.HttpServerRequest) => new URL(r.url, "http://localhost")
 
@@ -68,9 +82,9 @@ const formBody = Effect.gen(function*() {
   return Object.fromEntries(params.filter(([, v]) => v.trim() !== ""))
 })
 
-/** HTML fragments on the page's own stream: the row (swapped out-of-band by its id), counts and health. */
+/** HTML fragments on the page's own stream: the row (static/app.js puts it in place by its id), counts and health. */
 const HtmlFormat = (now: () => number): SseFormat => ({
-  download: (d) => [["row", downloadRow(d, { oob: true }).value]],
+  download: (d) => [["row", downloadRow(d).value]],
   stats: (s) => [["stats-html", statsBar(s).value]],
   health: (h) => [["health-html", healthPanel(h, now()).value]]
 })
@@ -94,11 +108,24 @@ export const PageRoutes = HttpLayerRouter.addAll([
     return page(isHtmx(request) ? listSection(p) : managerPage(p))
   })),
   HttpLayerRouter.route("GET", "/download-manager/events", eventStream(HtmlFormat(Date.now))),
-  HttpLayerRouter.route("GET", "/api/downloads/manager/htmx/list", Effect.gen(function*() {
-    const manager = yield* DownloadManager
-    const { active, recent } = yield* manager.active
-    return page(downloadList([...active, ...recent], "Nothing is downloading."))
-  })),
+  HttpLayerRouter.route("GET", "/api/downloads/manager/htmx/list", (request) => Effect.gen(function*() {
+    const control = yield* QueueControl
+    const url = requestUrl(request)
+    const statuses = parseStatuses(url.searchParams.getAll("status"))
+    const q = textFilter(url)
+    const cursor = url.searchParams.get("cursor") ?? undefined
+    const limit = Math.max(1, Math.min(ACTIVE_PAGE, Number(url.searchParams.get("limit")) || ACTIVE_PAGE))
+    const next = yield* control.active({ limit, cursor, q, statuses })
+    const more = showMore({ cursor: next.nextCursor, q, statuses })
+    // The first page also carries what finished in the last 10 minutes, as the page shows it.
+    const recent = cursor === undefined
+      ? (yield* control.recent).filter((d) => (statuses.length === 0 || statuses.includes(d.status)) && (q === "" || matchesText(d, q)))
+      : []
+    const rows = [...next.downloads, ...recent]
+    return page(cursor !== undefined || rows.length > 0
+      ? html`${next.downloads.map((d) => downloadRow(d))}${more}${recent.map((d) => downloadRow(d))}`
+      : downloadList([], "Nothing is downloading."))
+  }).pipe(Effect.catchTag("InvalidCursor", (e) => Effect.succeed(page(message("error", e.message), 400))))),
   HttpLayerRouter.route("GET", "/api/downloads/manager/htmx/stats", Effect.gen(function*() {
     const manager = yield* DownloadManager
     return page(statsBar(yield* manager.stats))
@@ -115,6 +142,14 @@ export const PageRoutes = HttpLayerRouter.addAll([
   }).pipe(Effect.catchTag("DownloadNotFound", errorPage))),
   HttpLayerRouter.route("POST", "/download-manager/downloads/:id/cancel", rowAction((m, id) => m.cancel(id))),
   HttpLayerRouter.route("POST", "/download-manager/downloads/:id/retry", rowAction((m, id) => m.retry(id))),
+  HttpLayerRouter.route("POST", "/download-manager/downloads/:id/album-first", Effect.gen(function*() {
+    const control = yield* QueueControl
+    const { id } = yield* HttpLayerRouter.params
+    const { count, priority } = yield* control.albumToFront(id ?? "")
+    // The page reloads its list (static/app.js), so the moved rows show in their new places.
+    return page(message("ok", count === 0 ? "Nothing of this album is waiting any more." : html`${count} download${count === 1 ? "" : "s"} of this album moved to the front (priority ${priority}).`)).pipe(
+      HttpServerResponse.setHeader("HX-Trigger", "soulspot-list-changed"))
+  }).pipe(Effect.catchTag("DownloadNotFound", (e) => Effect.succeed(page(message("error", e.message), 404))))),
   HttpLayerRouter.route("POST", "/download-manager/queue", Effect.gen(function*() {
     const queue = yield* QueueTrackDownload
     const body = yield* formBody
@@ -157,7 +192,7 @@ export const PageRoutes = HttpLayerRouter.addAll([
     const result = yield* settings.update(entries).pipe(Effect.either)
     return Either.isLeft(result)
       ? page(settingsForm(yield* settings.describe, message("error", result.left.message)), 400)
-      : page(settingsForm(result.right, message("ok", "Saved.")))
+      : page(settingsForm(result.right.settings, message("ok", html`Saved.${result.right.notices.map((n) => html` ${n}.`)}`)))
   }).pipe(Effect.catchTag("RequestError", () => Effect.succeed(page(message("error", "The form could not be read."), 400)))))
 ])
 

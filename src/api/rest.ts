@@ -3,7 +3,9 @@ import { Effect, Layer, Option, Schema } from "effect"
 import { DownloadManager } from "../application/download-manager.js"
 import { HealthReport } from "../application/health.js"
 import { QueueAlbumDownloads } from "../application/queue-album-downloads.js"
+import { QueueControl } from "../application/queue-control.js"
 import { QueueTrackDownload } from "../application/queue-track-download.js"
+import type { Page } from "../domain/ports/DownloadRepository.js"
 import { QueueDispatcher } from "../application/workers/queue-dispatcher.js"
 import { TrackRepository } from "../domain/ports/TrackRepository.js"
 import { Settings } from "../domain/ports/Settings.js"
@@ -32,9 +34,13 @@ export const trackFromPayload = (p: CreateDownload): Effect.Effect<TrackInput | 
 
 const encodeDownload = Schema.encodeSync(DownloadDto)
 
+const badCursor = (e: { readonly message: string }) => Effect.fail(new BadRequest({ message: e.message }))
+const pageDto = (p: Page) => ({ downloads: p.downloads.map(toDto), total: p.total, next_cursor: p.nextCursor })
+
 export const DownloadsLive = HttpApiBuilder.group(SoulSpotApi, "downloads", (handlers) => Effect.gen(function*() {
   const manager = yield* DownloadManager
   const queue = yield* QueueTrackDownload
+  const control = yield* QueueControl
   return handlers
     .handle("create", ({ payload }) => Effect.gen(function*() {
       const track = yield* trackFromPayload(payload)
@@ -43,10 +49,17 @@ export const DownloadsLive = HttpApiBuilder.group(SoulSpotApi, "downloads", (han
       // 201 for a new download; the same track again answers 200 with the download it already has.
       return created ? toDto(download) : yield* HttpServerResponse.json(encodeDownload(toDto(download)), { status: 200 }).pipe(Effect.orDie)
     }))
-    .handle("list", ({ urlParams }) => manager.list({
-      limit: urlParams.limit ?? 50, offset: urlParams.offset ?? 0,
-      ...(urlParams.status ? { statuses: urlParams.status } : {})
-    }).pipe(Effect.map(({ downloads, total }) => ({ downloads: downloads.map(toDto), total }))))
+    .handle("list", ({ urlParams }) => control.list({
+      limit: urlParams.limit ?? 50, offset: urlParams.offset, cursor: urlParams.cursor, q: urlParams.q, statuses: urlParams.status
+    }).pipe(Effect.map(pageDto), Effect.catchTag("InvalidCursor", badCursor)))
+    .handle("update", ({ path, payload }) => control.setPriority(path.id, payload.priority).pipe(
+      Effect.map(toDto), Effect.catchTag("DownloadNotFound", asApiError.DownloadNotFound)))
+    .handle("bulk", ({ payload }) => Effect.gen(function*() {
+      if (payload.action === "priority" && payload.priority === undefined) {
+        return yield* new BadRequest({ message: "priority: is required for the priority action" })
+      }
+      return yield* control.bulk({ ids: payload.ids, action: payload.action, priority: payload.priority ?? 0 })
+    }))
     .handle("get", ({ path }) => manager.get(path.id).pipe(Effect.map(toDto), Effect.catchTag("DownloadNotFound", asApiError.DownloadNotFound)))
     .handle("candidates", ({ path }) => manager.get(path.id).pipe(
       Effect.zipRight(manager.candidates(path.id)),
@@ -60,9 +73,12 @@ export const DownloadsLive = HttpApiBuilder.group(SoulSpotApi, "downloads", (han
 
 export const ManagerLive = HttpApiBuilder.group(SoulSpotApi, "manager", (handlers) => Effect.gen(function*() {
   const manager = yield* DownloadManager
+  const control = yield* QueueControl
   const health = yield* HealthReport
   return handlers
-    .handle("active", () => manager.activeOnly.pipe(Effect.map((active) => ({ downloads: active.map(toDto) }))))
+    .handle("active", ({ urlParams }) => control.active({
+      limit: urlParams.limit ?? 100, cursor: urlParams.cursor, q: urlParams.q, statuses: urlParams.status
+    }).pipe(Effect.map(pageDto), Effect.catchTag("InvalidCursor", badCursor)))
     .handle("stats", () => Effect.map(manager.stats, toStatsDto))
     .handle("health", () => Effect.map(health.report, toHealthDto))
 }))
@@ -72,7 +88,6 @@ export const SettingsRoutesLive = HttpApiBuilder.group(SoulSpotApi, "settings", 
   return handlers
     .handle("read", () => settings.describe.pipe(Effect.map((s) => ({ settings: s }))))
     .handle("update", ({ payload }) => settings.update(payload).pipe(
-      Effect.map((s) => ({ settings: s })),
       Effect.catchTag("InvalidSetting", asApiError.InvalidSetting)))
 }))
 

@@ -1,15 +1,25 @@
 import { HttpLayerRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Effect, Metric, Schedule, Stream } from "effect"
+import { Effect, Metric, Queue, Schedule, Stream } from "effect"
 import { HealthReport, type ProviderHealth } from "../application/health.js"
 import { type Envelope, Events } from "../application/events.js"
 import { DownloadManager } from "../application/download-manager.js"
 import type { Download } from "../domain/download.js"
 import type { DownloadStats } from "../domain/ports/DownloadRepository.js"
 import { toDto, toHealthDto, toStatsDto } from "./dto.js"
+import { jsonError } from "./error-shape.js"
+import { EventStreamCap } from "./stream-cap.js"
 
 export const sseClients = Metric.gauge("soulspot_sse_clients", { description: "open server-sent event streams" })
 
 const HEARTBEAT = "15 seconds"
+
+/**
+ * More download events than this arriving together (a bulk ingest, a bulk action) are not sent
+ * one by one: the client gets the latest counts and one `refresh` hint numbered with the last id.
+ * 200 open pages then cost 200 frames per burst, not 200 × 10,000.
+ */
+export const ROW_BURST = 100
+const BATCH_MAX = 4096
 
 /**
  * One SSE frame. EventSource ends a line at CRLF, LF or a lone CR, so the data is split on all
@@ -58,6 +68,13 @@ export const eventStream = (format: SseFormat) => (request: HttpServerRequest.Ht
     const health = yield* HealthReport
     const manager = yield* DownloadManager
     const since = lastEventId(request)
+    const slot = yield* (yield* EventStreamCap).reserve(request)
+    if (slot._tag === "Left") {
+      const { scope, limit } = slot.left
+      return jsonError(503, "Unavailable", scope === "client"
+        ? `too many open event streams from this address (at most ${limit}); close a tab or raise SOULSPOT_MAX_EVENT_STREAMS_PER_CLIENT`
+        : `too many open event streams (at most ${limit}); raise SOULSPOT_MAX_EVENT_STREAMS`).pipe(HttpServerResponse.setHeader("retry-after", "10"))
+    }
 
     const encode = (e: Envelope): Effect.Effect<string> => {
       // Every client gets the same bytes for an event: encode it once per format.
@@ -76,6 +93,17 @@ export const eventStream = (format: SseFormat) => (request: HttpServerRequest.Ht
       }
     }
 
+    /** A batch of envelopes as one string, a burst of download events folded into a refresh hint. */
+    const encodeBatch = (batch: ReadonlyArray<Envelope>): Effect.Effect<string> => {
+      const rows = batch.filter((e) => e.event._tag === "DownloadChanged").length
+      if (rows <= ROW_BURST) return Effect.map(Effect.forEach(batch, encode), (texts) => texts.join(""))
+      const last = (tag: Envelope["event"]["_tag"]) => [...batch].reverse().find((e) => e.event._tag === tag)
+      const kept = [last("StatsChanged"), last("HealthChanged")].filter((e): e is Envelope => e !== undefined).sort((a, b) => a.id - b.id)
+      const lastId = batch[batch.length - 1]!.id
+      return Effect.map(Effect.forEach(kept, encode), (texts) =>
+        texts.join("") + frame("refresh", JSON.stringify({ reason: `${rows} downloads changed at once; reload the lists` }), lastId))
+    }
+
     const body = Stream.unwrapScoped(Effect.gen(function*() {
       const dequeue = yield* events.subscribe
       const current = events.lastId()
@@ -90,9 +118,17 @@ export const eventStream = (format: SseFormat) => (request: HttpServerRequest.Ht
         const missed = events.since(since)
         opening = missed === undefined
           ? Stream.make(frame("refresh", JSON.stringify({ reason: "missed too many events; reload the lists" }), current))
-          : Stream.fromIterable(missed.filter((e) => e.id <= current)).pipe(Stream.mapEffect(encode))
+          : Stream.fromEffect(encodeBatch(missed.filter((e) => e.id <= current)))
       }
-      const live = Stream.fromQueue(dequeue).pipe(Stream.filter((e) => e.id > current), Stream.mapEffect(encode))
+      // Whatever has piled up is taken as one batch, so a burst is folded as a whole: a waiting
+      // take is woken by the first event of a burst, the rest is in the queue by then.
+      const batch = Effect.gen(function*() {
+        const first = yield* Queue.takeBetween(dequeue, 1, BATCH_MAX)
+        yield* Effect.yieldNow()
+        const rest = yield* Queue.takeUpTo(dequeue, BATCH_MAX)
+        return [...first, ...rest].filter((e) => e.id > current)
+      })
+      const live = Stream.repeatEffect(Effect.flatMap(batch, encodeBatch)).pipe(Stream.filter((text) => text !== ""))
       return Stream.concat(opening, live)
     }))
 
@@ -100,7 +136,8 @@ export const eventStream = (format: SseFormat) => (request: HttpServerRequest.Ht
     const stream = Stream.merge(Stream.concat(Stream.make("retry: 3000\n\n"), body), heartbeat, { haltStrategy: "left" }).pipe(
       Stream.encodeText,
       Stream.onStart(Metric.increment(sseClients)),
-      Stream.ensuring(Metric.incrementBy(sseClients, -1))
+      Stream.ensuring(Metric.incrementBy(sseClients, -1)),
+      Stream.ensuring(slot.right)
     )
     return HttpServerResponse.stream(stream, {
       contentType: "text/event-stream",

@@ -1,6 +1,6 @@
 import { HttpLayerRouter, HttpServerResponse } from "@effect/platform"
 import { Effect } from "effect"
-import { existsSync } from "node:fs"
+import { existsSync, lstatSync, realpathSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, join, resolve, sep } from "node:path"
 import { STATIC_DIR, VENDOR_DIR } from "../paths.js"
@@ -17,13 +17,32 @@ export const VendorRoutes = HttpLayerRouter.addAll([
   HttpLayerRouter.route("GET", "/vendor/sse.js", HttpServerResponse.file(vendorFile("htmx-ext-sse", "sse.js"), { headers: CACHE }).pipe(Effect.orDie))
 ])
 
-/** Files under static/, with a guard against paths that climb out of it. */
-export const StaticRoutes = (root: string = STATIC_DIR) => HttpLayerRouter.add("GET", "/static/*", (request) => {
-  const rel = decodeURIComponent((request.url.split("?")[0] ?? "").replace(/^\/static\//, ""))
-  const file = resolve(root, rel)
-  if (!file.startsWith(resolve(root) + sep) || !existsSync(file)) {
-    return Effect.succeed(HttpServerResponse.text("not found", { status: 404 }))
+/**
+ * A regular file inside `root`, or undefined: no climbing out, and no symlink anywhere on the
+ * way (a link placed in static/ must not publish what it points at).
+ */
+export const staticFile = (root: string, rel: string): string | undefined => {
+  const base = resolve(root)
+  const file = resolve(base, rel)
+  if (!file.startsWith(base + sep)) return undefined
+  try {
+    const realBase = realpathSync(base)
+    return lstatSync(file).isFile() && realpathSync(file) === join(realBase, file.slice(base.length + 1)) ? file : undefined
+  } catch {
+    return undefined
   }
+}
+
+/** Files under static/: only regular files inside it (see staticFile). */
+export const StaticRoutes = (root: string = STATIC_DIR) => HttpLayerRouter.add("GET", "/static/*", (request) => {
+  let rel: string
+  try {
+    rel = decodeURIComponent((request.url.split("?")[0] ?? "").replace(/^\/static\//, ""))
+  } catch {
+    rel = ""
+  }
+  const file = staticFile(root, rel)
+  if (file === undefined) return Effect.succeed(HttpServerResponse.text("not found", { status: 404 }))
   return HttpServerResponse.file(file, { headers: CACHE }).pipe(Effect.orDie)
 })
 

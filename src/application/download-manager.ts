@@ -2,9 +2,7 @@ import { Clock, Effect, FiberSet } from "effect"
 import { isTerminal } from "../domain/download.js"
 import { StatusConflict } from "../domain/errors.js"
 import { DownloadProvider } from "../domain/ports/DownloadProvider.js"
-import { DownloadRepository, type ListFilter } from "../domain/ports/DownloadRepository.js"
-
-const RECENT_MS = 10 * 60 * 1000
+import { DownloadRepository } from "../domain/ports/DownloadRepository.js"
 
 export const startOfTodayUtc = (ms: number): string => {
   const d = new Date(ms)
@@ -47,15 +45,6 @@ export class DownloadManager extends Effect.Service<DownloadManager>()("soulspot
       }).pipe(Effect.catchTag("IllegalTransition", Effect.die))
     })
 
-    const active = Effect.gen(function*() {
-      const now = yield* Clock.currentTimeMillis
-      const [live, recent] = yield* Effect.all([
-        repo.listActive,
-        repo.listFinishedSince(new Date(now - RECENT_MS).toISOString(), 200)
-      ])
-      return { active: live, recent }
-    })
-
     const stats = Effect.flatMap(Clock.currentTimeMillis, (now) => repo.stats(startOfTodayUtc(now)))
     // For bursts (every open page reconnecting at once): counts at most a second old, computed once.
     const recentStats = yield* Effect.cachedWithTTL(stats, "1 second")
@@ -64,10 +53,6 @@ export class DownloadManager extends Effect.Service<DownloadManager>()("soulspot
       cancel,
       retry,
       get: repo.get,
-      list: (f: ListFilter) => repo.list(f),
-      active,
-      /** WAITING..DOWNLOADING only (the API's active list). */
-      activeOnly: repo.listActive,
       stats,
       recentStats,
       candidates: repo.candidates

@@ -41,7 +41,9 @@ export const canTransition = (from: DownloadStatus, to: DownloadStatus): boolean
 export const transition = (from: DownloadStatus, to: DownloadStatus): Either.Either<DownloadStatus, IllegalTransition> =>
   canTransition(from, to) ? Either.right(to) : Either.left(new IllegalTransition({ from, to }))
 
-export const Priority = Schema.Int.pipe(Schema.between(-1000, 1000, {
+export const MAX_PRIORITY = 1000
+
+export const Priority = Schema.Int.pipe(Schema.between(-MAX_PRIORITY, MAX_PRIORITY, {
   message: () => "priority must be an integer from -1000 to 1000"
 }))
 

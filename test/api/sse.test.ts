@@ -227,7 +227,7 @@ describe("SSE /api/downloads/manager/events", () => {
         yield* eventually(gauge, (v) => v === before, 3_000)
       }).pipe(Effect.scoped))
 
-    it.effect("the page's own stream sends HTML fragments: stats-html, health-html and row with hx-swap-oob", () =>
+    it.effect("the page's own stream sends HTML fragments: stats-html, health-html and the row (placed by the page, not swapped out of band)", () =>
       Effect.gen(function*() {
         const c = yield* sse("/download-manager/events")
         yield* opened(c)
@@ -237,7 +237,9 @@ describe("SSE /api/downloads/manager/events", () => {
         const d = yield* queue("Fragment")
         yield* until(c, () => c.frames.some((f) => f.event === "row" && f.data.includes(`id="download-${d.id}"`)), "the row fragment")
         const row = c.frames.find((f) => f.event === "row")!
-        expect(row.data).toMatch(new RegExp(`^<li id="download-${d.id}"[^>]*data-status="WAITING"[^>]*hx-swap-oob="true"`))
+        expect(row.data).toMatch(new RegExp(`^<li id="download-${d.id}"[^>]*data-status="WAITING"[^>]*data-priority="0" data-created="`))
+        // no out-of-band swap: htmx would report every row that is not on the page as an error
+        expect(row.data).not.toContain("hx-swap-oob")
         expect(row.data).toContain("Fragment")
       }).pipe(Effect.scoped))
   })

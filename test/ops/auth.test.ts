@@ -2,23 +2,16 @@
  * SOULSPOT_API_KEY: what a script (X-API-Key) and a browser (login form, session cookie) meet,
  * over a real socket (fetch, redirects not followed, so every 303 and Set-Cookie is visible).
  */
-import { HttpServer } from "@effect/platform"
 import { describe, expect, it, layer } from "@effect/vitest"
-import { Effect } from "effect"
-import { SESSION_COOKIE, sameSecret, sessionToken } from "../../src/api/auth.js"
+import { ConfigProvider, Duration, Effect, Either, Layer, Option, Redacted, TestClock } from "effect"
+import { SESSION_COOKIE, sameSecret } from "../../src/api/auth.js"
+import { blockedFor, MAX_FAILURES } from "../../src/api/rate-limit.js"
+import { checkSession, keyFingerprint, signSession } from "../../src/api/sessions.js"
+import { ServerConfig } from "../../src/config.js"
 import { AppTest } from "../support/app.js"
+import { baseUrl, call, untilFirstEvent } from "../support/http.js"
 
 const KEY = "s3cret-key-for-tests-0123456789"
-
-const baseUrl = Effect.map(HttpServer.HttpServer, (s) =>
-  s.address._tag === "TcpAddress" ? `http://127.0.0.1:${s.address.port}` : "http://unreachable")
-
-const call = (path: string, init: RequestInit = {}) => Effect.flatMap(baseUrl, (base) =>
-  Effect.promise(async () => {
-    const r = await fetch(base + path, { redirect: "manual", ...init })
-    const text = await r.text()
-    return { status: r.status, headers: r.headers, text }
-  }))
 
 const jsonOf = (text: string): any => JSON.parse(text)
 
@@ -29,16 +22,7 @@ const firstEvents = (path: string, headers: Record<string, string>) => Effect.fl
     const timer = setTimeout(() => controller.abort(), 5_000)
     try {
       const r = await fetch(base + path, { headers, redirect: "manual", signal: controller.signal })
-      let text = ""
-      if (r.status === 200 && r.body) {
-        const reader = r.body.getReader()
-        const decoder = new TextDecoder()
-        while (!text.includes("event:")) {
-          const { value, done } = await reader.read()
-          if (done) break
-          text += decoder.decode(value, { stream: true })
-        }
-      }
+      const text = r.status === 200 ? await untilFirstEvent(r) : ""
       return { status: r.status, contentType: r.headers.get("content-type"), text }
     } finally {
       clearTimeout(timer)
@@ -55,7 +39,7 @@ const login = (key: string) => Effect.map(
     return { ...r, setCookie, value }
   })
 
-describe("sameSecret and sessionToken", () => {
+describe("sameSecret, session cookies, the sign-in budget, the key", () => {
   it("compares secrets exactly, whatever their lengths", () => {
     expect(sameSecret(KEY, KEY)).toBe(true)
     expect(sameSecret(KEY, `${KEY} `)).toBe(false)
@@ -65,13 +49,39 @@ describe("sameSecret and sessionToken", () => {
     expect(sameSecret("a".repeat(10_000), "a")).toBe(false)
   })
 
-  it("derives a session token that is stable, per key, and does not reveal the key", () => {
-    const t = sessionToken(KEY)
-    expect(t).toMatch(/^[0-9a-f]{64}$/)
-    expect(sessionToken(KEY)).toBe(t)
-    expect(sessionToken(`${KEY}x`)).not.toBe(t)
-    expect(t).not.toContain(KEY)
-    expect(sameSecret(t, KEY)).toBe(false)
+  const DAY = 86_400_000
+  const secret = "0123456789abcdef".repeat(4)
+  const fp = keyFingerprint(KEY)
+  const cookie = signSession(secret, fp, 1_000 * DAY, "0123456789abcdef0123456789abcdef")
+  it.each([
+    ["the same day", cookie, fp, 1_000 * DAY + 1000, "Valid"],
+    ["29 days later", cookie, fp, 1_029 * DAY, "Valid"],
+    ["30 days later", cookie, fp, 1_030 * DAY, "Expired"],
+    ["issued an hour in the future", cookie, fp, 1_000 * DAY - 3_600_000, "Invalid"],
+    ["after the API key changed", cookie, keyFingerprint(`${KEY}2`), 1_000 * DAY, "Invalid"],
+    ["with another issue time", cookie.replace(`v1.${1_000 * DAY}.`, `v1.${1_010 * DAY}.`), fp, 1_020 * DAY, "Invalid"],
+    ["with one character of the MAC changed", cookie.slice(0, -1) + (cookie.endsWith("A") ? "B" : "A"), fp, 1_000 * DAY, "Invalid"],
+    ["signed with another secret", signSession("x".repeat(64), fp, 1_000 * DAY, "0123456789abcdef0123456789abcdef"), fp, 1_000 * DAY, "Invalid"],
+    ["the key itself", KEY, fp, 1_000 * DAY, "Invalid"],
+    ["empty", "", fp, 1_000 * DAY, "Invalid"]
+  ])("a session cookie checked %s is %s", (_, value, fingerprint, now, expected) => {
+    expect(checkSession(value, secret, fingerprint, now)._tag).toBe(expected)
+  })
+
+  it.each([
+    [[], 0],
+    [Array.from({ length: MAX_FAILURES - 1 }, (_, i) => i * 1000), 0],
+    [Array.from({ length: MAX_FAILURES }, (_, i) => i * 1000), 60_000 - 10_000],
+    [Array.from({ length: MAX_FAILURES }, (_, i) => i * 1000 - 60_000), 0]
+  ])("failures %j at 10 s → blocked for %i ms", (failures, wait) => expect(blockedFor(failures, 10_000)).toBe(wait))
+
+  it.each([
+    ["short", false], ["  fifteen-chars  ", false], [`  ${KEY}\n`, true]
+  ])("SOULSPOT_API_KEY %j accepted: %s (trimmed)", (key, ok) => {
+    const result = Effect.runSync(Effect.either(Effect.withConfigProvider(ServerConfig, ConfigProvider.fromMap(new Map([["SOULSPOT_API_KEY", key]])))))
+    expect(Either.isRight(result)).toBe(ok)
+    if (Either.isLeft(result)) expect(String(result.left)).toContain("must be at least 16 characters")
+    else expect(Option.map(result.right.apiKey, Redacted.value)).toEqual(Option.some(KEY))
   })
 })
 
@@ -161,7 +171,9 @@ describe("with SOULSPOT_API_KEY set", () => {
         expect(right.value).toBeDefined()
         expect(right.value).not.toBe(KEY)
         expect(right.setCookie).not.toContain(KEY)
-        expect(right.value).toBe(sessionToken(KEY))
+        expect(right.value).toMatch(/^v1\.\d+\.[0-9a-f]{32}\.[A-Za-z0-9_-]{43}$/)
+        expect(right.setCookie).toMatch(/Max-Age=2592000/)
+        expect(right.setCookie).not.toMatch(/Secure/i)
       }))
 
     it.effect("with the session cookie the page, the API and both event streams work; the key itself as a cookie does not", () =>
@@ -189,7 +201,8 @@ describe("with SOULSPOT_API_KEY set", () => {
         const forged = { cookie: `${SESSION_COOKIE}=${KEY}` }
         expect((yield* call("/download-manager", { headers: forged })).status).toBe(303)
         expect((yield* call("/api/downloads", { headers: forged })).status).toBe(401)
-        expect((yield* call("/api/downloads", { headers: { cookie: `${SESSION_COOKIE}=${sessionToken("another key")}` } })).status).toBe(401)
+        const otherSecret = signSession("f".repeat(64), keyFingerprint(KEY), Date.now(), "0123456789abcdef0123456789abcdef")
+        expect((yield* call("/api/downloads", { headers: { cookie: `${SESSION_COOKIE}=${otherSecret}` } })).status).toBe(401)
       }))
   })
 })
@@ -216,4 +229,93 @@ describe("without SOULSPOT_API_KEY", () => {
         expect(form.setCookie).toBe("")
       }))
   })
+})
+
+describe("sign-in over time (the service on TestClock)", () => {
+  const app = (env: Record<string, string> = {}) => Layer.fresh(AppTest({}, { SOULSPOT_API_KEY: KEY, ...env }))
+  const from = (address: string, headers: Record<string, string> = {}) => ({ "x-forwarded-for": address, ...headers })
+
+  it.effect("wrong keys are limited per client address: the 11th try within a minute is a 429 with Retry-After, even with the right key; others are unaffected", () =>
+    Effect.gen(function*() {
+      for (let i = 0; i < MAX_FAILURES; i++) {
+        expect((yield* call("/api/downloads", { headers: from("10.0.0.1", { "x-api-key": `wrong-${i}` }) })).status).toBe(401)
+      }
+      const blocked = yield* call("/api/downloads", { headers: from("10.0.0.1", { "x-api-key": KEY }) })
+      expect(blocked.status).toBe(429)
+      expect(blocked.headers.get("retry-after")).toBe("60")
+      expect(jsonOf(blocked.text)).toMatchObject({ error: "TooManyRequests" })
+      const login = yield* call("/login", {
+        method: "POST", headers: from("10.0.0.1", { "content-type": "application/x-www-form-urlencoded" }), body: `key=${KEY}`
+      })
+      expect(login.status).toBe(429)
+      expect(login.text).toContain("Too many wrong keys")
+      // another address is not punished for it
+      expect((yield* call("/api/downloads", { headers: from("10.0.0.2", { "x-api-key": KEY }) })).status).toBe(200)
+      // the window moves on: the first address may try again
+      yield* TestClock.adjust(Duration.seconds(61))
+      expect((yield* call("/api/downloads", { headers: from("10.0.0.1", { "x-api-key": KEY }) })).status).toBe(200)
+    }).pipe(Effect.provide(app({ SOULSPOT_TRUSTED_PROXY: "127.0.0.1" }))))
+
+  it.effect("wrong keys in the login form count too", () =>
+    Effect.gen(function*() {
+      for (let i = 0; i < MAX_FAILURES; i++) expect((yield* login(`wrong-${i}`)).status).toBe(401)
+      const r = yield* login(KEY)
+      expect(r.status).toBe(429)
+      expect(Number(r.headers.get("retry-after"))).toBeGreaterThan(0)
+      expect(r.setCookie).toBe("")
+    }).pipe(Effect.provide(app())))
+
+  it.effect("a session lasts 30 days, then the page sends the browser to /login again", () =>
+    Effect.gen(function*() {
+      const { value } = yield* login(KEY)
+      const cookie = { cookie: `${SESSION_COOKIE}=${value}` }
+      yield* TestClock.adjust(Duration.days(29))
+      expect((yield* call("/download-manager", { headers: cookie })).status).toBe(200)
+      yield* TestClock.adjust(Duration.days(1))
+      const expired = yield* call("/download-manager", { headers: cookie })
+      expect(expired.status).toBe(303)
+      expect(expired.headers.get("location")).toBe("/login")
+      expect((yield* call("/api/downloads", { headers: cookie })).status).toBe(401)
+    }).pipe(Effect.provide(app())))
+
+  it.effect("/logout revokes the session on the server (the old cookie no longer works) and clears the cookie; other sessions stay", () =>
+    Effect.gen(function*() {
+      const first = `${SESSION_COOKIE}=${(yield* login(KEY)).value}`
+      const second = `${SESSION_COOKIE}=${(yield* login(KEY)).value}`
+      expect((yield* call("/logout")).text).toContain('<form method="post" action="/logout">')
+      const out = yield* call("/logout", { method: "POST", headers: { cookie: first } })
+      expect(out.status).toBe(303)
+      expect(out.headers.get("location")).toBe("/login")
+      expect(out.headers.get("set-cookie")).toMatch(new RegExp(`${SESSION_COOKIE}=;.*Max-Age=0`))
+      expect((yield* call("/download-manager", { headers: { cookie: first } })).status).toBe(303)
+      expect((yield* call("/download-manager", { headers: { cookie: second } })).status).toBe(200)
+    }).pipe(Effect.provide(app())))
+
+  it.effect("the cookie is Secure when a trusted proxy says the browser used HTTPS; the same header from anyone else is ignored", () =>
+    Effect.gen(function*() {
+      const form = { "content-type": "application/x-www-form-urlencoded", "x-forwarded-proto": "https" }
+      const viaProxy = yield* call("/login", { method: "POST", headers: form, body: `key=${KEY}` })
+      expect(viaProxy.headers.get("set-cookie")).toMatch(/; Secure/i)
+    }).pipe(Effect.provide(app({ SOULSPOT_TRUSTED_PROXY: "127.0.0.1" }))))
+
+  it.effect("X-Forwarded-Proto from an address that is not the trusted proxy does not make the cookie Secure", () =>
+    Effect.gen(function*() {
+      const form = { "content-type": "application/x-www-form-urlencoded", "x-forwarded-proto": "https" }
+      const direct = yield* call("/login", { method: "POST", headers: form, body: `key=${KEY}` })
+      expect(direct.status).toBe(303)
+      expect(direct.headers.get("set-cookie")).not.toMatch(/Secure/i)
+    }).pipe(Effect.provide(app({ SOULSPOT_TRUSTED_PROXY: "192.0.2.10" }))))
+
+  it.effect("the open health endpoint has the same fields without upstream error text; with the key the text is there", () =>
+    Effect.gen(function*() {
+      // nothing listens on port 9: the first check records why
+      yield* call("/api/downloads/manager/health", { headers: { "x-api-key": KEY } })
+      yield* call("/api/downloads/preview", { method: "POST", headers: { "x-api-key": KEY, "content-type": "application/json" }, body: JSON.stringify({ title: "T", artist: "A" }) })
+      const authed = jsonOf((yield* call("/api/downloads/manager/health", { headers: { "x-api-key": KEY } })).text)
+      const open = jsonOf((yield* call("/api/downloads/manager/health")).text)
+      expect(authed.last_error).toEqual(expect.stringContaining("slskd"))
+      expect(Object.keys(open).sort()).toEqual(Object.keys(authed).sort())
+      expect(open.last_error).toBeNull()
+      expect(open.state).toBe(authed.state)
+    }).pipe(Effect.provide(app())))
 })

@@ -69,7 +69,7 @@ export interface LiveApp {
 
 /** The real service (AppLayer, workers on) on 127.0.0.1 port 0 against a fresh simulator. */
 export const startLiveApp = async (
-  options: { readonly timings?: Partial<SimulatorTimings>; readonly env?: Record<string, string>; readonly simulator?: Partial<SimulatorOptions> } = {}
+  options: { readonly timings?: Partial<SimulatorTimings>; readonly env?: Record<string, string>; readonly simulator?: Partial<SimulatorOptions>; readonly db?: string } = {}
 ): Promise<LiveApp> => {
   const scope = Effect.runSync(Scope.make())
   const quiet = Logger.minimumLogLevel(LogLevel.Error)
@@ -77,7 +77,7 @@ export const startLiveApp = async (
     const started = await Effect.runPromise(Effect.gen(function*() {
       const sim = yield* makeSimulator({ timings: options.timings ?? QUICK_SIMULATOR_TIMINGS, ...options.simulator })
       const env = { SOULSPOT_SLSKD_URL: sim.url, SOULSPOT_SLSKD_API_KEY: sim.apiKey ?? "", ...QUICK_SETTINGS, ...options.env }
-      const app = AppLayer({ db: tempDbFile(), workers: true }).pipe(
+      const app = AppLayer({ db: options.db ?? tempDbFile(), workers: true }).pipe(
         Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
         Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))),
         Layer.provide(quiet)

@@ -18,7 +18,8 @@ export const duration = (seconds: number | null): string => {
   const s = Math.round(seconds)
   if (s < 60) return `${s} s`
   if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`
-  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`
+  if (s < 86_400) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`
+  return `${Math.floor(s / 86_400)} d ${Math.floor((s % 86_400) / 3600)} h`
 }
 
 export const ago = (iso: string | null, now: number): string => {
@@ -29,3 +30,6 @@ export const ago = (iso: string | null, now: number): string => {
 
 /** The file name without its folders, for a compact row. */
 export const baseName = (path: string | null): string => (path === null ? "" : path.split(/[\\/]/).pop() ?? path)
+
+/** 90000 → "90,000": counts a person reads at a glance. */
+export const count = (n: number): string => n.toLocaleString("en")

@@ -6,6 +6,7 @@ export const layout = (title: string, body: SafeHtml, active: "downloads" | "his
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · SoulSpot</title>
+<meta name="htmx-config" content='{"includeIndicatorStyles":false}'>
 <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/static/app.css">
 <script src="/vendor/htmx.min.js" defer></script>

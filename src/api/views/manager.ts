@@ -1,11 +1,12 @@
 import type { Download, DownloadStatus } from "../../domain/download.js"
-import type { DownloadStats } from "../../domain/ports/DownloadRepository.js"
+import type { DownloadStats, Page } from "../../domain/ports/DownloadRepository.js"
 import type { ProviderHealth } from "../../application/health.js"
 import { html, type SafeHtml } from "../html.js"
+import { count } from "./format.js"
 import { layout } from "./layout.js"
 import { healthPanel, statsBar } from "./panels.js"
 import { playlistForms } from "./playlists.js"
-import { downloadList } from "./rows.js"
+import { downloadList, showMore } from "./rows.js"
 import type { LibraryState } from "../../application/library/library-indexer.js"
 import { libraryPanel } from "./library.js"
 
@@ -28,19 +29,28 @@ export const queueForms = (profiles: ReadonlyArray<string>): SafeHtml => html`<s
   <div id="queue-result" role="status" aria-live="polite"></div>
 </section>`
 
-export const statusFilter = (tab: "active" | "history", selected: ReadonlyArray<DownloadStatus>): SafeHtml => html`<form class="filters" hx-get="/download-manager" hx-target="#list" hx-select="#list" hx-swap="outerHTML" hx-trigger="change" hx-push-url="true">
+const countOf = (s: DownloadStats, status: DownloadStatus): number => s[status.toLowerCase() as Lowercase<DownloadStatus>]
+
+/**
+ * Text and status filters. Typing or ticking swaps only the results (the field keeps focus),
+ * through the same URL, which the address bar then shows.
+ */
+export const listFilters = (tab: "active" | "history", selected: ReadonlyArray<DownloadStatus>, q: string, stats: DownloadStats): SafeHtml => html`<form class="filters" role="search" hx-get="/download-manager" hx-target="#list-results" hx-select="#list-results" hx-swap="outerHTML" hx-trigger="change, input changed delay:300ms from:find input[name=q], submit" hx-push-url="true">
   <input type="hidden" name="tab" value="${tab}">
+  <label class="wide">Find in this list <input type="search" name="q" value="${q}" maxlength="200" autocomplete="off" placeholder="words of a song, artist or album, e.g. radiohead ok computer"></label>
   <fieldset><legend>Show</legend>
   ${STATUSES.map((s) =>
-    html`<label class="chip"><input type="checkbox" name="status" value="${s}"${selected.includes(s) ? html` checked` : ""}> ${s.toLowerCase()}</label>`)}
+    html`<label class="chip"><input type="checkbox" name="status" value="${s}"${selected.includes(s) ? html` checked` : ""}> ${s.toLowerCase()} <span class="muted">${count(countOf(stats, s))}</span></label>`)}
   </fieldset>
 </form>`
 
 export interface ManagerPage {
   readonly tab: "active" | "history"
-  readonly downloads: ReadonlyArray<Download>
-  readonly total: number
+  readonly page: Page
+  /** Active tab: downloads that finished in the last 10 minutes (matching the filters). */
+  readonly recent: ReadonlyArray<Download>
   readonly statuses: ReadonlyArray<DownloadStatus>
+  readonly q: string
   readonly stats: DownloadStats
   readonly health: ProviderHealth
   readonly profiles: ReadonlyArray<string>
@@ -50,14 +60,40 @@ export interface ManagerPage {
   readonly library?: LibraryState
 }
 
-export const listSection = (p: ManagerPage): SafeHtml => html`<section id="list" class="card" aria-labelledby="list-h">
-  <h2 id="list-h">${p.tab === "active" ? "Active and recent" : "History"} <span class="muted" id="list-count">(${p.total})</span></h2>
-  ${statusFilter(p.tab, p.statuses)}
-  <ul id="${p.tab === "active" ? "active-list" : "history-list"}" class="rows" aria-live="polite">
-    ${downloadList(p.downloads, p.tab === "active" ? "Nothing is downloading. Queue a track above." : "No downloads match.")}
+const historyHref = (p: ManagerPage, offset: number) => {
+  const params = new URLSearchParams({ tab: "history", offset: String(offset) })
+  if (p.q !== "") params.set("q", p.q)
+  for (const s of p.statuses) params.append("status", s)
+  return `/download-manager?${params.toString()}`
+}
+
+/**
+ * The results: data-more says whether rows exist past the last one shown (a new row sorting after
+ * it arrives with "show more"), data-filtered whether the page can tell if a new row matches,
+ * data-since when the list was read (a row created later is new to it).
+ */
+const results = (p: ManagerPage): SafeHtml => {
+  const { downloads, total, nextCursor } = p.page
+  const active = p.tab === "active"
+  return html`<div id="list-results">
+  <p id="new-rows" class="new-rows" hidden><button type="button" class="link">0 new, show</button></p>
+  <ul id="${active ? "active-list" : "history-list"}" class="rows" aria-live="polite" data-total="${total}" data-more="${nextCursor !== null ? "true" : "false"}" data-filtered="${p.q !== "" ? "true" : "false"}" data-statuses="${p.statuses.join(",")}" data-since="${new Date(p.now).toISOString()}">
+    ${downloadList(downloads, active
+      ? (p.q !== "" || p.statuses.length > 0 ? "No active download matches." : "Nothing is downloading. Queue a track above.")
+      : "No downloads match.")}
+    ${active ? showMore({ cursor: nextCursor, q: p.q, statuses: p.statuses }) : ""}
   </ul>
-  ${p.tab === "history" && p.offset + p.limit < p.total
-    ? html`<a class="more" href="/download-manager?tab=history&offset=${p.offset + p.limit}${p.statuses.map((s) => html`&status=${s}`)}">Older…</a>` : ""}
+  ${!active && p.offset + p.limit < total ? html`<a class="more" href="${historyHref(p, p.offset + p.limit)}">Older…</a>` : ""}
+  ${active && p.recent.length > 0 ? html`<h3 class="recent-h">Finished in the last 10 minutes</h3>
+  <ul id="recent-list" class="rows">${downloadList(p.recent, "")}</ul>` : ""}
+</div>`
+}
+
+export const listSection = (p: ManagerPage): SafeHtml => html`<section id="list" class="card" aria-labelledby="list-h">
+  <h2 id="list-h">${p.tab === "active" ? "Active" : "History"} <span class="muted" id="list-count">(${count(p.page.total)})</span></h2>
+  ${listFilters(p.tab, p.statuses, p.q, p.stats)}
+  <div id="list-message" role="status" aria-live="polite"></div>
+  ${results(p)}
 </section>`
 
 export const managerPage = (p: ManagerPage): SafeHtml => layout(p.tab === "active" ? "Downloads" : "History", html`
@@ -67,7 +103,7 @@ export const managerPage = (p: ManagerPage): SafeHtml => layout(p.tab === "activ
     <div class="col-main">
       ${p.tab === "active" ? queueForms(p.profiles) : ""}
       ${listSection(p)}
-      <div hidden sse-swap="row" hx-swap="none"></div>
+      <div id="row-events" hidden sse-swap="row,refresh" hx-swap="none"></div>
     </div>
     <aside class="col-side">
       <section class="card" aria-labelledby="health-h">

@@ -1,13 +1,21 @@
 import type { DownloadStats } from "../../domain/ports/DownloadRepository.js"
 import type { ProviderHealth } from "../../application/health.js"
 import { html, type SafeHtml } from "../html.js"
-import { ago } from "./format.js"
+import { WINDOW_LIMIT, WINDOW_MS } from "../../infrastructure/slskd/search-gate.js"
+import { ago, count, duration } from "./format.js"
+
+/**
+ * Seconds until every waiting download has had its first search, at the search budget's pace.
+ * An upper bound: one album search can cover several tracks.
+ */
+export const queueEtaSeconds = (waiting: number): number => Math.ceil((waiting * WINDOW_MS) / WINDOW_LIMIT / 1000)
 
 export const statsBar = (s: DownloadStats): SafeHtml => html`<dl class="stats">
   ${([["Waiting", s.waiting], ["Pending", s.pending], ["Queued", s.queued], ["Downloading", s.downloading],
     ["Completed today", s.completedToday], ["Failed today", s.failedToday]] as const).map(([label, n]) =>
     html`<div class="stat"><dt>${label}</dt><dd>${n}</dd></div>`)}
-</dl>`
+</dl>
+${s.waiting > 0 ? html`<p class="eta muted" id="queue-eta">Searching all ${count(s.waiting)} waiting downloads takes about ${duration(queueEtaSeconds(s.waiting))} at ${WINDOW_LIMIT} searches per ${WINDOW_MS / 1000} s (less when one album search finds several tracks).</p>` : ""}`
 
 const BREAKER_WORDS: Record<ProviderHealth["state"], string> = {
   CLOSED: "Working normally",
@@ -22,7 +30,7 @@ export const healthPanel = (h: ProviderHealth, now: number): SafeHtml => html`<d
     <li>Last sync ${ago(h.lastSync, now)}</li>
     <li>Consecutive failures: ${h.failureCount}</li>
     ${h.retryInSeconds !== null ? html`<li>Next try in ${h.retryInSeconds} s</li>` : ""}
-    <li>Next search slot ${h.nextSearchInSeconds > 0 ? html`in ${h.nextSearchInSeconds} s` : "now"}</li>
+    <li id="next-search">Next search ${h.nextSearchInSeconds > 0 ? html`in ${h.nextSearchInSeconds} s` : "now"}</li>
     ${h.lastError ? (h.state === "CLOSED" && h.failureCount === 0
       ? html`<li class="muted">Earlier problem (since recovered): ${h.lastError}</li>`
       : html`<li class="row-error">Last error: ${h.lastError}</li>`) : ""}

@@ -11,21 +11,25 @@ const STATUS_WORDS: Record<Download["status"], string> = {
 
 export const rowId = (d: Download) => `download-${d.id}`
 
-/** One download: the fragment SSE swaps in place (stable id). */
-export const downloadRow = (d: Download, options: { readonly oob?: boolean } = {}): SafeHtml => {
+/**
+ * One download: the fragment SSE sends and the page puts in place by its stable id. data-priority
+ * and data-created are the list's sort key, so the page can insert a new row where it belongs.
+ */
+export const downloadRow = (d: Download): SafeHtml => {
   const p = progressOf(d)
   const status = d.status.toLowerCase()
-  return html`<li id="${rowId(d)}" class="row status-${status}" data-status="${d.status}" data-priority="${d.priority}" data-created="${d.createdAt}"${options.oob ? html` hx-swap-oob="true"` : ""}>
+  return html`<li id="${rowId(d)}" class="row status-${status}" data-status="${d.status}" data-priority="${d.priority}" data-created="${d.createdAt}">
   <div class="row-main">
     <div class="row-title"><strong>${d.track.title}</strong> <span class="muted">${d.track.artist}${d.track.album ? html` · ${d.track.album}` : ""}</span></div>
     <span class="badge badge-${status}" role="status">${STATUS_WORDS[d.status]}</span>
   </div>
-  ${p ? html`<div class="progress" role="progressbar" aria-label="progress of ${d.track.title}" aria-valuemin="0" aria-valuemax="100" aria-valuenow="${p.percent}"><span style="width:${Math.min(100, p.percent)}%"></span></div>
+  ${p ? html`<progress class="progress" role="progressbar" max="100" value="${Math.min(100, p.percent)}" aria-label="progress of ${d.track.title}" aria-valuemin="0" aria-valuemax="100" aria-valuenow="${p.percent}"></progress>
   <div class="row-figures"><span>${p.percent.toFixed(1)} %</span><span>${bytes(p.bytesTransferred)} / ${bytes(p.size)}</span><span>${speed(p.speedBps)}</span><span>ETA ${duration(p.etaSeconds)}</span></div>` : ""}
   <div class="row-meta muted">
     ${d.username ? html`<span title="${d.filename ?? ""}">from <b>${d.username}</b>: ${baseName(d.filename)}</span>` : ""}
     ${d.attempts > 0 ? html`<span>${d.attempts} failed attempt${d.attempts === 1 ? "" : "s"}</span>` : ""}
     ${d.nextAttemptAt && d.status === "WAITING" ? html`<span>next try ${d.nextAttemptAt.slice(11, 19)} UTC</span>` : ""}
+    ${d.priority !== 0 ? html`<span>priority ${d.priority}</span>` : ""}
     <span>profile ${d.qualityProfile}</span>
   </div>
   ${d.error ? html`<div class="row-error">${d.error}</div>` : ""}
@@ -34,6 +38,7 @@ export const downloadRow = (d: Download, options: { readonly oob?: boolean } = {
     <button type="button" class="link" hx-get="/download-manager/downloads/${d.id}/candidates" hx-target="#why-${d.id}" hx-swap="innerHTML">Why this file?</button>
     ${isActive(d.status) ? html`<button type="button" class="danger" hx-post="/download-manager/downloads/${d.id}/cancel" hx-target="#${rowId(d)}" hx-swap="outerHTML" hx-confirm="Cancel “${d.track.title}”?">Cancel</button>` : ""}
     ${d.status === "FAILED" || d.status === "CANCELLED" ? html`<button type="button" hx-post="/download-manager/downloads/${d.id}/retry" hx-target="#${rowId(d)}" hx-swap="outerHTML">Retry</button>` : ""}
+    ${isActive(d.status) && d.track.album ? html`<button type="button" class="link" hx-post="/download-manager/downloads/${d.id}/album-first" hx-target="#list-message" hx-swap="innerHTML" title="Search this album's waiting tracks before everything else">Album to the front</button>` : ""}
   </div>
   <div id="why-${d.id}" class="why"></div>
 </li>`
@@ -43,6 +48,20 @@ export const downloadList = (downloads: ReadonlyArray<Download>, empty: string):
   downloads.length === 0
     ? html`<li class="empty">${empty}</li>`
     : html`${downloads.map((d) => downloadRow(d))}`
+
+/** The link to the next page of the active list: the same fragment URL with the cursor. */
+export const activeListUrl = (f: { readonly cursor?: string | null; readonly q: string; readonly statuses: ReadonlyArray<string> }): string => {
+  const params = new URLSearchParams()
+  if (f.cursor) params.set("cursor", f.cursor)
+  if (f.q !== "") params.set("q", f.q)
+  if (f.statuses.length > 0) params.set("status", f.statuses.join(","))
+  const query = params.toString()
+  return `/api/downloads/manager/htmx/list${query === "" ? "" : `?${query}`}`
+}
+
+/** "Show more": replaced by the next page's rows (and the next "show more", if any). */
+export const showMore = (f: { readonly cursor: string | null; readonly q: string; readonly statuses: ReadonlyArray<string> }): SafeHtml =>
+  f.cursor === null ? html`` : html`<li class="more-row"><button type="button" class="more" hx-get="${activeListUrl(f)}" hx-target="closest li" hx-swap="outerHTML">Show more</button></li>`
 
 /** The "why this file" view: every candidate with its score and the reasons behind it. */
 export const candidatesView = (d: Download, candidates: ReadonlyArray<Candidate>): SafeHtml => html`<div class="candidates">
@@ -56,5 +75,5 @@ export const candidatesView = (d: Download, candidates: ReadonlyArray<Candidate>
       <td><ul>${c.reasons.map((r) => html`<li>${r}</li>`)}</ul></td>
     </tr>`)}</tbody>
   </table>`}
-  <button type="button" class="link" onclick="this.closest('.why').innerHTML=''">Close</button>
+  <button type="button" class="link close-why">Close</button>
 </div>`

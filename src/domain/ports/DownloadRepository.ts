@@ -1,4 +1,4 @@
-import { Context, type Effect, type Option } from "effect"
+import { Context, type Effect, type Option, Schema } from "effect"
 import type { Download, DownloadStatus, IllegalTransition } from "../download.js"
 import type { DownloadNotFound } from "../errors.js"
 import type { Ranked } from "../matching/score.js"
@@ -40,10 +40,36 @@ export interface QueueResult {
   readonly created: boolean
 }
 
-export interface ListFilter {
-  readonly statuses?: ReadonlyArray<DownloadStatus>
+/** A `cursor` that is not one this service handed out (or is for another list). */
+export class InvalidCursor extends Schema.TaggedError<InvalidCursor>()("InvalidCursor", {}) {
+  override get message() {
+    return "cursor: not a cursor from next_cursor of this list"
+  }
+}
+
+interface PageFilter {
   readonly limit: number
-  readonly offset: number
+  /** Opaque, from `nextCursor` of the page before. */
+  readonly cursor?: string | undefined
+  /** Words that must all start a word of the title, artist or album. */
+  readonly q?: string | undefined
+  readonly statuses?: ReadonlyArray<DownloadStatus> | undefined
+}
+
+/** Every download, newest first; `offset` is the older way to page (ignored with a cursor). */
+export interface ListFilter extends PageFilter {
+  readonly offset?: number | undefined
+}
+
+/** WAITING..DOWNLOADING (statuses narrow that), priority desc, then oldest first, then id. */
+export type ActiveFilter = PageFilter
+
+export interface Page {
+  readonly downloads: ReadonlyArray<Download>
+  /** All rows matching the filter, not only this page. */
+  readonly total: number
+  /** null on the last page. */
+  readonly nextCursor: string | null
 }
 
 export interface DownloadStats {
@@ -79,12 +105,12 @@ export class DownloadRepository extends Context.Tag("soulspot/DownloadRepository
   readonly queueTracks: (trackIds: ReadonlyArray<string>, priority: number, qualityProfile: string) => Effect.Effect<ReadonlyArray<QueueResult>>
   readonly find: (id: string) => Effect.Effect<Option.Option<Download>>
   readonly get: (id: string) => Effect.Effect<Download, DownloadNotFound>
-  readonly list: (filter: ListFilter) => Effect.Effect<{ readonly downloads: ReadonlyArray<Download>; readonly total: number }>
-  /** WAITING..DOWNLOADING, priority desc then created_at. */
-  readonly listActive: Effect.Effect<ReadonlyArray<Download>>
+  readonly list: (filter: ListFilter) => Effect.Effect<Page, InvalidCursor>
+  /** One page of WAITING..DOWNLOADING; the cursor stays valid while rows change status. */
+  readonly listActive: (filter: ActiveFilter) => Effect.Effect<Page, InvalidCursor>
   /** Terminal downloads updated at or after `since` (ISO), newest first. */
   readonly listFinishedSince: (since: string, limit: number) => Effect.Effect<ReadonlyArray<Download>>
-  /** WAITING downloads whose next attempt is due, priority desc then created_at. */
+  /** WAITING downloads whose next attempt is due, priority desc then created_at; reads `limit` rows off an index. */
   readonly getWaitingDue: (now: string, limit: number) => Effect.Effect<ReadonlyArray<Download>>
   /** Earliest next_attempt_at among WAITING downloads that are not due yet. */
   readonly nextWaitingAt: (now: string) => Effect.Effect<Option.Option<string>>
@@ -99,6 +125,15 @@ export class DownloadRepository extends Context.Tag("soulspot/DownloadRepository
    */
   readonly applyChanges: (changes: ReadonlyArray<DownloadChange>, known?: ReadonlyMap<string, Download>) => Effect.Effect<{ readonly applied: ReadonlyArray<Download>; readonly rejected: ReadonlyArray<IllegalTransition & { readonly id: string }> }>
   readonly stats: (todayStart: string) => Effect.Effect<DownloadStats>
+  /** Sets the priority of these downloads in one transaction; answers the ones that exist. */
+  readonly setPriority: (ids: ReadonlyArray<string>, priority: number) => Effect.Effect<ReadonlyArray<Download>>
+  /** The highest priority among active downloads (0 when none). */
+  readonly maxActivePriority: Effect.Effect<number>
+  /**
+   * Active downloads of the same album as this one: the stored album(s) of its track, else the
+   * same artist and album text. Includes the download itself when it is active.
+   */
+  readonly albumMates: (id: string) => Effect.Effect<ReadonlyArray<string>, DownloadNotFound>
   readonly saveCandidates: (downloadId: string, candidates: ReadonlyArray<Omit<Candidate, "outcome">>) => Effect.Effect<void>
   readonly candidates: (downloadId: string) => Effect.Effect<ReadonlyArray<Candidate>>
   readonly markCandidate: (downloadId: string, rank: number, outcome: string) => Effect.Effect<void>

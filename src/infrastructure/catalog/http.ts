@@ -1,4 +1,4 @@
-import { type Headers, HttpClient, type HttpClientRequest } from "@effect/platform"
+import { FetchHttpClient, type Headers, HttpClient, type HttpClientRequest } from "@effect/platform"
 import { Duration, Effect, ParseResult, Schema } from "effect"
 import { CatalogUnavailable } from "../../domain/ports/AlbumSource.js"
 
@@ -26,8 +26,15 @@ const parseJson = (text: string): { body: unknown; problem: string | null } => {
 /** Sends the request and reads the whole body. Never fails: transport problems become status 0. */
 export const exchange = (request: HttpClientRequest.HttpClientRequest, timeout: Duration.Duration = REQUEST_TIMEOUT) =>
   Effect.flatMap(HttpClient.HttpClient, (client) =>
+    // Never follow a redirect: the token or client secret would go along to wherever it points.
     client.execute(request).pipe(
-      Effect.flatMap((res) => Effect.map(res.text, (text): Reply => ({ status: res.status, headers: res.headers, ...parseJson(text) }))),
+      Effect.provideService(FetchHttpClient.RequestInit, { redirect: "manual" }),
+      Effect.flatMap((res) => res.status >= 300 && res.status < 400
+        ? Effect.succeed<Reply>({
+          status: 0, headers: res.headers, body: undefined,
+          problem: `redirected (HTTP ${res.status}) to ${(res.headers["location"] ?? "nowhere").slice(0, 200)}; redirects are not followed, so no secret leaves the configured host`
+        })
+        : Effect.map(res.text, (text): Reply => ({ status: res.status, headers: res.headers, ...parseJson(text) }))),
       Effect.timeoutFail({ duration: timeout, onTimeout: () => `no answer within ${Duration.format(timeout)}` }),
       Effect.catchAll((e): Effect.Effect<Reply> => Effect.succeed({
         status: 0,

@@ -1,18 +1,48 @@
-import { SqlClient, type SqlError } from "@effect/sql"
-import { Array as Arr, Effect, Either, Layer, Option } from "effect"
+import { SqlClient, SqlSchema, type SqlError, type Statement } from "@effect/sql"
+import { Array as Arr, Effect, Either, Layer, Option, Schema } from "effect"
 import { randomUUID } from "node:crypto"
-import { type Download, type DownloadStatus, type IllegalTransition, isTerminal, transition } from "../../domain/download.js"
+import {
+  ACTIVE_STATUSES, type Download, type DownloadStatus, type IllegalTransition, isTerminal, transition
+} from "../../domain/download.js"
 import { DownloadNotFound } from "../../domain/errors.js"
 import { DomainEvents } from "../../domain/events.js"
 import {
-  type Candidate, type DownloadChange, type DownloadPatch, DownloadRepository, type DownloadStats, type ListFilter,
-  type QueueResult
+  type ActiveFilter, type Candidate, type DownloadChange, type DownloadPatch, DownloadRepository, type DownloadStats,
+  type ListFilter, type Page, type QueueResult
 } from "../../domain/ports/DownloadRepository.js"
 import { TrackRepository } from "../../domain/ports/TrackRepository.js"
-import { DOWNLOAD_SELECT, type DownloadRow, nowIso, toDownload } from "./rows.js"
+import { ActiveCursor, decodeCursor, encodeCursor, ftsQuery, ListCursor } from "./cursor.js"
+import {
+  ACTIVE_SQL, CandidateRow, CountRow, DOWNLOAD_SELECT, DownloadRow, nowIso, StatusCountRow, StatusRow, TERMINAL_SQL,
+  toDownload
+} from "./rows.js"
 
-const ACTIVE_SQL = "('WAITING', 'PENDING', 'QUEUED', 'DOWNLOADING')"
 const ID_CHUNK = 500
+
+/** What a change writes, named as Download fields: the status side effects live only here. */
+type ChangeColumns = { readonly [K in keyof DownloadPatch]?: DownloadPatch[K] } & {
+  readonly updatedAt: string
+  readonly status?: DownloadStatus
+  readonly completedAt?: string | null
+}
+
+const patchColumns = (patch: DownloadPatch): { readonly [K in keyof DownloadPatch]?: DownloadPatch[K] } =>
+  Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined))
+
+export const changeColumns = (from: DownloadStatus, to: DownloadStatus | undefined, patch: DownloadPatch, now: string): ChangeColumns => {
+  const cols = { ...patchColumns(patch), updatedAt: now }
+  if (to === undefined || to === from) return cols
+  return {
+    ...cols,
+    status: to,
+    completedAt: isTerminal(to) ? now : null,
+    ...(to === "WAITING" ? { speedBps: 0, etaSeconds: null } : {})
+  }
+}
+
+const encodeActiveCursor = encodeCursor(ActiveCursor)
+const encodeListCursor = encodeCursor(ListCursor)
+const decodeRows = Schema.decodeUnknown(Schema.Array(DownloadRow))
 
 const sqliteCode = (e: unknown): string =>
   String((e as { cause?: { code?: unknown } } | undefined)?.cause?.code ?? "")
@@ -30,19 +60,33 @@ export const makeDownloadRepository = Effect.gen(function*() {
   const publish = (downloads: ReadonlyArray<Download>) =>
     downloads.length === 0 ? Effect.void : events.publish(downloads.map((download) => ({ _tag: "DownloadChanged" as const, download })))
 
-  const select = (where: string, ...params: ReadonlyArray<unknown>) =>
-    sql.unsafe<DownloadRow>(`${DOWNLOAD_SELECT} ${where}`, params as Array<unknown>).withoutTransform.pipe(Effect.map((rows) => rows.map(toDownload)))
+  const downloadSelect = sql.literal(DOWNLOAD_SELECT)
 
-  const findRaw = (id: string) => select("WHERE d.id = ?", id).pipe(Effect.map((ds) => Option.fromNullable(ds[0])))
+  /** DOWNLOAD_SELECT with the rest of the query, each row checked against DownloadRow. */
+  const select = (rest: Statement.Fragment) =>
+    sql<DownloadRow>`${downloadSelect} ${rest}`.withoutTransform.pipe(
+      Effect.flatMap(decodeRows),
+      Effect.map((rows) => rows.map(toDownload))
+    )
+
+  /**
+   * The sync tick's reads (in-flight rows, read-back after a batch of changes) map the rows without
+   * decoding them: measured in bench/sync.bench.ts, where that read is most of a 2,000-row tick.
+   * The columns are the ones DownloadRow checks on every other read.
+   */
+  const selectHot = (rest: Statement.Fragment) =>
+    sql<DownloadRow>`${downloadSelect} ${rest}`.withoutTransform.pipe(Effect.map((rows) => rows.map(toDownload)))
+
+  const findRaw = (id: string) => select(sql`WHERE d.id = ${id}`).pipe(Effect.map((ds) => Option.fromNullable(ds[0])))
 
   const findMany = (ids: ReadonlyArray<string>) =>
-    Effect.forEach(Arr.chunksOf(ids, ID_CHUNK), (chunk) =>
-      select(`WHERE d.id IN (${chunk.map(() => "?").join(",")})`, ...chunk)).pipe(Effect.map((xs) => xs.flat()))
+    Effect.forEach(Arr.chunksOf(ids, ID_CHUNK), (chunk) => selectHot(sql`WHERE d.id IN ${sql.in(chunk)}`))
+      .pipe(Effect.map((xs) => xs.flat()))
 
   // The download the API should answer with instead of creating a second one.
   const existingFor = (trackId: string) =>
-    select(`WHERE d.track_id = ? AND (d.status IN ${ACTIVE_SQL} OR d.status = 'COMPLETED')
-      ORDER BY CASE WHEN d.status = 'COMPLETED' THEN 1 ELSE 0 END, d.created_at DESC LIMIT 1`, trackId)
+    select(sql`WHERE d.track_id = ${trackId} AND (d.status IN ${sql.literal(ACTIVE_SQL)} OR d.status = 'COMPLETED')
+      ORDER BY CASE WHEN d.status = 'COMPLETED' THEN 1 ELSE 0 END, d.created_at DESC LIMIT 1`)
       .pipe(Effect.map((ds) => Option.fromNullable(ds[0])))
 
   const insertWaiting = (trackId: string, priority: number, qualityProfile: string) => Effect.gen(function*() {
@@ -65,49 +109,31 @@ export const makeDownloadRepository = Effect.gen(function*() {
       Effect.tap((r) => r.created ? publish([r.download]) : Effect.void)
     )
 
-  const patchColumns = (patch: DownloadPatch): Record<string, unknown> => {
-    const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(patch)) if (v !== undefined) out[k] = v
-    return out
-  }
+  const writeChange = (id: string, cols: ChangeColumns) => sql`UPDATE downloads SET ${sql.update(cols)} WHERE id = ${id}`
 
-  const writeChange = (id: string, from: DownloadStatus, to: DownloadStatus | undefined, patch: DownloadPatch, now: string) => {
-    const cols = patchColumns(patch)
-    cols.updatedAt = now
-    if (to !== undefined && to !== from) {
-      cols.status = to
-      cols.completedAt = isTerminal(to) ? now : null
-      if (to === "WAITING") Object.assign(cols, { speedBps: 0, etaSeconds: null })
-    }
-    return sql`UPDATE downloads SET ${sql.update(cols)} WHERE id = ${id}`
-  }
+  const statusesOf = SqlSchema.findAll({
+    Request: Schema.Array(Schema.String),
+    Result: StatusRow,
+    execute: (ids) => sql`SELECT id, status FROM downloads WHERE id IN ${sql.in(ids)}`
+  })
 
   const updateStatus = (id: string, to: DownloadStatus, patch: DownloadPatch = {}) =>
     Effect.gen(function*() {
-      const rows = yield* sql<{ status: DownloadStatus }>`SELECT status FROM downloads WHERE id = ${id}`
-      const row = rows[0]
+      const row = (yield* statusesOf([id]))[0]
       if (!row) return yield* new DownloadNotFound({ id })
       const next = transition(row.status, to)
       if (Either.isLeft(next)) return yield* next.left
-      yield* writeChange(id, row.status, to, patch, yield* nowIso)
+      yield* writeChange(id, changeColumns(row.status, to, patch, yield* nowIso))
       return Option.getOrThrow(yield* findRaw(id))
     }).pipe(
       sql.withTransaction,
-      Effect.catchTag("SqlError", Effect.die),
+      Effect.catchTags({ SqlError: Effect.die, ParseError: Effect.die }),
       Effect.tap((d) => publish([d])),
       Effect.withSpan("DownloadRepository.updateStatus", { attributes: { id, to } })
     )
 
-  // What writeChange sets, applied to a row in memory: the event shows exactly what was written.
-  const merged = (d: Download, to: DownloadStatus | undefined, patch: DownloadPatch, now: string): Download => {
-    const out: Record<string, unknown> = { ...d, ...patchColumns(patch), updatedAt: now }
-    if (to !== undefined && to !== d.status) {
-      out.status = to
-      out.completedAt = isTerminal(to) ? now : null
-      if (to === "WAITING") Object.assign(out, { speedBps: 0, etaSeconds: null })
-    }
-    return out as unknown as Download
-  }
+  // The same columns applied to a row in memory: the event shows exactly what was written.
+  const merged = (d: Download, cols: ChangeColumns): Download => ({ ...d, ...cols })
 
   const PROGRESS_KEYS = new Set(["bytesTransferred", "speedBps", "etaSeconds", "progressAt", "slskdId"])
 
@@ -132,9 +158,7 @@ export const makeDownloadRepository = Effect.gen(function*() {
       const now = yield* nowIso
       const current = new Map<string, DownloadStatus>()
       for (const chunk of Arr.chunksOf(changes.map((c) => c.id), ID_CHUNK)) {
-        const rows = yield* sql.unsafe<{ id: string; status: DownloadStatus }>(
-          `SELECT id, status FROM downloads WHERE id IN (${chunk.map(() => "?").join(",")})`, chunk as Array<string>)
-        for (const r of rows) current.set(r.id, r.status)
+        for (const r of yield* statusesOf(chunk)) current.set(r.id, r.status)
       }
       const rejected: Array<IllegalTransition & { readonly id: string }> = []
       const inMemory = new Map<string, Download>()
@@ -153,7 +177,7 @@ export const makeDownloadRepository = Effect.gen(function*() {
         const base = inMemory.get(c.id) ?? known?.get(c.id)
         const fresh = base !== undefined && base.status === from && !reread.has(c.id)
         if (fresh && c.status === undefined && Object.keys(c.patch).every((k) => PROGRESS_KEYS.has(k))) {
-          const row = merged(base, undefined, c.patch, now)
+          const row = merged(base, changeColumns(from, undefined, c.patch, now))
           progress.set(c.id, row)
           inMemory.set(c.id, row)
         } else {
@@ -163,8 +187,9 @@ export const makeDownloadRepository = Effect.gen(function*() {
             yield* writeProgress([earlier])
             progress.delete(c.id)
           }
-          yield* writeChange(c.id, from, c.status, c.patch, now)
-          if (fresh) inMemory.set(c.id, merged(base, c.status, c.patch, now))
+          const cols = changeColumns(from, c.status, c.patch, now)
+          yield* writeChange(c.id, cols)
+          if (fresh) inMemory.set(c.id, merged(base, cols))
           else reread.add(c.id)
         }
         current.set(c.id, c.status ?? from)
@@ -183,39 +208,90 @@ export const makeDownloadRepository = Effect.gen(function*() {
       Effect.withSpan("DownloadRepository.applyChanges", { attributes: { changes: changes.length } })
     )
 
-  const list = ({ limit, offset, statuses }: ListFilter) => Effect.gen(function*() {
-    const where = statuses && statuses.length > 0 ? `WHERE d.status IN (${statuses.map(() => "?").join(",")})` : ""
-    const params = statuses ?? []
-    const downloads = yield* select(`${where} ORDER BY d.created_at DESC, d.id LIMIT ? OFFSET ?`, ...params, limit, offset)
-    const [count] = yield* sql.unsafe<{ n: number }>(`SELECT count(*) AS n FROM downloads d ${where}`, [...params])
-    return { downloads, total: count?.n ?? 0 }
+  const ftsMatch = (match: string) => sql`t.rowid IN (SELECT rowid FROM tracks_fts WHERE tracks_fts MATCH ${match})`
+
+  const counts = SqlSchema.findAll({
+    Request: Schema.Void,
+    Result: StatusCountRow,
+    execute: () => sql`SELECT status, n FROM download_counts`
+  })
+
+  const countWhere = (where: Statement.Fragment) =>
+    sql`SELECT count(*) AS n FROM downloads d JOIN tracks t ON t.id = d.track_id WHERE ${where}`.pipe(
+      Effect.flatMap(Schema.decodeUnknown(Schema.Tuple(CountRow))),
+      Effect.map(([row]) => row.n))
+
+  /** Rows matching the filter: the kept counts unless a text filter needs the index. */
+  const totalOf = (statuses: ReadonlyArray<DownloadStatus>, where: Statement.Fragment, text: boolean) =>
+    text
+      ? countWhere(where)
+      : Effect.map(counts(undefined), (rows) => rows.filter((r) => statuses.includes(r.status)).reduce((a, r) => a + r.n, 0))
+
+  /** Fetches one row more than the page, to know whether there is a next one. */
+  const paged = (rows: ReadonlyArray<Download>, limit: number, cursorOf: (last: Download) => string) => {
+    const downloads = rows.slice(0, limit)
+    const last = downloads[downloads.length - 1]
+    return { downloads, nextCursor: rows.length > limit && last ? cursorOf(last) : null }
+  }
+
+  // Keyset order (-priority, created_at, id) matches downloads_active_order, so a page is an index
+  // range. A status subset is checked with +status: on the same index, never instead of it.
+  const listActive = ({ limit, cursor, q, statuses }: ActiveFilter) => Effect.gen(function*() {
+    const subset = statuses?.filter((s) => ACTIVE_STATUSES.includes(s)) ?? []
+    const wanted = statuses === undefined || statuses.length === 0 ? ACTIVE_STATUSES : subset
+    if (wanted.length === 0) return { downloads: [], total: 0, nextCursor: null } satisfies Page
+    const match = ftsQuery(q)
+    const filters = [
+      sql`d.status IN ${sql.literal(ACTIVE_SQL)}`,
+      ...(wanted.length < ACTIVE_STATUSES.length ? [sql`+d.status IN ${sql.in(wanted)}`] : []),
+      ...(match ? [ftsMatch(match)] : [])
+    ]
+    const after = cursor === undefined ? [] : [yield* Effect.map(decodeCursor(ActiveCursor, cursor), ([, p, c, id]) =>
+      sql`(-d.priority, d.created_at, d.id) > (${-p}, ${c}, ${id})`)]
+    const rows = yield* select(sql`WHERE ${sql.and([...filters, ...after])} ORDER BY -d.priority, d.created_at, d.id LIMIT ${limit + 1}`)
+    const total = yield* totalOf(wanted, sql.and(filters), match !== undefined)
+    return { ...paged(rows, limit, (d) => encodeActiveCursor(["a", d.priority, d.createdAt, d.id])), total } satisfies Page
+  })
+
+  // Newest first on downloads_created; one status uses the (status, created_at, id) range instead.
+  const list = ({ limit, offset, cursor, q, statuses }: ListFilter) => Effect.gen(function*() {
+    const wanted = statuses === undefined || statuses.length === 0 ? undefined : statuses
+    const match = ftsQuery(q)
+    const filters = [
+      ...(wanted === undefined ? [] : wanted.length === 1 ? [sql`d.status = ${wanted[0]}`] : [sql`+d.status IN ${sql.in(wanted)}`]),
+      ...(match ? [ftsMatch(match)] : [])
+    ]
+    const after = cursor === undefined ? [] : [yield* Effect.map(decodeCursor(ListCursor, cursor), ([, c, id]) =>
+      sql`(d.created_at, d.id) < (${c}, ${id})`)]
+    const where = [...filters, ...after]
+    const skip = cursor === undefined ? offset ?? 0 : 0
+    const rows = yield* select(sql`${where.length > 0 ? sql`WHERE ${sql.and(where)}` : sql``}
+      ORDER BY d.created_at DESC, d.id DESC LIMIT ${limit + 1} OFFSET ${skip}`)
+    const all: ReadonlyArray<DownloadStatus> = wanted ?? [...ACTIVE_STATUSES, "COMPLETED", "FAILED", "CANCELLED"]
+    const total = yield* totalOf(all, filters.length > 0 ? sql.and(filters) : sql`1 = 1`, match !== undefined)
+    return { ...paged(rows, limit, (d) => encodeListCursor(["l", d.createdAt, d.id])), total } satisfies Page
+  })
+
+  // download_counts and download_day_counts are kept by triggers (migrations/0020_big_queues.sql):
+  // a handful of rows, whatever the queue size. `todayStart` is a UTC midnight, so whole days add up.
+  const finishedSince = SqlSchema.findAll({
+    Request: Schema.String,
+    Result: StatusCountRow,
+    execute: (todayStart) => sql`SELECT status, sum(n) AS n FROM download_day_counts WHERE day >= ${todayStart.slice(0, 10)} GROUP BY status`
   })
 
   const stats = (todayStart: string) => Effect.gen(function*() {
-    const rows = yield* sql<{ status: DownloadStatus; n: number }>`SELECT status, count(*) AS n FROM downloads GROUP BY status`
-    const [today] = yield* sql<{ completed: number | null; failed: number | null }>`
-      SELECT sum(status = 'COMPLETED') AS completed, sum(status = 'FAILED') AS failed
-      FROM downloads WHERE completed_at >= ${todayStart}`
+    const rows = yield* counts(undefined)
+    const today = yield* finishedSince(todayStart)
     const by = (s: DownloadStatus) => rows.find((r) => r.status === s)?.n ?? 0
+    const on = (s: DownloadStatus) => today.find((r) => r.status === s)?.n ?? 0
     return {
       waiting: by("WAITING"), pending: by("PENDING"), queued: by("QUEUED"), downloading: by("DOWNLOADING"),
       completed: by("COMPLETED"), failed: by("FAILED"), cancelled: by("CANCELLED"),
       total: rows.reduce((a, r) => a + r.n, 0),
-      completedToday: today?.completed ?? 0, failedToday: today?.failed ?? 0
+      completedToday: on("COMPLETED"), failedToday: on("FAILED")
     } satisfies DownloadStats
   })
-
-  interface CandidateRow {
-    readonly rank: number
-    readonly username: string
-    readonly filename: string
-    readonly size: number
-    readonly score: number
-    readonly accepted: number
-    readonly reasons: string
-    readonly query: string | null
-    readonly outcome: string | null
-  }
 
   const saveCandidates = (downloadId: string, list: ReadonlyArray<Omit<Candidate, "outcome">>) =>
     Effect.gen(function*() {
@@ -229,14 +305,58 @@ export const makeDownloadRepository = Effect.gen(function*() {
       }
     }).pipe(sql.withTransaction, Effect.orDie)
 
-  const candidates = (downloadId: string) =>
-    sql<CandidateRow>`SELECT rank, username, filename, size, score, accepted, reasons, query, outcome
-      FROM download_candidates WHERE download_id = ${downloadId} ORDER BY rank`.pipe(
-      Effect.map((rows) => rows.map((r): Candidate => ({
-        ...r, accepted: r.accepted === 1, reasons: JSON.parse(r.reasons) as ReadonlyArray<string>
-      }))),
-      Effect.orDie
-    )
+  const candidates = SqlSchema.findAll({
+    Request: Schema.String,
+    Result: CandidateRow,
+    execute: (downloadId) => sql`SELECT rank, username, filename, size, score, accepted, reasons, query, outcome
+      FROM download_candidates WHERE download_id = ${downloadId} ORDER BY rank`
+  })
+
+  const setPriority = (ids: ReadonlyArray<string>, priority: number) => Effect.gen(function*() {
+    const now = yield* nowIso
+    for (const chunk of Arr.chunksOf(ids, ID_CHUNK)) {
+      yield* sql`UPDATE downloads SET priority = ${priority}, updated_at = ${now} WHERE id IN ${sql.in(chunk)}`
+    }
+    return yield* findMany(ids)
+  }).pipe(
+    sql.withTransaction,
+    Effect.orDie,
+    Effect.tap(publish),
+    Effect.withSpan("DownloadRepository.setPriority", { attributes: { downloads: ids.length, priority } })
+  )
+
+  const maxActivePriority = SqlSchema.findOne({
+    Request: Schema.Void,
+    Result: Schema.Struct({ priority: Schema.Number }),
+    execute: () => sql`SELECT d.priority FROM downloads d WHERE d.status IN ${sql.literal(ACTIVE_SQL)} ORDER BY -d.priority LIMIT 1`
+  })
+
+  const IdRow = Schema.Struct({ id: Schema.String })
+  const activeOfStoredAlbums = SqlSchema.findAll({
+    Request: Schema.String,
+    Result: IdRow,
+    execute: (trackId) => sql`SELECT d.id FROM downloads d WHERE d.status IN ${sql.literal(ACTIVE_SQL)} AND d.track_id IN (
+      SELECT mate.track_id FROM album_tracks mine JOIN album_tracks mate ON mate.album_id = mine.album_id WHERE mine.track_id = ${trackId})`
+  })
+  const activeOfAlbumText = SqlSchema.findAll({
+    Request: Schema.Struct({ artist: Schema.String, album: Schema.String }),
+    Result: IdRow,
+    execute: ({ album, artist }) => sql`SELECT d.id FROM downloads d JOIN tracks t ON t.id = d.track_id
+      WHERE d.status IN ${sql.literal(ACTIVE_SQL)} AND t.album = ${album} COLLATE NOCASE AND t.artist = ${artist} COLLATE NOCASE`
+  })
+
+  const albumMates = (id: string) => Effect.gen(function*() {
+    const d = yield* findRaw(id).pipe(Effect.orDie, Effect.flatMap(Option.match({
+      onNone: () => Effect.fail(new DownloadNotFound({ id })),
+      onSome: Effect.succeed
+    })))
+    const stored = yield* activeOfStoredAlbums(d.trackId).pipe(Effect.orDie)
+    if (stored.length > 0) return stored.map((r) => r.id)
+    if (d.track.album !== null) {
+      return (yield* activeOfAlbumText({ artist: d.track.artist, album: d.track.album }).pipe(Effect.orDie)).map((r) => r.id)
+    }
+    return ACTIVE_STATUSES.includes(d.status) ? [d.id] : []
+  })
 
   return DownloadRepository.of({
     queue: (req) => queueOnce(Effect.gen(function*() {
@@ -257,24 +377,28 @@ export const makeDownloadRepository = Effect.gen(function*() {
       onNone: () => Effect.fail(new DownloadNotFound({ id })),
       onSome: Effect.succeed
     }))),
-    list: (f) => list(f).pipe(Effect.orDie),
-    listActive: select(`WHERE d.status IN ${ACTIVE_SQL} ORDER BY d.priority DESC, d.created_at, d.id`).pipe(Effect.orDie),
+    list: (f) => list(f).pipe(Effect.catchTags({ SqlError: Effect.die, ParseError: Effect.die })),
+    listActive: (f) => listActive(f).pipe(Effect.catchTags({ SqlError: Effect.die, ParseError: Effect.die })),
     listFinishedSince: (since, limit) =>
-      select(`WHERE d.status IN ('COMPLETED', 'FAILED', 'CANCELLED') AND d.updated_at >= ? ORDER BY d.updated_at DESC LIMIT ?`, since, limit)
+      select(sql`WHERE d.status IN ${sql.literal(TERMINAL_SQL)} AND d.updated_at >= ${since} ORDER BY d.updated_at DESC LIMIT ${limit}`)
         .pipe(Effect.orDie),
+    // downloads_waiting_due: the scan stops after `limit` due rows; rows in back-off are skipped in the index.
     getWaitingDue: (now, limit) =>
-      select(`WHERE d.status = 'WAITING' AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ?)
-        ORDER BY d.priority DESC, d.created_at, d.id LIMIT ?`, now, limit).pipe(Effect.orDie),
+      select(sql`WHERE d.status = 'WAITING' AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ${now})
+        ORDER BY -d.priority, d.created_at, d.id LIMIT ${limit}`).pipe(Effect.orDie),
     nextWaitingAt: (now) =>
       sql<{ at: string | null }>`SELECT min(next_attempt_at) AS at FROM downloads WHERE status = 'WAITING' AND next_attempt_at > ${now}`
         .pipe(Effect.map((rows) => Option.fromNullable(rows[0]?.at)), Effect.orDie),
-    getPending: select(`WHERE d.status = 'PENDING' ORDER BY d.priority DESC, d.created_at, d.id`).pipe(Effect.orDie),
-    getInFlight: select(`WHERE d.status IN ('QUEUED', 'DOWNLOADING') ORDER BY d.created_at, d.id`).pipe(Effect.orDie),
+    getPending: select(sql`WHERE d.status = 'PENDING' ORDER BY d.priority DESC, d.created_at, d.id`).pipe(Effect.orDie),
+    getInFlight: selectHot(sql`WHERE d.status IN ('QUEUED', 'DOWNLOADING') ORDER BY d.created_at, d.id`).pipe(Effect.orDie),
     updateStatus,
     applyChanges,
     stats: (t) => stats(t).pipe(Effect.orDie),
+    setPriority,
+    maxActivePriority: maxActivePriority(undefined).pipe(Effect.map(Option.match({ onNone: () => 0, onSome: (r) => r.priority })), Effect.orDie),
+    albumMates,
     saveCandidates,
-    candidates,
+    candidates: (id) => candidates(id).pipe(Effect.orDie),
     markCandidate: (downloadId, rank, outcome) =>
       sql`UPDATE download_candidates SET outcome = ${outcome} WHERE download_id = ${downloadId} AND rank = ${rank}`
         .pipe(Effect.asVoid, Effect.orDie),

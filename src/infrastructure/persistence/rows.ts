@@ -1,41 +1,26 @@
-import { Clock, Effect } from "effect"
-import type { Download, DownloadStatus } from "../../domain/download.js"
+import { Clock, Effect, Schema } from "effect"
+import { ACTIVE_STATUSES, type Download, DownloadStatus, TERMINAL_STATUSES } from "../../domain/download.js"
+import { Album } from "../../domain/album.js"
 import type { ImportView } from "../../domain/library/import-state.js"
-import type { Track } from "../../domain/track.js"
+import { Track } from "../../domain/track.js"
 
 export const nowIso = Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms).toISOString())
 
-export interface TrackRow {
-  readonly id: string
-  readonly requestKey: string
-  readonly title: string
-  readonly artist: string
-  readonly album: string | null
-  readonly durationMs: number | null
-  readonly isrc: string | null
-  readonly trackNumber: number | null
-  readonly discNumber: number | null
-  readonly spotifyId: string | null
-  readonly deezerId: string | null
-}
+/**
+ * Status lists as SQL text, derived from the domain's lists. Literal text rather than bound
+ * parameters: SQLite uses a partial index (migrations/0020_big_queues.sql) only when the query
+ * repeats its WHERE clause, and it cannot see through a parameter.
+ */
+const statusList = (statuses: ReadonlyArray<DownloadStatus>) => `(${statuses.map((s) => `'${s}'`).join(", ")})`
+export const ACTIVE_SQL = statusList(ACTIVE_STATUSES)
+export const TERMINAL_SQL = statusList(TERMINAL_STATUSES)
 
-export const toTrack = (r: TrackRow): Track => ({
-  id: r.id,
-  requestKey: r.requestKey,
-  title: r.title,
-  artist: r.artist,
-  album: r.album,
-  durationMs: r.durationMs,
-  isrc: r.isrc,
-  trackNumber: r.trackNumber,
-  discNumber: r.discNumber,
-  spotifyId: r.spotifyId,
-  deezerId: r.deezerId
-})
+/** A track row read through the client's name transform is the domain's Track. */
+export const TrackRow = Track
 
 export const TRACK_COLUMNS = "id, request_key, title, artist, album, duration_ms, isrc, track_number, disc_number, spotify_id, deezer_id"
 
-/** downloads joined with tracks; track columns are prefixed t_ to keep names apart. Read without the name transform (rows.ts maps the snake_case columns itself: it is the hot read of every sync tick). */
+/** downloads joined with tracks; track columns are prefixed t_ to keep names apart. Read without the name transform (toDownload maps the snake_case columns itself). */
 export const DOWNLOAD_SELECT = `SELECT d.id, d.track_id, d.status, d.priority, d.slskd_id, d.username, d.filename, d.size,
   d.bytes_transferred, d.speed_bps, d.eta_seconds, d.attempts, d.next_attempt_at, d.error, d.quality_profile, d.progress_at,
   d.created_at, d.updated_at, d.completed_at,
@@ -45,42 +30,48 @@ export const DOWNLOAD_SELECT = `SELECT d.id, d.track_id, d.status, d.priority, d
   i.status AS i_status, i.step AS i_step, i.path AS i_path, i.reason AS i_reason, i.checks AS i_checks
 FROM downloads d JOIN tracks t ON t.id = d.track_id LEFT JOIN download_imports i ON i.download_id = d.id`
 
-export interface DownloadRow {
-  readonly id: string
-  readonly track_id: string
-  readonly status: DownloadStatus
-  readonly priority: number
-  readonly slskd_id: string | null
-  readonly username: string | null
-  readonly filename: string | null
-  readonly size: number | null
-  readonly bytes_transferred: number
-  readonly speed_bps: number
-  readonly eta_seconds: number | null
-  readonly attempts: number
-  readonly next_attempt_at: string | null
-  readonly error: string | null
-  readonly quality_profile: string
-  readonly progress_at: string | null
-  readonly created_at: string
-  readonly updated_at: string
-  readonly completed_at: string | null
-  readonly t_request_key: string
-  readonly t_title: string
-  readonly t_artist: string
-  readonly t_album: string | null
-  readonly t_duration_ms: number | null
-  readonly t_isrc: string | null
-  readonly t_track_number: number | null
-  readonly t_disc_number: number | null
-  readonly t_spotify_id: string | null
-  readonly t_deezer_id: string | null
-  readonly i_status?: string | null
-  readonly i_step?: string | null
-  readonly i_path?: string | null
-  readonly i_reason?: string | null
-  readonly i_checks?: string | null
-}
+const NullString = Schema.NullOr(Schema.String)
+const NullNumber = Schema.NullOr(Schema.Number)
+
+/** One DOWNLOAD_SELECT row as SQLite returns it. */
+export const DownloadRow = Schema.Struct({
+  id: Schema.String,
+  track_id: Schema.String,
+  status: DownloadStatus,
+  priority: Schema.Number,
+  slskd_id: NullString,
+  username: NullString,
+  filename: NullString,
+  size: NullNumber,
+  bytes_transferred: Schema.Number,
+  speed_bps: Schema.Number,
+  eta_seconds: NullNumber,
+  attempts: Schema.Number,
+  next_attempt_at: NullString,
+  error: NullString,
+  quality_profile: Schema.String,
+  progress_at: NullString,
+  created_at: Schema.String,
+  updated_at: Schema.String,
+  completed_at: NullString,
+  t_request_key: Schema.String,
+  t_title: Schema.String,
+  t_artist: Schema.String,
+  t_album: NullString,
+  t_duration_ms: NullNumber,
+  t_isrc: NullString,
+  t_track_number: NullNumber,
+  t_disc_number: NullNumber,
+  t_spotify_id: NullString,
+  t_deezer_id: NullString,
+  // download_imports, joined: absent while library import is off
+  i_status: Schema.optional(NullString),
+  i_step: Schema.optional(NullString),
+  i_path: Schema.optional(NullString),
+  i_reason: Schema.optional(NullString),
+  i_checks: Schema.optional(NullString)
+})
+export type DownloadRow = typeof DownloadRow.Type
 
 export const toDownload = (r: DownloadRow): Download => ({
   id: r.id,
@@ -125,3 +116,30 @@ const importView = (r: DownloadRow): ImportView => ({
   reason: r.i_reason ?? null,
   checks: JSON.parse(r.i_checks ?? "[]") as ImportView["checks"]
 })
+
+/** SQLite has no boolean: 0 or 1 in the column. */
+const BooleanFromBit = Schema.transform(Schema.Literal(0, 1), Schema.Boolean, {
+  strict: true,
+  decode: (n) => n === 1,
+  encode: (b) => (b ? 1 : 0)
+})
+
+export const CandidateRow = Schema.Struct({
+  rank: Schema.Number,
+  username: Schema.String,
+  filename: Schema.String,
+  size: Schema.Number,
+  score: Schema.Number,
+  accepted: BooleanFromBit,
+  reasons: Schema.parseJson(Schema.Array(Schema.String)),
+  query: NullString,
+  outcome: NullString
+})
+
+export const StatusCountRow = Schema.Struct({ status: DownloadStatus, n: Schema.Number })
+export const CountRow = Schema.Struct({ n: Schema.Number })
+export const StatusRow = Schema.Struct({ id: Schema.String, status: DownloadStatus })
+
+/** An album row read through the name transform is the domain's Album. */
+export const AlbumRow = Album
+export const AlbumTrackRow = Schema.Struct({ albumId: Schema.String, trackId: Schema.String })

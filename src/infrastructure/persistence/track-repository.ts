@@ -1,33 +1,28 @@
-import { SqlClient } from "@effect/sql"
-import { Effect, Layer, Option } from "effect"
+import { SqlClient, SqlSchema } from "@effect/sql"
+import { Array as Arr, Effect, Layer, Option, Schema } from "effect"
 import { randomUUID } from "node:crypto"
 import type { Album, AlbumSourceName } from "../../domain/album.js"
 import { TrackRepository, type AlbumInput, type AlbumWithTracks } from "../../domain/ports/TrackRepository.js"
 import { cleanTrackInput, requestKey, type Track, type TrackInput } from "../../domain/track.js"
-import { nowIso, toTrack, TRACK_COLUMNS, type TrackRow } from "./rows.js"
+import { AlbumRow, AlbumTrackRow, nowIso, TRACK_COLUMNS, TrackRow } from "./rows.js"
 import { TRACK_MERGE_ON_CONFLICT } from "./track-merge.js"
 
-interface AlbumRow {
-  readonly id: string
-  readonly title: string
-  readonly artist: string
-  readonly source: AlbumSourceName
-  readonly sourceId: string
-  readonly totalTracks: number
-  readonly releaseDate: string | null
-  readonly coverUrl: string | null
-}
+const ALBUM_COLUMNS = "id, title, artist, source, source_id, total_tracks, release_date, cover_url"
 
 export const makeTrackRepository = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
 
-  const findByRequestKey = (key: string) =>
-    sql<TrackRow>`SELECT ${sql.literal(TRACK_COLUMNS)} FROM tracks WHERE request_key = ${key}`.pipe(
-      Effect.map((rows) => Option.map(Option.fromNullable(rows[0]), toTrack)))
+  const findByRequestKey = SqlSchema.findOne({
+    Request: Schema.String,
+    Result: TrackRow,
+    execute: (key) => sql`SELECT ${sql.literal(TRACK_COLUMNS)} FROM tracks WHERE request_key = ${key}`
+  })
 
-  const find = (id: string) =>
-    sql<TrackRow>`SELECT ${sql.literal(TRACK_COLUMNS)} FROM tracks WHERE id = ${id}`.pipe(
-      Effect.map((rows) => Option.map(Option.fromNullable(rows[0]), toTrack)))
+  const find = SqlSchema.findOne({
+    Request: Schema.String,
+    Result: TrackRow,
+    execute: (id) => sql`SELECT ${sql.literal(TRACK_COLUMNS)} FROM tracks WHERE id = ${id}`
+  })
 
   // What we already know is kept; a later request only fills gaps (the first spelling stays).
   const upsert = (input: TrackInput) => Effect.gen(function*() {
@@ -40,24 +35,38 @@ export const makeTrackRepository = Effect.gen(function*() {
       discNumber: t.discNumber ?? null, spotifyId: t.spotifyId ?? null, deezerId: t.deezerId ?? null,
       createdAt: now, updatedAt: now
     })} ${sql.literal(TRACK_MERGE_ON_CONFLICT)}`
-    const stored = yield* findByRequestKey(key)
-    return Option.getOrThrow(stored)
+    return Option.getOrThrow(yield* findByRequestKey(key))
   })
 
-  const albumTracks = (album: AlbumRow) =>
-    sql<TrackRow>`SELECT ${sql.literal(TRACK_COLUMNS.split(", ").map((c) => `t.${c}`).join(", "))}
+  const albumTrackList = SqlSchema.findAll({
+    Request: Schema.String,
+    Result: TrackRow,
+    execute: (albumId) => sql`SELECT ${sql.literal(TRACK_COLUMNS.split(", ").map((c) => `t.${c}`).join(", "))}
       FROM album_tracks at JOIN tracks t ON t.id = at.track_id
-      WHERE at.album_id = ${album.id} ORDER BY at.disc_number, at.track_number`.pipe(
-      Effect.map((rows): AlbumWithTracks => ({ album: toAlbum(album), tracks: rows.map(toTrack) })))
+      WHERE at.album_id = ${albumId} ORDER BY at.disc_number, at.track_number`
+  })
 
-  const findAlbum = (source: AlbumSourceName, sourceId: string) =>
-    sql<AlbumRow>`SELECT id, title, artist, source, source_id, total_tracks, release_date, cover_url FROM albums
-      WHERE source = ${source} AND source_id = ${sourceId}`.pipe(
-      Effect.flatMap((rows) => rows[0] ? Effect.map(albumTracks(rows[0]), Option.some) : Effect.succeed(Option.none())))
+  const withTracks = (album: Option.Option<Album>) =>
+    Option.match(album, {
+      onNone: () => Effect.succeed(Option.none<AlbumWithTracks>()),
+      onSome: (a) => Effect.map(albumTrackList(a.id), (tracks) => Option.some({ album: a, tracks }))
+    })
 
-  const findAlbumById = (id: string) =>
-    sql<AlbumRow>`SELECT id, title, artist, source, source_id, total_tracks, release_date, cover_url FROM albums WHERE id = ${id}`.pipe(
-      Effect.flatMap((rows) => rows[0] ? Effect.map(albumTracks(rows[0]), Option.some) : Effect.succeed(Option.none())))
+  const albumBySource = SqlSchema.findOne({
+    Request: Schema.Struct({ source: Schema.String, sourceId: Schema.String }),
+    Result: AlbumRow,
+    execute: ({ source, sourceId }) =>
+      sql`SELECT ${sql.literal(ALBUM_COLUMNS)} FROM albums WHERE source = ${source} AND source_id = ${sourceId}`
+  })
+
+  const albumById = SqlSchema.findOne({
+    Request: Schema.String,
+    Result: AlbumRow,
+    execute: (id) => sql`SELECT ${sql.literal(ALBUM_COLUMNS)} FROM albums WHERE id = ${id}`
+  })
+
+  const findAlbum = (source: AlbumSourceName, sourceId: string) => Effect.flatMap(albumBySource({ source, sourceId }), withTracks)
+  const findAlbumById = (id: string) => Effect.flatMap(albumById(id), withTracks)
 
   const upsertAlbum = (input: AlbumInput) => Effect.gen(function*() {
     const now = yield* nowIso
@@ -67,18 +76,23 @@ export const makeTrackRepository = Effect.gen(function*() {
     })} ON CONFLICT (source, source_id) DO UPDATE SET title = excluded.title, artist = excluded.artist,
       total_tracks = excluded.total_tracks, release_date = excluded.release_date,
       cover_url = coalesce(excluded.cover_url, albums.cover_url), updated_at = excluded.updated_at`
-    const [albumRow] = yield* sql<{ id: string }>`SELECT id FROM albums WHERE source = ${input.source} AND source_id = ${input.sourceId}`
-    const albumId = albumRow!.id
+    const album = Option.getOrThrow(yield* albumBySource({ source: input.source, sourceId: input.sourceId }))
     let position = 0
     for (const t of input.tracks) {
       position++
       const track: Track = yield* upsert(t)
       yield* sql`INSERT INTO album_tracks ${sql.insert({
-        albumId, trackId: track.id, discNumber: t.discNumber ?? 1, trackNumber: t.trackNumber ?? position
+        albumId: album.id, trackId: track.id, discNumber: t.discNumber ?? 1, trackNumber: t.trackNumber ?? position
       })} ON CONFLICT (album_id, track_id) DO UPDATE SET disc_number = excluded.disc_number, track_number = excluded.track_number`
     }
-    return Option.getOrThrow(yield* findAlbumById(albumId))
+    return Option.getOrThrow(yield* findAlbumById(album.id))
   }).pipe(sql.withTransaction)
+
+  const albumMembership = SqlSchema.findAll({
+    Request: Schema.Array(Schema.String),
+    Result: AlbumTrackRow,
+    execute: (trackIds) => sql`SELECT album_id, track_id FROM album_tracks WHERE ${sql.in("track_id", trackIds)}`
+  })
 
   return TrackRepository.of({
     upsert: (t) => upsert(t).pipe(Effect.orDie, Effect.withSpan("TrackRepository.upsert")),
@@ -89,19 +103,12 @@ export const makeTrackRepository = Effect.gen(function*() {
     findAlbumById: (id) => findAlbumById(id).pipe(Effect.orDie),
     albumsOfTracks: (trackIds) => Effect.gen(function*() {
       const out = new Map<string, Array<string>>()
-      for (let i = 0; i < trackIds.length; i += 500) {
-        const chunk = trackIds.slice(i, i + 500)
-        const rows = yield* sql<{ albumId: string; trackId: string }>`SELECT album_id, track_id FROM album_tracks WHERE ${sql.in("track_id", chunk)}`
-        for (const r of rows) out.set(r.albumId, [...(out.get(r.albumId) ?? []), r.trackId])
+      for (const chunk of Arr.chunksOf(trackIds, 500)) {
+        for (const r of yield* albumMembership(chunk)) out.set(r.albumId, [...(out.get(r.albumId) ?? []), r.trackId])
       }
       return out
     }).pipe(Effect.orDie)
   })
-})
-
-const toAlbum = (r: AlbumRow): Album => ({
-  id: r.id, title: r.title, artist: r.artist, source: r.source, sourceId: r.sourceId,
-  totalTracks: r.totalTracks, releaseDate: r.releaseDate, coverUrl: r.coverUrl
 })
 
 export const TrackRepositoryLive = Layer.effect(TrackRepository, makeTrackRepository)

@@ -134,7 +134,9 @@ export class SlskdClient extends Effect.Service<SlskdClient>()("soulspot/SlskdCl
         if (Option.isSome(key)) req = HttpClientRequest.setHeader(req, "X-API-Key", Redacted.value(key.value))
         if (options.query) req = HttpClientRequest.setUrlParams(req, options.query)
         if (options.body !== undefined) req = HttpClientRequest.bodyUnsafeJson(req, options.body)
-        const res = yield* http.execute(req)
+        // Never follow a redirect: fetch would carry X-API-Key along to wherever it points.
+        const res = yield* http.execute(req).pipe(Effect.provideService(FetchHttpClient.RequestInit, { redirect: "manual" }))
+        if (res.status >= 300 && res.status < 400) return yield* Effect.fail(redirected(what, res.status, res.headers["location"]))
         const body = yield* res.text
         return { status: res.status, body, retryAfter: res.headers["retry-after"] } satisfies RawReply
       }).pipe(
@@ -239,6 +241,12 @@ export class SlskdClient extends Effect.Service<SlskdClient>()("soulspot/SlskdCl
   }),
   dependencies: [FetchHttpClient.layer]
 }) {}
+
+const redirected = (what: string, status: number, location: string | undefined) => new ProviderError({
+  reason: "Upstream", status,
+  message: `slskd answered ${what} with a redirect (HTTP ${status}) to ${(location ?? "nowhere").slice(0, 200)}; ` +
+    "redirects are not followed, so the API key stays with slskd.url: set slskd.url to the address slskd answers on"
+})
 
 const causeText = (cause: unknown): string | undefined => {
   if (cause instanceof Error) {

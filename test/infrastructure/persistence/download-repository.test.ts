@@ -131,7 +131,7 @@ describe("DownloadRepository", () => {
         const repo = yield* DownloadRepository
         const low = (yield* queue("Low", -5)).download
         const high = (yield* queue("High", 100)).download
-        const active = yield* repo.listActive
+        const active = (yield* repo.listActive({ limit: 1000 })).downloads
         expect(active.findIndex((d) => d.id === high.id)).toBeLessThan(active.findIndex((d) => d.id === low.id))
         const stats = yield* repo.stats("1970-01-01T00:00:00.000Z")
         const all = yield* repo.list({ limit: 500, offset: 0 })

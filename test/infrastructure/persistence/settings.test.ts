@@ -82,3 +82,72 @@ describe("Settings", () => {
       }))
   })
 })
+
+describe("service URLs and their secrets", () => {
+  const WithKeys = PersistenceTest().pipe(Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map([
+    ["SOULSPOT_SLSKD_URL", "http://slskd.lan:5030"],
+    ["SOULSPOT_SLSKD_API_KEY", "env-secret-key"],
+    ["SOULSPOT_SPOTIFY_CLIENT_ID", "id"],
+    ["SOULSPOT_SPOTIFY_CLIENT_SECRET", "spotify-secret"]
+  ])))))
+
+  it.each([
+    ["http://user:pw@evil.test:5030", "user name or password"],
+    ["http://:pw@evil.test", "user name or password"],
+    ["file:///etc/passwd", "http(s) URL"],
+    ["javascript:alert(1)", "http(s) URL"],
+    ["gopher://x", "http(s) URL"],
+    ["http://169.254.169.254/latest", "link-local"],
+    ["http://[fe80::1]:5030", "link-local"],
+    ["http://2130706433:5030", "four decimal numbers"],
+    ["http://0x7f.1:5030", "four decimal numbers"],
+    ["http://127.1", "four decimal numbers"]
+  ])("%s is refused (%s)", (url, reason) => Effect.runPromise(Effect.gen(function*() {
+    const s = yield* Settings
+    const e = yield* s.update({ "slskd.url": url }).pipe(Effect.flip)
+    expect(e.message).toContain(reason)
+    expect(e.message).not.toContain("pw@")
+    expect(yield* s.get(Setting.slskdUrl)).toBe("http://slskd.lan:5030")
+  }).pipe(Effect.provide(WithKeys))))
+
+  it.each(["http://127.0.0.1:5030", "https://slskd.example.org/", "http://[::1]:5030", "http://müsic.lan:5030"])("%s is accepted", (url) =>
+    Effect.runPromise(Effect.gen(function*() {
+      yield* (yield* Settings).update({ "slskd.url": url })
+    }).pipe(Effect.provide(WithKeys))))
+
+  // each test builds its own layer: `it.layer` would share the settings built for the block above
+  describe("moves", () => {
+    it.effect("a URL moved to another origin clears its secret (also one from the environment) and says so; the same origin keeps it", () =>
+      Effect.gen(function*() {
+        const s = yield* Settings
+        const key = Effect.map(s.get(Setting.slskdApiKey), Option.map(Redacted.value))
+        // another path on the same origin: the key stays
+        expect((yield* s.update({ "slskd.url": "http://slskd.lan:5030/slskd" })).notices).toEqual([])
+        expect(yield* key).toEqual(Option.some("env-secret-key"))
+        // another port is another origin
+        const moved = yield* s.update({ "slskd.url": "http://slskd.lan:6000" })
+        expect(moved.notices).toEqual(["slskd.url now points at another host (slskd.lan:6000), so slskd.api_key was cleared: enter the API key for the new host"])
+        expect(yield* key).toEqual(Option.none())
+        expect(moved.settings.find((v) => v.key === "slskd.api_key")).toMatchObject({ value: null, source: "database" })
+        // with a key in the same request, that key is kept
+        const both = yield* s.update({ "slskd.url": "http://other.lan:5030", "slskd.api_key": "new-host-key" })
+        expect(both.notices).toEqual([])
+        expect(yield* key).toEqual(Option.some("new-host-key"))
+        // clearing the URL row moves it back to the environment's host: another origin again
+        expect((yield* s.update({ "slskd.url": "" })).notices).toHaveLength(1)
+        expect(yield* key).toEqual(Option.none())
+      }).pipe(Effect.provide(WithKeys)))
+
+    it.effect("a Spotify URL moved elsewhere clears the client secret; Deezer's has none to clear", () =>
+      Effect.gen(function*() {
+        const s = yield* Settings
+        expect((yield* s.update({ "deezer.api_url": "http://127.0.0.1:7000" })).notices).toEqual([])
+        const r = yield* s.update({ "spotify.accounts_url": "http://127.0.0.1:7001" })
+        expect(r.notices[0]).toContain("spotify.client_secret was cleared: enter the API key for the new host")
+        expect(yield* s.get(Setting.spotifyClientSecret)).toEqual(Option.none())
+        yield* s.update({ "spotify.client_secret": "again" })
+        expect((yield* s.update({ "spotify.api_url": "http://127.0.0.1:7002/v1" })).notices).toHaveLength(1)
+        expect(yield* s.get(Setting.spotifyClientSecret)).toEqual(Option.none())
+      }).pipe(Effect.provide(WithKeys)))
+  })
+})

@@ -38,10 +38,10 @@ describe("slskd client errors", () => {
       const sim = yield* SlskdSimulator
       yield* settings.update({ "slskd.api_key": sim.apiKey! })
       expect(yield* client.listDownloads).toEqual([])
-      // another URL (nothing listens on port 9 of loopback) → Unreachable; back → fine
+      // another URL (nothing listens on port 9 of loopback) → Unreachable; back, with the key (the move cleared it) → fine
       yield* settings.update({ "slskd.url": "http://127.0.0.1:9" })
       expect((yield* failure(client.listDownloads)).reason).toBe("Unreachable")
-      yield* settings.update({ "slskd.url": sim.url })
+      yield* settings.update({ "slskd.url": sim.url, "slskd.api_key": sim.apiKey! })
       expect(yield* client.listDownloads).toEqual([])
     }).pipe(Effect.provide(slskdTestLayer())))
 

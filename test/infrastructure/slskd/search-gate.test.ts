@@ -1,9 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Clock, Deferred, Effect, Fiber, Ref, TestClock } from "effect"
 import { SearchGate } from "../../../src/domain/ports/SearchGate.js"
+import { DatabaseLive } from "../../../src/infrastructure/persistence/sqlite.js"
 import { makeSearchGate, WINDOW_LIMIT, WINDOW_MS } from "../../../src/infrastructure/slskd/search-gate.js"
 
-const gate = Effect.provideServiceEffect(SearchGate, makeSearchGate)
+const gate = <A, E>(self: Effect.Effect<A, E, SearchGate>) =>
+  self.pipe(Effect.provideServiceEffect(SearchGate, makeSearchGate), Effect.provide(DatabaseLive(":memory:")))
 
 describe("search gate", () => {
   it.effect("100 wanted searches: never more than the budget in any 220 s window, never more than 2 at once", () =>

@@ -1,0 +1,97 @@
+import { Array as Arr, Clock, Effect } from "effect"
+import { DownloadNotFound } from "../domain/errors.js"
+import { type ActiveFilter, DownloadRepository, type ListFilter } from "../domain/ports/DownloadRepository.js"
+import { MAX_PRIORITY } from "../domain/download.js"
+import { DownloadManager } from "./download-manager.js"
+
+/** Finished downloads stay on the active tab this long, so a user sees the outcome. */
+const RECENT_MS = 10 * 60 * 1000
+/** Bounded so the page's first HTML stays small (about 1.3 KiB per row); History has them all. */
+const RECENT_LIMIT = 25
+
+export const BULK_ACTIONS = ["cancel", "retry", "remove", "pause", "resume", "priority"] as const
+export type BulkAction = typeof BULK_ACTIONS[number]
+
+export interface BulkRefusal {
+  readonly id: string
+  /** The API's error tag for this id alone: NotFound, Conflict or Unsupported. */
+  readonly error: string
+  readonly message: string
+}
+
+export interface BulkResult {
+  readonly done: ReadonlyArray<string>
+  readonly refused: ReadonlyArray<BulkRefusal>
+}
+
+/** The queue as lists a page can hold, and the actions on many downloads at once. */
+export class QueueControl extends Effect.Service<QueueControl>()("soulspot/QueueControl", {
+  effect: Effect.gen(function*() {
+    const repo = yield* DownloadRepository
+    const manager = yield* DownloadManager
+
+    const recent = Effect.gen(function*() {
+      const now = yield* Clock.currentTimeMillis
+      return yield* repo.listFinishedSince(new Date(now - RECENT_MS).toISOString(), RECENT_LIMIT)
+    })
+
+    const setPriority = Effect.fn("QueueControl.setPriority")(function*(id: string, priority: number) {
+      const [changed] = yield* repo.setPriority([id], priority)
+      if (!changed) return yield* new DownloadNotFound({ id })
+      return changed
+    })
+
+    const oneByOne = (ids: ReadonlyArray<string>, act: (id: string) => Effect.Effect<unknown, { readonly _tag: string; readonly message: string }>) =>
+      Effect.reduce(ids, { done: [], refused: [] } as { done: Array<string>; refused: Array<BulkRefusal> }, (acc, id) =>
+        act(id).pipe(
+          Effect.match({
+            onSuccess: () => acc.done.push(id),
+            onFailure: (e) => acc.refused.push({ id, error: e._tag === "DownloadNotFound" ? "NotFound" : "Conflict", message: e.message })
+          }),
+          Effect.as(acc)))
+
+    /** Each id is done or refused on its own; priority is one transaction for all of them. */
+    const bulk = Effect.fn("QueueControl.bulk")(function*(input: { readonly ids: ReadonlyArray<string>; readonly action: BulkAction; readonly priority: number }) {
+      const ids = Arr.dedupe(input.ids)
+      switch (input.action) {
+        case "priority": {
+          const changed = new Set((yield* repo.setPriority(ids, input.priority)).map((d) => d.id))
+          yield* Effect.logInfo(`priority ${input.priority} set on ${changed.size} downloads`)
+          return {
+            done: ids.filter((id) => changed.has(id)),
+            refused: ids.filter((id) => !changed.has(id)).map((id) => ({ id, error: "NotFound", message: `no download with id ${id}` }))
+          } satisfies BulkResult
+        }
+        case "cancel":
+          return yield* oneByOne(ids, manager.cancel)
+        case "retry":
+          return yield* oneByOne(ids, manager.retry)
+        default:
+          return {
+            done: [],
+            refused: ids.map((id) => ({
+              id, error: "Unsupported", message: `${input.action}: not available yet; bulk actions here are priority, cancel and retry`
+            }))
+          } satisfies BulkResult
+      }
+    })
+
+    /** Every active download of the album of this one goes before everything else in the queue. */
+    const albumToFront = Effect.fn("QueueControl.albumToFront")(function*(id: string) {
+      const ids = yield* repo.albumMates(id)
+      const priority = Math.min(MAX_PRIORITY, (yield* repo.maxActivePriority) + 1)
+      yield* repo.setPriority(ids, priority)
+      yield* Effect.logInfo(`album of download ${id} to the front: ${ids.length} downloads at priority ${priority}`)
+      return { count: ids.length, priority }
+    })
+
+    return {
+      active: (f: ActiveFilter) => repo.listActive(f),
+      recent,
+      list: (f: ListFilter) => repo.list(f),
+      setPriority,
+      bulk,
+      albumToFront
+    } as const
+  })
+}) {}
