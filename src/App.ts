@@ -3,6 +3,8 @@ import { Layer } from "effect"
 import { AllRoutes } from "./api/http.js"
 import { ImportWorkerLive } from "./application/library/import-worker.js"
 import { LibraryImport } from "./application/library/library-import.js"
+import { LibraryIndexer, LibraryIndexWorkerLive } from "./application/library/library-indexer.js"
+import { LibraryIndex } from "./infrastructure/library/library-index.js"
 import { LibraryFsLive } from "./infrastructure/library/file-system.js"
 import { SlskdFilesLive } from "./infrastructure/library/slskd-events.js"
 import { ImportRepositoryLive } from "./infrastructure/persistence/import-repository.js"
@@ -67,7 +69,8 @@ export const ProviderLayer = Layer.mergeAll(
 )
 
 /** The file system and slskd's record of finished files, for the library import. */
-export const LibraryLayer = Layer.mergeAll(LibraryFsLive, SlskdFilesLive, ImportRepositoryLive)
+export const LibraryLayer = Layer.mergeAll(LibraryFsLive, SlskdFilesLive, ImportRepositoryLive,
+  LibraryIndexer.Default.pipe(Layer.provideMerge(LibraryIndex.Default)))
 
 export const ApplicationLayer = Layer.mergeAll(
   DownloadManager.Default, QueueTrackDownload.Default, HealthReport.Default,
@@ -82,7 +85,8 @@ export const ApplicationLayer = Layer.mergeAll(
 )
 
 export const WorkersLayer = Layer.mergeAll(
-  WakeOnEventsLive, QueueDispatcherWorkerLive, DownloadWorkerLive, StatusSyncWorkerLive, PlaylistSyncWorkerLive, ImportWorkerLive
+  WakeOnEventsLive, QueueDispatcherWorkerLive, DownloadWorkerLive, StatusSyncWorkerLive, PlaylistSyncWorkerLive, ImportWorkerLive,
+  LibraryIndexWorkerLive
 )
 
 /** The one place where the service is put together. The HTTP server itself is provided by the caller. */

@@ -5,6 +5,7 @@ import { HealthReport } from "../application/health.js"
 import { QueueAlbumDownloads } from "../application/queue-album-downloads.js"
 import { QueueControl } from "../application/queue-control.js"
 import { QueueTrackDownload } from "../application/queue-track-download.js"
+import { LibraryIndexer } from "../application/library/library-indexer.js"
 import { type Download, DownloadStatus } from "../domain/download.js"
 import type { DownloadNotFound, StatusConflict } from "../domain/errors.js"
 import { Setting } from "../config.js"
@@ -54,7 +55,8 @@ const loadManager = (url: URL) => Effect.gen(function*() {
   // the default profile first, so the form's preselected choice is what the settings say
   const names = stored.map((p) => p.profile.name)
   const PROFILES = [...names.filter((n) => n === defaultProfile), ...names.filter((n) => n !== defaultProfile)]
-  const common = { tab, statuses, q, stats, health: h, profiles: PROFILES, now }
+  const library = yield* Effect.flatMap(LibraryIndexer, (l) => l.state)
+  const common = { tab, statuses, q, stats, health: h, profiles: PROFILES, now, library }
   if (tab === "active") {
     const page = yield* control.active({ limit: ACTIVE_PAGE, q, statuses })
     const recent = (yield* control.recent).filter((d) =>

@@ -117,7 +117,7 @@ export class QueueAlbumDownloads extends Effect.Service<QueueAlbumDownloads>()("
       }
       return yield* tracks.upsertAlbum({
         source: found.source, sourceId: found.sourceId, title: found.title, artist: found.artist,
-        releaseDate: found.releaseDate, tracks: found.tracks
+        releaseDate: found.releaseDate, coverUrl: found.coverUrl ?? null, tracks: found.tracks
       })
     })
 

@@ -6,6 +6,7 @@ import { DownloadRepository, type QueueResult } from "../domain/ports/DownloadRe
 import { Settings } from "../domain/ports/Settings.js"
 import { TrackRepository } from "../domain/ports/TrackRepository.js"
 import type { TrackInput } from "../domain/track.js"
+import { LibraryIndexer } from "./library/library-indexer.js"
 
 export interface QueueTrackRequest {
   readonly track: TrackInput | { readonly trackId: string }
@@ -20,6 +21,7 @@ export class QueueTrackDownload extends Effect.Service<QueueTrackDownload>()("so
     const tracks = yield* TrackRepository
     const settings = yield* Settings
     const profiles = yield* QualityProfiles
+    const library = yield* LibraryIndexer
 
     /** The named profile, or the configured default; an unknown name is refused before anything is stored. */
     const checkProfile = Effect.fn("QueueTrackDownload.checkProfile")(function*(name: string | undefined) {
@@ -31,15 +33,20 @@ export class QueueTrackDownload extends Effect.Service<QueueTrackDownload>()("so
     const run = Effect.fn("QueueTrackDownload")(function*(req: QueueTrackRequest) {
       const priority = req.priority ?? 0
       const qualityProfile = yield* checkProfile(req.qualityProfile)
-      let result: QueueResult
+      let track
       if ("trackId" in req.track) {
         const id = req.track.trackId
-        const track = yield* tracks.find(id)
-        if (Option.isNone(track)) return yield* new TrackNotFound({ id })
-        result = yield* downloads.queueTrack(id, priority, qualityProfile)
+        const found = yield* tracks.find(id)
+        if (Option.isNone(found)) return yield* new TrackNotFound({ id })
+        track = found.value
       } else {
-        result = yield* downloads.queue({ track: req.track, priority, qualityProfile })
+        track = yield* tracks.upsert(req.track)
       }
+      // a track already in the library is answered with that file instead of a search
+      const fromLibrary = yield* library.answer(track, priority, qualityProfile)
+      const result: QueueResult = Option.isSome(fromLibrary)
+        ? { download: fromLibrary.value, created: true }
+        : yield* downloads.queueTrack(track.id, priority, qualityProfile)
       yield* Effect.logInfo(result.created ? "download queued" : "track already queued or downloaded; returning the existing download")
         .pipe(Effect.annotateLogs({ download: result.download.id, status: result.download.status }))
       return result

@@ -10,6 +10,8 @@ export const Album = Schema.Struct({
   source: AlbumSourceName,
   sourceId: Schema.String,
   totalTracks: Schema.Number,
-  releaseDate: Schema.NullOr(Schema.String)
+  releaseDate: Schema.NullOr(Schema.String),
+  /** The catalog's cover image, when it gave one. */
+  coverUrl: Schema.optional(Schema.NullOr(Schema.String))
 })
 export type Album = typeof Album.Type

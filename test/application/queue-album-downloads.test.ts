@@ -39,7 +39,8 @@ describe("QueueAlbumDownloads", () => {
       expect(result.created).toBe(true)
       expect(result.skipped).toEqual([])
       expect(result.album).toMatchObject({
-        source: "spotify", sourceId: okComputer.id, title: "OK Computer", artist: "Radiohead", totalTracks: 12, releaseDate: "1997-05-21"
+        source: "spotify", sourceId: okComputer.id, title: "OK Computer", artist: "Radiohead", totalTracks: 12, releaseDate: "1997-05-21",
+        coverUrl: expect.stringMatching(/^https:\/\/i\.scdn\.co\/image\//)
       })
       expect(result.downloads.map((d) => d.track.title)).toEqual(okComputer.tracks.map((t) => t.name))
       expect(result.downloads.every((d) => d.status === "WAITING" && d.priority === 5 && d.qualityProfile === "lossless")).toBe(true)

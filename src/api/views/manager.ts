@@ -7,6 +7,8 @@ import { layout } from "./layout.js"
 import { healthPanel, statsBar } from "./panels.js"
 import { playlistForms } from "./playlists.js"
 import { downloadList, showMore } from "./rows.js"
+import type { LibraryState } from "../../application/library/library-indexer.js"
+import { libraryPanel } from "./library.js"
 
 const STATUSES: ReadonlyArray<DownloadStatus> = ["WAITING", "PENDING", "QUEUED", "DOWNLOADING", "COMPLETED", "FAILED", "CANCELLED"]
 
@@ -55,6 +57,7 @@ export interface ManagerPage {
   readonly now: number
   readonly offset: number
   readonly limit: number
+  readonly library?: LibraryState
 }
 
 const historyHref = (p: ManagerPage, offset: number) => {
@@ -107,6 +110,7 @@ export const managerPage = (p: ManagerPage): SafeHtml => layout(p.tab === "activ
         <h2 id="health-h">slskd</h2>
         <div id="provider-health" sse-swap="health-html" hx-swap="innerHTML" hx-get="/api/downloads/manager/htmx/provider-health" hx-trigger="every 10s">${healthPanel(p.health, p.now)}</div>
       </section>
+      ${p.library ? libraryPanel(p.library) : ""}
     </aside>
   </div>
 </div>`, p.tab === "active" ? "downloads" : "history")

@@ -1,4 +1,5 @@
 import { Clock, Config, Duration, Effect, Option, Random, Schema } from "effect"
+import { writeFile } from "node:fs/promises"
 import { basename, dirname, extname, join, relative, resolve } from "node:path"
 import { ImportSetting, Setting } from "../../config.js"
 import type { Download } from "../../domain/download.js"
@@ -15,8 +16,10 @@ import { TrackRepository } from "../../domain/ports/TrackRepository.js"
 import { backoffMillis } from "../../domain/retry.js"
 import { audioDigest } from "../../infrastructure/library/audio-data.js"
 import { decodeFlacSegments, EXTENSIONS, probeAudio, writeTags } from "../../infrastructure/library/audio-file.js"
+import { fetchCover } from "../../infrastructure/library/cover-art.js"
 import { LibraryFs } from "../../infrastructure/library/file-system.js"
 import { SlskdFiles } from "../../infrastructure/library/slskd-events.js"
+import { LibraryIndexer } from "./library-indexer.js"
 
 /** Something on this machine is wrong (folder missing, permissions): never blamed on the peer. */
 export class LocalProblem extends Schema.TaggedError<LocalProblem>()("LocalProblem", {
@@ -69,6 +72,7 @@ export class LibraryImport extends Effect.Service<LibraryImport>()("soulspot/Lib
     const fs = yield* LibraryFs
     const slskd = yield* SlskdFiles
     const events = yield* DomainEvents
+    const indexer = yield* LibraryIndexer
 
     const io = <A>(what: string, path: string, f: () => Promise<A>) =>
       Effect.tryPromise({
@@ -242,6 +246,7 @@ export class LibraryImport extends Effect.Service<LibraryImport>()("soulspot/Lib
           track: d.track.trackNumber, isrc: d.track.isrc, ext
         },
         trackCount: a ? a.tracks.length : null,
+        coverUrl: a?.album.coverUrl ?? null,
         discCount
       }
     })
@@ -282,12 +287,16 @@ export class LibraryImport extends Effect.Service<LibraryImport>()("soulspot/Lib
         yield* io("removing", staging, () => fs.unlink(staging))
         yield* io("copying", source, () => fs.copyFile(source, staging))
         const format = formatsOfExtension(ext)[0] ?? ext
+        const fetched = naming.coverUrl === null ? null : yield* Effect.promise(() => fetchCover(naming.coverUrl!))
+        const cover = fetched !== null && "data" in fetched ? fetched : null
+        if (fetched !== null && "error" in fetched) checks.push({ name: "cover", ok: false, detail: `not embedded: ${fetched.error}` })
         const before = yield* Effect.promise(() => audioDigest(staging, format))
         const tagged = yield* Effect.try(() => writeTags(staging, {
           title: d.track.title, artist: d.track.artist, album: naming.values.album, albumArtist: naming.values.albumartist,
           trackNumber: d.track.trackNumber, trackCount: naming.trackCount, discNumber: d.track.discNumber,
-          discCount: naming.discCount, year: naming.values.year === null ? null : Number(naming.values.year), isrc: d.track.isrc
-        })).pipe(Effect.either)
+          discCount: naming.discCount, year: naming.values.year === null ? null : Number(naming.values.year), isrc: d.track.isrc,
+          spotifyId: d.track.spotifyId, deezerId: d.track.deezerId
+        }, cover)).pipe(Effect.either)
         if (tagged._tag === "Left") {
           checks.push({ name: "tags", ok: false, detail: `could not write tags: ${String(tagged.left.error)}; imported with the peer's tags` })
           yield* io("removing", staging, () => fs.unlink(staging))
@@ -298,7 +307,13 @@ export class LibraryImport extends Effect.Service<LibraryImport>()("soulspot/Lib
             yield* io("removing", staging, () => fs.unlink(staging))
             return yield* new ImportBlocked({ message: "writing tags changed the audio data; the file was not imported" })
           }
-          checks.push({ name: "tags", ok: true, detail: "title, artist, album, numbers, year and ISRC written; audio data unchanged" })
+          checks.push({ name: "tags", ok: true, detail: `title, artist, album, numbers, year, ISRC${cover ? ", catalog ids and the album cover" : " and catalog ids"} written; audio data unchanged` })
+          if (cover !== null && cover.mimeType === "image/jpeg") {
+            // beside the files for players that read a folder image; an existing one is the user's
+            const jpg = join(dir, "cover.jpg")
+            yield* io("writing", jpg, () => writeFile(jpg, cover.data, { flag: "wx" })).pipe(
+              Effect.catchAll((e) => e.code === "EEXIST" ? Effect.void : Effect.logWarning(`${d.id}: ${e.message}`)))
+          }
         }
         yield* save(d.id, { step: "PUBLISHING", checks })
         step = "PUBLISHING"
@@ -379,6 +394,7 @@ export class LibraryImport extends Effect.Service<LibraryImport>()("soulspot/Lib
           }
         }
         const final = yield* publish(download, rec!, cfg.value)
+        yield* indexer.record(final, download.track, download.track.album)
         yield* Effect.logInfo(`${id}: imported to ${final}`)
         return "imported" as const
       }).pipe(

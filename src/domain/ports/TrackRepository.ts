@@ -11,6 +11,8 @@ export interface AlbumInput {
   readonly artist: string
   /** As the catalog gives it: "1997", "1997-05" or "1997-05-21". */
   readonly releaseDate: string | null
+  /** The catalog's cover image, when it gave one. */
+  readonly coverUrl?: string | null
   readonly tracks: ReadonlyArray<TrackInput>
 }
 

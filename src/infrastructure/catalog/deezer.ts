@@ -43,6 +43,8 @@ const AlbumBody = Schema.Struct({
   title: Schema.String,
   artist: Schema.optional(Schema.NullOr(Schema.Struct({ name: Schema.String }))),
   release_date: Schema.optional(Schema.NullOr(Schema.String)),
+  cover_xl: Schema.optional(Schema.NullOr(Schema.String)),
+  cover_big: Schema.optional(Schema.NullOr(Schema.String)),
   nb_tracks: Schema.optional(Schema.Number)
 })
 const TrackItem = Schema.Struct({
@@ -146,6 +148,7 @@ export class DeezerAlbums extends Effect.Service<DeezerAlbums>()("soulspot/catal
         title: album.title,
         artist,
         releaseDate: releaseDate(album.release_date),
+        coverUrl: album.cover_xl || album.cover_big || null,
         tracks: byDiscAndTrack(items.map(toTrack(album.title, artist))),
         libraryId: null
       }

@@ -65,6 +65,8 @@ const AlbumBody = Schema.Struct({
   name: Schema.String,
   artists: Schema.optional(Schema.Array(Artist)),
   release_date: Schema.optional(Schema.NullOr(Schema.String)),
+  // largest first
+  images: Schema.optional(Schema.NullOr(Schema.Array(Schema.Struct({ url: Schema.String })))),
   total_tracks: Schema.optional(Schema.Number),
   tracks: TracksPage
 })
@@ -292,6 +294,7 @@ export class SpotifyAlbums extends Effect.Service<SpotifyAlbums>()("soulspot/cat
         title: album.name,
         artist,
         releaseDate: album.release_date ?? null,
+        coverUrl: album.images?.[0]?.url ?? null,
         tracks: tracks.map((t) => ({ ...t, isrc: (t.spotifyId && isrcById.get(t.spotifyId)) || null })),
         libraryId: null
       }

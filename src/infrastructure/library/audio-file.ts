@@ -1,6 +1,9 @@
 import { FLACDecoder } from "@wasm-audio-decoders/flac"
 import { parseFile } from "music-metadata"
-import { File as TagFile } from "node-taglib-sharp"
+import {
+  ByteVector, File as TagFile, Picture, PictureType, Id3v2FrameClassType, type Id3v2Tag, Id3v2UserTextInformationFrame, type Mpeg4AppleTag, TagTypes,
+  type XiphComment
+} from "node-taglib-sharp"
 import { open } from "node:fs/promises"
 
 /** What a reader found in a file. `format` is one of flac mp3 m4a ogg opus wav aiff, or the container's own name. */
@@ -96,10 +99,39 @@ export interface TrackTags {
   readonly discCount: number | null
   readonly year: number | null
   readonly isrc: string | null
+  readonly spotifyId?: string | null
+  readonly deezerId?: string | null
 }
 
-/** Writes the track's tags into the file in place (a staging copy), replacing the peer's. */
-export const writeTags = (path: string, t: TrackTags): void => {
+/** Names of the custom fields that carry the catalog ids (Vorbis comment, ID3v2 TXXX, iTunes freeform). */
+export const ID_FIELDS = { spotifyId: "SPOTIFY_TRACK_ID", deezerId: "DEEZER_TRACK_ID" } as const
+const ITUNES_MEAN = "com.apple.iTunes"
+
+/** A custom text field in whichever tag the format has; formats with none (WAV) keep only the standard fields. */
+const setCustom = (file: TagFile, key: string, value: string) => {
+  const xiph = file.getTag(TagTypes.Xiph, false) as XiphComment | undefined
+  if (xiph) xiph.setFieldAsStrings(key, ...(value === "" ? [] : [value]))
+  const id3 = file.getTag(TagTypes.Id3v2, false) as Id3v2Tag | undefined
+  if (id3) {
+    const frames = id3.getFramesByClassType<Id3v2UserTextInformationFrame>(Id3v2FrameClassType.UserTextInformationFrame)
+    for (const f of frames) if (f.description.toUpperCase() === key) id3.removeFrame(f)
+    if (value !== "") {
+      const frame = Id3v2UserTextInformationFrame.fromDescription(key)
+      frame.text = [value]
+      id3.addFrame(frame)
+    }
+  }
+  const apple = file.getTag(TagTypes.Apple, false) as Mpeg4AppleTag | undefined
+  if (apple) apple.setItunesStrings(ITUNES_MEAN, key, ...(value === "" ? [] : [value]))
+}
+
+export interface CoverImage {
+  readonly data: Uint8Array
+  readonly mimeType: string
+}
+
+/** Writes the track's tags (and the album's cover, replacing the peer's pictures) into the file in place (a staging copy). */
+export const writeTags = (path: string, t: TrackTags, cover: CoverImage | null = null): void => {
   const file = TagFile.createFromPath(path)
   try {
     const tag = file.tag
@@ -113,11 +145,43 @@ export const writeTags = (path: string, t: TrackTags): void => {
     tag.discCount = t.discCount ?? 0
     tag.year = t.year ?? 0
     tag.isrc = t.isrc ?? ""
+    setCustom(file, ID_FIELDS.spotifyId, t.spotifyId ?? "")
+    setCustom(file, ID_FIELDS.deezerId, t.deezerId ?? "")
+    if (cover !== null) tag.pictures = [Picture.fromFullData(ByteVector.fromByteArray(cover.data), PictureType.FrontCover, cover.mimeType, "")]
     file.save()
   } finally {
     file.dispose()
   }
 }
 
+/** The embedded front cover, as a reader finds it. */
+export const readCover = async (path: string) => {
+  const pic = (await parseFile(path)).common.picture?.[0]
+  return pic === undefined ? null : { data: Buffer.from(pic.data), mimeType: pic.format }
+}
+
 /** The tags as a reader sees them after writing (for the round-trip check). */
 export const readTags = async (path: string) => (await parseFile(path, { skipCovers: true })).common
+
+/** The catalog ids written by writeTags, as a reader finds them in any of the formats' tags. */
+export const readCatalogIds = async (path: string) => {
+  const native = (await parseFile(path, { skipCovers: true })).native
+  const find = (key: string) => {
+    for (const tags of Object.values(native)) {
+      for (const t of tags) {
+        const id = t.id.toUpperCase()
+        if (id === key || id === `TXXX:${key}` || id === `----:${ITUNES_MEAN.toUpperCase()}:${key}`) {
+          return typeof t.value === "string" ? t.value : String((t.value as { text?: unknown })?.text ?? t.value)
+        }
+      }
+    }
+    return null
+  }
+  return { spotifyId: find(ID_FIELDS.spotifyId), deezerId: find(ID_FIELDS.deezerId) }
+}
+
+/** The tags the library index keeps (no cover, no duration scan: one quick read per file). */
+export const readIndexTags = async (path: string) => {
+  const c = (await parseFile(path, { skipCovers: true, duration: false })).common
+  return { title: c.title ?? null, artist: c.artist ?? c.albumartist ?? null, album: c.album ?? null, isrc: c.isrc?.[0] ?? null }
+}

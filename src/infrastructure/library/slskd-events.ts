@@ -1,6 +1,8 @@
 import { Context, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { Setting } from "../../config.js"
+import { ProviderError } from "../../domain/ports/DownloadProvider.js"
 import { Settings } from "../../domain/ports/Settings.js"
+import { CircuitBreaker } from "../slskd/circuit-breaker.js"
 
 /**
  * slskd's record of where it put each finished file. `GET /api/v0/events` (slskd 0.22+,
@@ -32,16 +34,32 @@ const PAGES = 5
 
 export const SlskdFilesLive = Layer.effect(SlskdFiles, Effect.gen(function*() {
   const settings = yield* Settings
+  const breaker = yield* CircuitBreaker
 
-  const get = (path: string) => Effect.gen(function*() {
+  // Through the same breaker as every other slskd call: an slskd that is down fails fast here
+  // too (the import falls back to the folder layout), and these failures count like the others.
+  // A 4xx (an slskd older than 0.22 has no events endpoint) is an answer, not a failure.
+  const get = (path: string) => breaker.protect(Effect.gen(function*() {
     const base = yield* settings.get(Setting.slskdUrl)
     const key = yield* settings.get(Setting.slskdApiKey)
     const headers: Record<string, string> = { accept: "application/json" }
     if (Option.isSome(key)) headers["X-API-Key"] = Redacted.value(key.value)
-    const res = yield* Effect.tryPromise((signal) => fetch(`${base}${path}`, { headers, redirect: "manual", signal }))
-    if (!res.ok) return yield* Effect.fail(new Error(`HTTP ${res.status}`))
-    return yield* Effect.tryPromise(() => res.json() as Promise<unknown>)
-  }).pipe(Effect.timeout("10 seconds"))
+    const res = yield* Effect.tryPromise({
+      try: (signal) => fetch(`${base}${path}`, { headers, redirect: "manual", signal }),
+      catch: (e) => new ProviderError({ reason: "Unreachable", message: `slskd ${path}: ${(e as Error).message}` })
+    })
+    if (!res.ok) {
+      const reason = res.status >= 500 ? "Upstream" : res.status === 401 || res.status === 403 ? "Unauthorized" : "Rejected"
+      return yield* new ProviderError({ reason, status: res.status, message: `slskd ${path} answered HTTP ${res.status}` })
+    }
+    return yield* Effect.tryPromise({
+      try: () => res.json() as Promise<unknown>,
+      catch: () => new ProviderError({ reason: "Malformed", message: `slskd ${path} answered something that is not JSON` })
+    })
+  }).pipe(Effect.timeoutFail({
+    duration: "10 seconds",
+    onTimeout: () => new ProviderError({ reason: "Timeout", message: `slskd ${path} did not answer within 10 s` })
+  })))
 
   const downloadsDir = get("/api/v0/options").pipe(
     Effect.flatMap(Schema.decodeUnknown(Options)),

@@ -7,7 +7,7 @@ import { cleanTrackInput, requestKey, type Track, type TrackInput } from "../../
 import { AlbumRow, AlbumTrackRow, nowIso, TRACK_COLUMNS, TrackRow } from "./rows.js"
 import { TRACK_MERGE_ON_CONFLICT } from "./track-merge.js"
 
-const ALBUM_COLUMNS = "id, title, artist, source, source_id, total_tracks, release_date"
+const ALBUM_COLUMNS = "id, title, artist, source, source_id, total_tracks, release_date, cover_url"
 
 export const makeTrackRepository = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
@@ -72,9 +72,10 @@ export const makeTrackRepository = Effect.gen(function*() {
     const now = yield* nowIso
     yield* sql`INSERT INTO albums ${sql.insert({
       id: randomUUID(), source: input.source, sourceId: input.sourceId, title: input.title, artist: input.artist,
-      totalTracks: input.tracks.length, releaseDate: input.releaseDate, createdAt: now, updatedAt: now
+      totalTracks: input.tracks.length, releaseDate: input.releaseDate, coverUrl: input.coverUrl ?? null, createdAt: now, updatedAt: now
     })} ON CONFLICT (source, source_id) DO UPDATE SET title = excluded.title, artist = excluded.artist,
-      total_tracks = excluded.total_tracks, release_date = excluded.release_date, updated_at = excluded.updated_at`
+      total_tracks = excluded.total_tracks, release_date = excluded.release_date,
+      cover_url = coalesce(excluded.cover_url, albums.cover_url), updated_at = excluded.updated_at`
     const album = Option.getOrThrow(yield* albumBySource({ source: input.source, sourceId: input.sourceId }))
     let position = 0
     for (const t of input.tracks) {

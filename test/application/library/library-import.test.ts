@@ -1,14 +1,19 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Layer, Option, TestClock } from "effect"
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import { createServer, type Server } from "node:http"
+import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { toDto } from "../../../src/api/dto.js"
 import { LibraryImport } from "../../../src/application/library/library-import.js"
+import { LibraryIndexer } from "../../../src/application/library/library-indexer.js"
+import { LibraryIndex } from "../../../src/infrastructure/library/library-index.js"
 import { DownloadRepository } from "../../../src/domain/ports/DownloadRepository.js"
 import { Settings } from "../../../src/domain/ports/Settings.js"
+import { TrackRepository } from "../../../src/domain/ports/TrackRepository.js"
 import type { TrackInput } from "../../../src/domain/track.js"
-import { readTags } from "../../../src/infrastructure/library/audio-file.js"
+import { readCatalogIds, readCover, readTags } from "../../../src/infrastructure/library/audio-file.js"
 import { LibraryFs, type LibraryFsApi, nodeLibraryFs } from "../../../src/infrastructure/library/file-system.js"
 import { type CompletedFile, SlskdFiles } from "../../../src/infrastructure/library/slskd-events.js"
 import { ImportRepositoryLive } from "../../../src/infrastructure/persistence/import-repository.js"
@@ -46,7 +51,8 @@ const layer = (opts: { fs?: Partial<LibraryFsApi>; event?: CompletedFile } = {})
     Layer.provideMerge(Layer.mergeAll(
       Layer.succeed(LibraryFs, { ...nodeLibraryFs, ...opts.fs }),
       Layer.succeed(SlskdFiles, { completedFile: () => Effect.succeed(Option.fromNullable(opts.event)) }),
-      ImportRepositoryLive
+      ImportRepositoryLive,
+      LibraryIndexer.Default.pipe(Layer.provideMerge(LibraryIndex.Default))
     )),
     Layer.provideMerge(base)
   )
@@ -78,7 +84,52 @@ const settle = Effect.promise(() => new Promise<void>((r) => setImmediate(r))).p
 
 const WANT = (w: World) => join(w.library, "Massive Attack", "Mezzanine", "01 Angel.flac")
 
+/** A tiny JPEG (start and end markers around a JFIF header): readers take it as it is. */
+const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0xff, 0xd9])
+
+/** A real HTTP server on 127.0.0.1 that serves the cover. */
+const coverServer = Effect.acquireRelease(Effect.promise(() => new Promise<Server>((ok) => {
+  const s = createServer((_, res) => { res.writeHead(200, { "content-type": "image/jpeg" }).end(JPEG) })
+  s.listen(0, "127.0.0.1", () => ok(s))
+})), (s) => Effect.promise(() => new Promise<void>((ok) => s.close(() => ok()))))
+
 describe("library import", () => {
+  it.scoped("embeds the album's cover from the catalog and writes cover.jpg beside the file, never over the user's", () => Effect.gen(function*() {
+    const server = yield* coverServer
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/cover.jpg`
+    const w = world()
+    yield* Effect.flatMap(TrackRepository, (t) => t.upsertAlbum({
+      source: "spotify", sourceId: "mezzanine", title: "Mezzanine", artist: "Massive Attack", releaseDate: null, coverUrl: url, tracks: [TRACK]
+    }))
+    put(w, "Mezzanine/01 Angel.flac")
+    const d = yield* completed(w)
+    yield* (yield* LibraryImport).run(d.id)
+    const { dto } = yield* importOf(d.id)
+    expect(dto.import).toMatchObject({ status: "IMPORTED", path: WANT(w) })
+    expect(dto.import!.checks.find((c) => c.name === "tags")?.detail).toContain("the album cover")
+    expect(yield* Effect.promise(() => readCover(WANT(w)))).toEqual({ data: JPEG, mimeType: "image/jpeg" })
+    expect(readFileSync(join(dirname(WANT(w)), "cover.jpg")).equals(JPEG)).toBe(true)
+    expect(readdirSync(dirname(WANT(w))).sort()).toEqual(["01 Angel.flac", "cover.jpg"])
+
+    // a second track of the album: the cover.jpg already there is kept
+    writeFileSync(join(dirname(WANT(w)), "cover.jpg"), "the user's own")
+    put(w, "Mezzanine/02 Risingson.flac")
+    const d2 = yield* completed(w, { remote: "@@abcde\\Music\\Massive Attack\\Mezzanine\\02 Risingson.flac", track: { title: "Risingson", trackNumber: 2, isrc: "GBAAA9800002" } })
+    yield* (yield* LibraryImport).run(d2.id)
+    expect((yield* importOf(d2.id)).dto.import?.status).toBe("IMPORTED")
+    expect(readFileSync(join(dirname(WANT(w)), "cover.jpg"), "utf8")).toBe("the user's own")
+  }).pipe(Effect.provide(layer())))
+
+  it.scoped("an imported file carries the catalog ids and goes into the library index, so the track is found there next time", () => Effect.gen(function*() {
+    const w = world()
+    put(w, "Mezzanine/01 Angel.flac")
+    const d = yield* completed(w, { track: { spotifyId: "7uv632EkfwYhXoqf8rhYrg", deezerId: "3135556" } })
+    yield* (yield* LibraryImport).run(d.id)
+    expect(yield* Effect.promise(() => readCatalogIds(WANT(w)))).toEqual({ spotifyId: "7uv632EkfwYhXoqf8rhYrg", deezerId: "3135556" })
+    const found = yield* (yield* LibraryIndexer).lookup(d.track)
+    expect(Option.getOrNull(found)).toBe(WANT(w))
+  }).pipe(Effect.provide(layer())))
+
   it.scoped("finds the file at slskd's layout path, tags it, publishes it and removes slskd's copy", () => Effect.gen(function*() {
     const w = world()
     const src = put(w, "Mezzanine/01 Angel.flac")

@@ -17,7 +17,8 @@ describe("Deezer album source", () => {
       const album = yield* fetchDeezer("https://www.deezer.com/us/album/12047952")
 
       expect(album).toMatchObject({
-        source: "deezer", sourceId: "12047952", title: "1 (Remastered)", artist: "The Beatles", releaseDate: "2000-11-13"
+        source: "deezer", sourceId: "12047952", title: "1 (Remastered)", artist: "The Beatles", releaseDate: "2000-11-13",
+        coverUrl: expect.stringContaining("1000x1000")
       })
       expect(album.tracks).toHaveLength(27)
       expect(album.tracks[0]).toEqual({

@@ -22,6 +22,8 @@ describe("Spotify album source", () => {
         source: "spotify", sourceId: okComputer.id, title: "OK Computer", artist: "Radiohead", releaseDate: "1997-05-21",
         libraryId: null
       })
+      // the largest of the album's images, for the cover the library import embeds
+      expect(album.coverUrl).toMatch(/^https:\/\/i\.scdn\.co\/image\/ab67616d0000b273/)
       expect(album.tracks.map((t) => t.title)).toEqual(okComputer.tracks.map((t) => t.name))
       expect(album.tracks[1]).toEqual({
         title: "Paranoid Android", artist: "Radiohead", album: "OK Computer", durationMs: 383493,

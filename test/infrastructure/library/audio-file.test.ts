@@ -4,14 +4,15 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { judgeCutoff, readSpectrum } from "../../../src/domain/library/spectrum.js"
 import { audioDigest } from "../../../src/infrastructure/library/audio-data.js"
-import { decodeFlacSegments, probeAudio, readTags, writeTags } from "../../../src/infrastructure/library/audio-file.js"
+import { decodeFlacSegments, probeAudio, readCatalogIds, readCover, readTags, writeTags } from "../../../src/infrastructure/library/audio-file.js"
 
 const FIXTURES = join(import.meta.dirname, "../../fixtures/audio")
 const tmp = () => mkdtempSync(join(tmpdir(), "soulspot-audio-"))
 
 const TAGS = {
   title: "Angel", artist: "Massive Attack", album: "Mezzanine", albumArtist: "Massive Attack",
-  trackNumber: 1, trackCount: 11, discNumber: 1, discCount: 1, year: 1998, isrc: "GBAAA9800001"
+  trackNumber: 1, trackCount: 11, discNumber: 1, discCount: 1, year: 1998, isrc: "GBAAA9800001",
+  spotifyId: "7uv632EkfwYhXoqf8rhYrg", deezerId: "3135556"
 }
 
 describe("reading the fixtures", () => {
@@ -77,6 +78,11 @@ describe("writing tags", () => {
     writeTags(p, TAGS)
     expect(readFileSync(p).equals(readFileSync(join(FIXTURES, file)))).toBe(false)
     expect(await audioDigest(p, format)).toBe(before)
+    // the album cover, embedded: still the same audio bytes
+    const cover = { data: new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 0xff, 0xd9]), mimeType: "image/jpeg" }
+    writeTags(p, TAGS, cover)
+    expect(await readCover(p)).toEqual({ data: Buffer.from(cover.data), mimeType: "image/jpeg" })
+    expect(await audioDigest(p, format)).toBe(before)
     const tags = await readTags(p)
     expect(tags.title).toBe("Angel")
     expect(tags.artist).toBe("Massive Attack")
@@ -85,6 +91,11 @@ describe("writing tags", () => {
     expect(tags.track).toEqual({ no: 1, of: 11 })
     expect(tags.year).toBe(1998)
     expect(tags.isrc).toEqual(["GBAAA9800001"])
+    expect(await readCatalogIds(p)).toEqual({ spotifyId: "7uv632EkfwYhXoqf8rhYrg", deezerId: "3135556" })
+    // written again (a retry), still one value each
+    writeTags(p, { ...TAGS, deezerId: null })
+    expect(await readCatalogIds(p)).toEqual({ spotifyId: "7uv632EkfwYhXoqf8rhYrg", deezerId: null })
+    expect(await audioDigest(p, format)).toBe(before)
     // still decodable audio of the same length
     expect((await probeAudio(p)).durationMs).toBe((await probeAudio(join(FIXTURES, file))).durationMs)
   })
