@@ -176,7 +176,10 @@ export const PageRoutes = HttpLayerRouter.addAll([
     const result = yield* albums.run({ source, albumRef: link }).pipe(Effect.either)
     if (Either.isLeft(result)) return page(message("error", result.left.message), statusOf(result.left))
     const { album, downloads, skipped } = result.right
-    return page(message("ok", html`Queued ${downloads.length - skipped.length} of ${album.totalTracks} tracks of “${album.title}” by ${album.artist}${skipped.length > 0 ? html` (${skipped.length} already queued or downloaded)` : ""}.`))
+    const skippedIds = new Set(skipped.map((x) => x.download.id))
+    const imported = downloads.filter((d) => d.importState?.status === "IMPORTED")
+    const answered = imported.filter((d) => !skippedIds.has(d.id)).length
+    return page(message("ok", html`Queued ${downloads.length - skipped.length - answered} of ${album.totalTracks} tracks of “${album.title}” by ${album.artist}${skipped.length > 0 ? html` (${skipped.length} already queued or downloaded)` : ""}.${imported.length > 0 ? html` ${imported.length}/${album.totalTracks} in library.` : ""}`))
   }).pipe(Effect.catchTag("RequestError", () => Effect.succeed(page(message("error", "The form could not be read."), 400))))),
   HttpLayerRouter.route("GET", "/download-manager/settings", (request) => Effect.gen(function*() {
     const settings = yield* Settings

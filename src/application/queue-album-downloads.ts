@@ -4,10 +4,11 @@ import { Setting } from "../config.js"
 import type { Album, AlbumSourceName } from "../domain/album.js"
 import type { Download, DownloadStatus } from "../domain/download.js"
 import { AlbumCatalog, AlbumNotFound, type AlbumSourceError } from "../domain/ports/AlbumSource.js"
-import { DownloadRepository } from "../domain/ports/DownloadRepository.js"
+import { DownloadRepository, type QueueResult } from "../domain/ports/DownloadRepository.js"
 import { Settings } from "../domain/ports/Settings.js"
 import { type AlbumWithTracks, TrackRepository } from "../domain/ports/TrackRepository.js"
 import type { TrackInput } from "../domain/track.js"
+import { LibraryIndexer } from "./library/library-indexer.js"
 
 export interface QueueAlbumRequest {
   readonly source: AlbumSourceName
@@ -106,6 +107,7 @@ export class QueueAlbumDownloads extends Effect.Service<QueueAlbumDownloads>()("
     const catalog = yield* AlbumCatalog
     const tracks = yield* TrackRepository
     const downloads = yield* DownloadRepository
+    const library = yield* LibraryIndexer
     const settings = yield* Settings
 
     const store = (source: AlbumSourceName, ref: string) => Effect.gen(function*() {
@@ -125,7 +127,14 @@ export class QueueAlbumDownloads extends Effect.Service<QueueAlbumDownloads>()("
       const priority = req.priority ?? 0
       const qualityProfile = req.qualityProfile ?? (yield* settings.get(Setting.defaultProfile))
       const { album, tracks: albumTracks }: AlbumWithTracks = yield* store(req.source, req.albumRef)
-      const results = yield* downloads.queueTracks(albumTracks.map((t) => t.id), priority, qualityProfile)
+      // tracks already in the library are answered with their files; the others are queued together
+      const fromLibrary = new Map<string, QueueResult>()
+      for (const t of albumTracks) {
+        const hit = yield* library.answer(t, priority, qualityProfile)
+        if (Option.isSome(hit)) fromLibrary.set(t.id, { download: hit.value, created: true })
+      }
+      const queued = [...yield* downloads.queueTracks(albumTracks.filter((t) => !fromLibrary.has(t.id)).map((t) => t.id), priority, qualityProfile)]
+      const results = albumTracks.map((t) => fromLibrary.get(t.id) ?? queued.shift()!)
       const skipped = results.flatMap((r): Array<SkippedTrack> => r.created ? [] : [{
         trackId: r.download.trackId, reason: skipReason(r.download.status), download: r.download
       }])

@@ -9,8 +9,16 @@ import { TrackRepository } from "../../src/domain/ports/TrackRepository.js"
 import { beatlesOne, useFakeDeezer } from "../support/fake-deezer.js"
 import { okComputer, spotifyId, useFakeSpotify } from "../support/fake-spotify.js"
 import { CatalogTestEnv } from "../infrastructure/catalog/env.js"
+import { copyFileSync, mkdirSync, mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { writeTags } from "../../src/infrastructure/library/audio-file.js"
+import { LibraryIndexer } from "../../src/application/library/library-indexer.js"
+import { LibraryIndex } from "../../src/infrastructure/library/library-index.js"
 
-const Env = () => QueueAlbumDownloads.Default.pipe(Layer.provideMerge(CatalogTestEnv()))
+const Env = () => QueueAlbumDownloads.Default.pipe(
+  Layer.provideMerge(LibraryIndexer.Default.pipe(Layer.provideMerge(LibraryIndex.Default))),
+  Layer.provideMerge(CatalogTestEnv()))
 
 const test = (name: string, body: () => Effect.Effect<void, unknown, any>) =>
   it.effect(name, () => Effect.scoped(body()).pipe(Effect.provide(Env())))
@@ -27,6 +35,25 @@ const moveTo = (id: string, to: "DOWNLOADING" | "COMPLETED" | "FAILED") => Effec
 })
 
 describe("QueueAlbumDownloads", () => {
+  test("a track of the album already in the library is answered with its file; the others are queued", () =>
+    Effect.gen(function*() {
+      const fake = yield* useFakeSpotify
+      fake.addAlbum(okComputer)
+      const lib = mkdtempSync(join(tmpdir(), "soulspot-album-library-"))
+      const file = join(lib, "Radiohead", "OK Computer", "01 Airbag.flac")
+      mkdirSync(join(lib, "Radiohead", "OK Computer"), { recursive: true })
+      copyFileSync(join(import.meta.dirname, "../fixtures/audio/genuine.flac"), file)
+      writeTags(file, { title: "Airbag", artist: "Radiohead", album: "OK Computer", albumArtist: null, trackNumber: 1, trackCount: null, discNumber: null, discCount: null, year: null, isrc: null })
+      yield* Effect.flatMap(Settings, (s) => s.update({ "import.library_dir": lib }))
+      yield* (yield* LibraryIndexer).scan(lib)
+
+      const result = yield* queueAlbum({ source: "spotify", albumRef: `https://open.spotify.com/album/${okComputer.id}` })
+      expect(result.downloads).toHaveLength(12)
+      expect(result.downloads[0]).toMatchObject({ status: "COMPLETED", importState: { status: "IMPORTED", path: file } })
+      expect(result.downloads.slice(1).every((d) => d.status === "WAITING")).toBe(true)
+      expect(result.skipped).toEqual([])
+    }))
+
   test("a Spotify album becomes one WAITING download per track, in album order, and a library album", () =>
     Effect.gen(function*() {
       const fake = yield* useFakeSpotify
