@@ -71,3 +71,16 @@ export const makeReceiver = Effect.acquireRelease(
     server.close(() => resume(Effect.void))
   })
 ).pipe(Effect.map(({ receiver }) => receiver))
+
+/**
+ * Waits (real time, a few milliseconds at a time) until the receiver has recorded `n` requests:
+ * work that runs under TestClock still does real I/O. Fails the test after `maxMillis`.
+ */
+export const untilReceived = (receiver: Receiver, n: number, maxMillis = 5000) =>
+  Effect.gen(function*() {
+    const started = Date.now()
+    while (receiver.received.length < n) {
+      if (Date.now() - started > maxMillis) return yield* Effect.dieMessage(`the receiver got ${receiver.received.length} of ${n} requests`)
+      yield* Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, 5)))
+    }
+  })
