@@ -17,14 +17,17 @@ import { mediaScans } from "../../metrics.js"
 /** Attempts after the first failed one; waits double from the first (or wait what a 429 asks, if longer). */
 export const SCAN_RETRIES = 3
 export const SCAN_RETRY_BASE = Duration.seconds(10)
+/** The longest a 429's Retry-After may hold a scan back. */
+export const SCAN_MAX_WAIT = Duration.minutes(15)
 
 /** The retry schedule of one scan: a permanent failure (bad token, unknown section) stops at once. */
 export const scanRetrySchedule = Schedule.exponential(SCAN_RETRY_BASE).pipe(
   Schedule.intersect(Schedule.recurs(SCAN_RETRIES)),
   Schedule.intersect(Schedule.identity<DeliveryError>()),
   Schedule.whileInput((e: DeliveryError) => !e.permanent),
-  Schedule.modifyDelay(([, e], delay) =>
-    e.retryAfterMillis !== undefined && e.retryAfterMillis > Duration.toMillis(delay) ? Duration.millis(e.retryAfterMillis) : delay)
+  Schedule.modifyDelay(([, e], delay) => e.retryAfterMillis === undefined
+    ? delay
+    : Duration.max(delay, Duration.min(Duration.millis(e.retryAfterMillis), SCAN_MAX_WAIT)))
 )
 
 /** A server's folders waiting for its quiet timer, with the target as last seen. */
