@@ -75,7 +75,8 @@ export const MediaScansLive: Layer.Layer<MediaScans, never, HttpClient.HttpClien
         rest.delete(id)
         return [b, rest] as const
       })
-      if (batch !== undefined && batch.folders.size > 0) yield* FiberSet.run(running, run(id, batch))
+      // the scan itself stays interruptible: its timeouts must be able to cut a hanging request
+      if (batch !== undefined && batch.folders.size > 0) yield* FiberSet.run(running, Effect.interruptible(run(id, batch)))
     }))))
 
   return MediaScans.of({
