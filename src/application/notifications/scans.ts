@@ -91,6 +91,7 @@ export const MediaScansLive: Layer.Layer<MediaScans, never, HttpClient.HttpClien
       })
       // a new timer replaces the running one: the scan waits for a quiet spell after the last import
       for (const s of enabled) yield* FiberMap.run(timers, s.id, timer(s.id, delay))
+      yield* Effect.logDebug(`media scan: ${folder} noted for ${enabled.map((s) => label(s.id, s.target)).join(", ")}; scan after ${Duration.format(delay)} without imports`)
     })
   })
 }))
