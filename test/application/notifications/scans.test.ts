@@ -39,10 +39,24 @@ const advanceUntil = (done: () => boolean, maxSeconds = 600) => Effect.gen(funct
 const counted = (type: string, outcome: string) =>
   Effect.map(Metric.value(Metric.tagged(Metric.tagged(mediaScans, "type", type), "outcome", outcome)), (s) => s.count)
 
+/**
+ * Waits (real time) until `n` more scans of this type ended this way than at the start. The
+ * test clock must stand still meanwhile: a jump while an answer is on its way would let the
+ * request's timeout fire first.
+ */
+const untilCounted = (type: string, outcome: string, from: number, n = 1) => Effect.gen(function*() {
+  const started = Date.now()
+  while ((yield* counted(type, outcome)) < from + n) {
+    if (Date.now() - started > 5000) return yield* Effect.dieMessage(`${type} never counted ${n} ${outcome}`)
+    yield* realPause(5)
+  }
+})
+
 describe("MediaScans batcher", () => {
   it.effect("20 imports within a minute: exactly one scan per media server, after the quiet delay", () =>
     withScans((scans, a, b) => Effect.gen(function*() {
       const servers = [navidrome(a), jellyfin(b)]
+      const [nd0, jf0] = [yield* counted("navidrome", "ok"), yield* counted("jellyfin", "ok")]
       for (let i = 0; i < 20; i++) {
         yield* scans.imported(servers, `/music/Album ${i % 4}`)
         yield* TestClock.adjust("3 seconds")
@@ -52,8 +66,8 @@ describe("MediaScans batcher", () => {
       yield* realPause(100)
       expect([a.received.length, b.received.length]).toEqual([0, 0])
       yield* TestClock.adjust("1 second")
-      yield* untilReceived(a, 1)
-      yield* untilReceived(b, 1)
+      yield* untilCounted("navidrome", "ok", nd0)
+      yield* untilCounted("jellyfin", "ok", jf0)
       expect(a.received[0]!.path).toMatch(/^\/rest\/startScan\?/)
       expect(b.received[0]!.path).toBe("/Library/Refresh")
       yield* TestClock.adjust("10 minutes")
@@ -63,12 +77,14 @@ describe("MediaScans batcher", () => {
 
   it.effect("imports 2 minutes apart give two scans", () =>
     withScans((scans, a) => Effect.gen(function*() {
+      const ok0 = yield* counted("navidrome", "ok")
       yield* scans.imported([navidrome(a)], "/music/A")
-      yield* TestClock.adjust("2 minutes")
-      yield* untilReceived(a, 1)
+      yield* TestClock.adjust("1 minute")
+      yield* untilCounted("navidrome", "ok", ok0)
+      yield* TestClock.adjust("1 minute")
       yield* scans.imported([navidrome(a)], "/music/B")
-      yield* TestClock.adjust("2 minutes")
-      yield* untilReceived(a, 2)
+      yield* TestClock.adjust("1 minute")
+      yield* untilCounted("navidrome", "ok", ok0, 2)
       yield* TestClock.adjust("10 minutes")
       yield* realPause(50)
       expect(a.received).toHaveLength(2)
@@ -76,10 +92,10 @@ describe("MediaScans batcher", () => {
 
   it.effect("one scan per server carries every folder of the burst (Lidarr: one command per folder)", () =>
     withScans((scans, a) => Effect.gen(function*() {
+      const ok0 = yield* counted("lidarr", "ok")
       for (const f of ["/music/A", "/music/B", "/music/A", "/music/A/CD2"]) yield* scans.imported([lidarr(a)], f)
       yield* TestClock.adjust("1 minute")
-      yield* untilReceived(a, 2)
-      yield* realPause(50)
+      yield* untilCounted("lidarr", "ok", ok0)
       expect(a.received.map((q) => JSON.parse(q.body).path)).toEqual(["/music/A", "/music/B"])
     })))
 
@@ -106,6 +122,7 @@ describe("MediaScans batcher", () => {
       // 10 s timeout + 10 s backoff, then 500 + 20 s backoff, then ok
       const seconds = yield* advanceUntil(() => a.received.length === 3)
       expect(seconds).toBeGreaterThanOrEqual(40)
+      yield* untilCounted("navidrome", "ok", ok0)
       yield* TestClock.adjust("1 hour")
       yield* realPause(50)
       expect([a.received.length, b.received.length]).toEqual([3, 1])
@@ -115,13 +132,14 @@ describe("MediaScans batcher", () => {
 
   it.effect("a permanent failure (401) is not retried; a server that keeps failing is given up after 4 attempts", () =>
     withScans((scans, a, b) => Effect.gen(function*() {
-      const failed0 = yield* counted("jellyfin", "failed")
+      const [failed0, ndFailed0] = [yield* counted("jellyfin", "failed"), yield* counted("navidrome", "failed")]
       a.fallback({ status: 500 })
       b.answer({ status: 401 })
       yield* scans.imported([{ ...navidrome(a), id: "broken" }, jellyfin(b)], "/music/A")
       yield* TestClock.adjust("1 minute")
       yield* untilReceived(b, 1)
       yield* advanceUntil(() => a.received.length === 4)
+      yield* untilCounted("navidrome", "failed", ndFailed0)
       yield* TestClock.adjust("1 hour")
       yield* realPause(50)
       expect([a.received.length, b.received.length]).toEqual([4, 1])

@@ -1,26 +1,11 @@
-import { FetchHttpClient, HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Fiber, TestClock } from "effect"
-import { DeliveryError } from "../../../src/domain/ports/NotificationSender.js"
+import { Effect, Fiber, TestClock } from "effect"
 import { scanJellyfin, testJellyfin } from "../../../src/infrastructure/notifications/media-servers/jellyfin.js"
 import { scanLidarr, testLidarr } from "../../../src/infrastructure/notifications/media-servers/lidarr.js"
 import { scanNavidrome, subsonicToken, testNavidrome } from "../../../src/infrastructure/notifications/media-servers/navidrome.js"
 import { scanPlex, testPlex } from "../../../src/infrastructure/notifications/media-servers/plex.js"
-import { makeReceiver, type Receiver, untilReceived } from "../../support/receiver.js"
-
-const withReceiver = <A, E>(f: (r: Receiver, http: HttpClient.HttpClient) => Effect.Effect<A, E>) =>
-  Effect.scoped(Effect.gen(function*() {
-    const r = yield* makeReceiver
-    const http = yield* HttpClient.HttpClient
-    return yield* f(r, http)
-  })).pipe(Effect.provide(FetchHttpClient.layer))
-
-const failure = <A>(exit: Exit.Exit<A, DeliveryError>) => {
-  if (Exit.isSuccess(exit)) throw new Error("expected a failure")
-  const e = exit.cause._tag === "Fail" ? exit.cause.error : undefined
-  expect(e).toBeInstanceOf(DeliveryError)
-  return e!
-}
+import { type Receiver, untilReceived } from "../../support/receiver.js"
+import { failure, withReceiver } from "./helpers.js"
 
 const url = (r: Receiver, path: string) => new URL(path, r.url)
 const FOLDERS = ["/music/Björk/Homogenic (1997)", "/music/Björk/Homogenic (1997)/CD2"]

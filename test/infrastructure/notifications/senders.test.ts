@@ -1,36 +1,22 @@
 import { FetchHttpClient, HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Fiber, TestClock } from "effect"
+import { Effect, Fiber, TestClock } from "effect"
 import type { NotificationMessage } from "../../../src/domain/notifications/targets.js"
-import { DeliveryError } from "../../../src/domain/ports/NotificationSender.js"
 import { sendApprise } from "../../../src/infrastructure/notifications/senders/apprise.js"
 import { sendDiscord } from "../../../src/infrastructure/notifications/senders/discord.js"
 import { sendGotify } from "../../../src/infrastructure/notifications/senders/gotify.js"
 import { sendNtfy } from "../../../src/infrastructure/notifications/senders/ntfy.js"
-import { makeReceiver, type Receiver, untilReceived } from "../../support/receiver.js"
+import { type Receiver, untilReceived } from "../../support/receiver.js"
+import { failure, withReceiver } from "./helpers.js"
 
 const message: NotificationMessage = {
   version: 1, event: "download.failed", at: "2026-12-03T12:00:00.000Z",
   title: "Failed: Björk – Jóga", text: "no candidate left after 5 attempts"
 }
 
-const withReceiver = <A, E>(f: (r: Receiver, http: HttpClient.HttpClient) => Effect.Effect<A, E>) =>
-  Effect.scoped(Effect.gen(function*() {
-    const r = yield* makeReceiver
-    const http = yield* HttpClient.HttpClient
-    return yield* f(r, http)
-  })).pipe(Effect.provide(FetchHttpClient.layer))
-
 const only = (r: Receiver) => {
   expect(r.received).toHaveLength(1)
   return r.received[0]!
-}
-
-const failure = <A>(exit: Exit.Exit<A, DeliveryError>) => {
-  if (Exit.isSuccess(exit)) throw new Error("expected a failure")
-  const e = exit.cause._tag === "Fail" ? exit.cause.error : undefined
-  expect(e).toBeInstanceOf(DeliveryError)
-  return e!
 }
 
 describe("ntfy", () => {
