@@ -13,7 +13,7 @@ export interface Received {
 
 /** How the receiver answers the next requests: a status (with optional Retry-After and body), or never. */
 export type Answer =
-  | { readonly status: number; readonly retryAfter?: string; readonly body?: string; readonly contentType?: string }
+  | { readonly status: number; readonly retryAfter?: string; readonly body?: string; readonly contentType?: string; readonly headers?: Readonly<Record<string, string>> }
   | { readonly hang: true }
 
 export interface Receiver {
@@ -45,7 +45,7 @@ export const makeReceiver = Effect.acquireRelease(
           hanging.add(res)
           return
         }
-        const headers: Record<string, string> = {}
+        const headers: Record<string, string> = { ...a.headers }
         if (a.retryAfter !== undefined) headers["retry-after"] = a.retryAfter
         if (a.body !== undefined) headers["content-type"] = a.contentType ?? "application/json"
         res.writeHead(a.status, headers).end(a.body ?? "")

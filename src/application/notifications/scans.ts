@@ -46,16 +46,15 @@ export const MediaScansLive: Layer.Layer<MediaScans, never, HttpClient.HttpClien
   const timers = yield* FiberMap.make<string>()
   const running = yield* FiberSet.make()
 
-  const count = (target: MediaServerTarget, outcome: "ok" | "retried" | "failed") =>
+  const count = (target: MediaServerTarget, outcome: "ok" | "attempt_failed" | "failed") =>
     Metric.increment(Metric.tagged(Metric.tagged(mediaScans, "type", target.type), "outcome", outcome))
 
   const run = (id: string, { target, folders }: Batch) => {
     const list = [...folders].sort()
     const who = label(id, target)
     return scan(target, list).pipe(
-      Effect.tapError((e) => e.permanent
-        ? Effect.void
-        : Effect.zipRight(count(target, "retried"), Effect.logWarning(`media scan ${who}: ${e.message}; trying again`))),
+      Effect.tapError((e) => Effect.zipRight(count(target, "attempt_failed"),
+        Effect.logWarning(`media scan ${who}: attempt failed: ${e.message}${e.permanent ? "" : " (retryable)"}`))),
       Effect.retry(scanRetrySchedule),
       Effect.matchEffect({
         onSuccess: (d) => Effect.zipRight(count(target, "ok"),

@@ -112,7 +112,7 @@ describe("MediaScans batcher", () => {
 
   it.effect("a hanging, then failing server is retried with backoff and never holds up the other server", () =>
     withScans((scans, a, b) => Effect.gen(function*() {
-      const [ok0, retried0, failed0] = [yield* counted("navidrome", "ok"), yield* counted("navidrome", "retried"), yield* counted("navidrome", "failed")]
+      const [ok0, retried0, failed0] = [yield* counted("navidrome", "ok"), yield* counted("navidrome", "attempt_failed"), yield* counted("navidrome", "failed")]
       a.answer({ hang: true }, { status: 500 })
       yield* scans.imported([navidrome(a), jellyfin(b)], "/music/A")
       yield* TestClock.adjust("1 minute")
@@ -126,13 +126,13 @@ describe("MediaScans batcher", () => {
       yield* TestClock.adjust("1 hour")
       yield* realPause(50)
       expect([a.received.length, b.received.length]).toEqual([3, 1])
-      expect([(yield* counted("navidrome", "ok")) - ok0, (yield* counted("navidrome", "retried")) - retried0, (yield* counted("navidrome", "failed")) - failed0])
+      expect([(yield* counted("navidrome", "ok")) - ok0, (yield* counted("navidrome", "attempt_failed")) - retried0, (yield* counted("navidrome", "failed")) - failed0])
         .toEqual([1, 2, 0])
     })))
 
   it.effect("a permanent failure (401) is not retried; a server that keeps failing is given up after 4 attempts", () =>
     withScans((scans, a, b) => Effect.gen(function*() {
-      const [failed0, ndFailed0] = [yield* counted("jellyfin", "failed"), yield* counted("navidrome", "failed")]
+      const [failed0, ndFailed0, ndAttempts0] = [yield* counted("jellyfin", "failed"), yield* counted("navidrome", "failed"), yield* counted("navidrome", "attempt_failed")]
       a.fallback({ status: 500 })
       b.answer({ status: 401 })
       yield* scans.imported([{ ...navidrome(a), id: "broken" }, jellyfin(b)], "/music/A")
@@ -144,6 +144,7 @@ describe("MediaScans batcher", () => {
       yield* realPause(50)
       expect([a.received.length, b.received.length]).toEqual([4, 1])
       expect((yield* counted("jellyfin", "failed")) - failed0).toBe(1)
+      expect((yield* counted("navidrome", "attempt_failed")) - ndAttempts0).toBe(4)
     })))
 
   it.effect("disabled servers are left alone", () =>

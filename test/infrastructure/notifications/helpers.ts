@@ -1,11 +1,11 @@
 import { FetchHttpClient, HttpClient } from "@effect/platform"
 import { expect } from "@effect/vitest"
-import { Effect, Exit } from "effect"
+import { Effect, Exit, type Scope } from "effect"
 import { DeliveryError } from "../../../src/domain/ports/NotificationSender.js"
 import { makeReceiver, type Receiver } from "../../support/receiver.js"
 
 /** A fresh recording receiver and a real fetch client (redirects as the senders set them). */
-export const withReceiver = <A, E>(f: (r: Receiver, http: HttpClient.HttpClient) => Effect.Effect<A, E>) =>
+export const withReceiver = <A, E>(f: (r: Receiver, http: HttpClient.HttpClient) => Effect.Effect<A, E, Scope.Scope>) =>
   Effect.scoped(Effect.gen(function*() {
     const r = yield* makeReceiver
     const http = yield* HttpClient.HttpClient

@@ -6,8 +6,10 @@ import { sendApprise } from "../../../src/infrastructure/notifications/senders/a
 import { sendDiscord } from "../../../src/infrastructure/notifications/senders/discord.js"
 import { sendGotify } from "../../../src/infrastructure/notifications/senders/gotify.js"
 import { sendNtfy } from "../../../src/infrastructure/notifications/senders/ntfy.js"
-import { type Receiver, untilReceived } from "../../support/receiver.js"
+import { makeReceiver, type Receiver, untilReceived } from "../../support/receiver.js"
 import { failure, withReceiver } from "./helpers.js"
+
+const realPause = (ms: number) => Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, ms)))
 
 const message: NotificationMessage = {
   version: 1, event: "download.failed", at: "2026-12-03T12:00:00.000Z",
@@ -145,6 +147,17 @@ describe("answer mapping, the same for every sender", () => {
         expect(e.message).toMatch(/did not answer within 10s/)
       })))
   }
+
+  it.effect("a redirect to another host is not followed: the token stays home", () =>
+    withReceiver((r, http) => Effect.gen(function*() {
+      const elsewhere = yield* makeReceiver
+      r.answer({ status: 307, headers: { location: `${elsewhere.url}/message` } })
+      const e = failure(yield* Effect.exit(sendGotify(http)({ type: "gotify", url: r.url, token: "AppToken", enabled: true }, message)))
+      expect(e).toMatchObject({ status: 307, permanent: true })
+      expect(e.message).toContain(`redirected (HTTP 307) to ${elsewhere.url}/message`)
+      yield* realPause(50)
+      expect(elsewhere.received).toHaveLength(0)
+    })))
 
   it.effect("a long answer is kept to 1 KiB", () =>
     withReceiver((r, http) => Effect.gen(function*() {

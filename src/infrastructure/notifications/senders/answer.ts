@@ -96,7 +96,8 @@ export const send = (http: HttpClient.HttpClient, service: string, request: Http
     Effect.flatMap((answer) => Effect.flatMap(Effect.clockWith((c) => c.currentTimeMillis), (now) => {
       const result = classifyAnswer(service, answer, now, options)
       return result instanceof DeliveryError ? Effect.fail(result) : Effect.succeed(result)
-    }))
+    })),
+    Effect.withSpan(`notify ${service}`)
   )
 }
 
