@@ -45,6 +45,15 @@ export const MediaScansLive: Layer.Layer<MediaScans, never, HttpClient.HttpClien
   const batches = yield* Ref.make(new Map<string, Batch>())
   const timers = yield* FiberMap.make<string>()
   const running = yield* FiberSet.make()
+  // one scan at a time per server: a burst that ends while the last one is still retrying waits its turn
+  const locks = new Map<string, Effect.Semaphore>()
+  const lockOf = (id: string) => Effect.sync(() => {
+    const known = locks.get(id)
+    if (known !== undefined) return known
+    const made = Effect.unsafeMakeSemaphore(1)
+    locks.set(id, made)
+    return made
+  })
 
   const count = (target: MediaServerTarget, outcome: "ok" | "attempt_failed" | "failed") =>
     Metric.increment(Metric.tagged(Metric.tagged(mediaScans, "type", target.type), "outcome", outcome))
@@ -75,7 +84,9 @@ export const MediaScansLive: Layer.Layer<MediaScans, never, HttpClient.HttpClien
         return [b, rest] as const
       })
       // the scan itself stays interruptible: its timeouts must be able to cut a hanging request
-      if (batch !== undefined && batch.folders.size > 0) yield* FiberSet.run(running, Effect.interruptible(run(id, batch)))
+      if (batch === undefined || batch.folders.size === 0) return
+      const lock = yield* lockOf(id)
+      yield* FiberSet.run(running, Effect.interruptible(lock.withPermits(1)(run(id, batch))))
     }))))
 
   return MediaScans.of({

@@ -147,6 +147,19 @@ describe("MediaScans batcher", () => {
       expect((yield* counted("navidrome", "attempt_failed")) - ndAttempts0).toBe(4)
     })))
 
+  it.effect("one scan at a time per server: a burst ending while the last scan still retries waits for it", () =>
+    withScans((scans, a) => Effect.gen(function*() {
+      const failed0 = yield* counted("lidarr", "failed")
+      a.fallback({ status: 503 })
+      yield* scans.imported([lidarr(a)], "/music/A")
+      yield* TestClock.adjust("1 minute")
+      yield* untilReceived(a, 1)
+      yield* scans.imported([lidarr(a)], "/music/B")
+      yield* advanceUntil(() => a.received.length === 8)
+      yield* untilCounted("lidarr", "failed", failed0, 2)
+      expect(a.received.map((q) => JSON.parse(q.body).path)).toEqual([...Array(4).fill("/music/A"), ...Array(4).fill("/music/B")])
+    })))
+
   it.effect("disabled servers are left alone", () =>
     withScans((scans, a) => Effect.gen(function*() {
       yield* scans.imported([{ id: "off", target: { ...navidrome(a).target, enabled: false } }], "/music/A")
