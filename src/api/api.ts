@@ -4,6 +4,7 @@ import { BULK_ACTIONS } from "../application/queue-control.js"
 import { DownloadStatus, Priority } from "../domain/download.js"
 import { DownloadDto, HealthDto, SettingDto, StatsDto } from "./dto.js"
 import { BadRequest, Conflict, NotFound, Unauthorized, Unavailable, Unprocessable, UpstreamFailed } from "./errors.js"
+import { describeOperations } from "./openapi-docs.js"
 import { BatchApi, PlaylistsApi, SpotifyAccountApi } from "./playlist-api.js"
 
 const Text = (field: string, max = 500) =>
@@ -218,5 +219,5 @@ export class SoulSpotApi extends HttpApi.make("soulspot")
   .addError(Unauthorized)
   .annotate(OpenApi.Title, "SoulSpot")
   .annotate(OpenApi.Description, "Self-hosted music download manager for the Soulseek network through slskd")
-  .annotate(OpenApi.Transform, declareApiKey)
+  .annotate(OpenApi.Transform, (spec) => describeOperations(declareApiKey(spec)))
 {}

@@ -16,8 +16,8 @@ const digest = (s: string) => createHash("sha256").update(s).digest()
 /** Constant-time comparison of two secrets of any length (hashed first so lengths do not leak). */
 export const sameSecret = (given: string, expected: string): boolean => timingSafeEqual(digest(given), digest(expected))
 
-const HEALTH_PATH = "/api/downloads/manager/health"
-const OPEN_PATHS = [/^\/api\/downloads\/manager\/health$/, /^\/login$/, /^\/logout$/, /^\/static\//, /^\/vendor\//, /^\/favicon\.ico$/, /^\/metrics$/]
+const HEALTH_PATHS = new Set(["/api/downloads/manager/health", "/health"])
+const OPEN_PATHS = [/^\/api\/downloads\/manager\/health$/, /^\/health$/, /^\/login$/, /^\/logout$/, /^\/static\//, /^\/vendor\//, /^\/favicon\.ico$/, /^\/metrics$/]
 
 /** Health without a key: the same fields, but no upstream error text (it may name hosts, users, paths). */
 const withoutErrorText = (response: HttpServerResponse.HttpServerResponse) => {
@@ -65,7 +65,7 @@ export const AuthMiddleware = HttpLayerRouter.middleware(Effect.gen(function*() 
         authorised = cookie !== undefined && (yield* sessions.check(cookie, key))._tag === "Valid"
       }
       if (authorised) return yield* effect
-      if (OPEN_PATHS.some((p) => p.test(path))) return path === HEALTH_PATH ? withoutErrorText(yield* effect) : yield* effect
+      if (OPEN_PATHS.some((p) => p.test(path))) return HEALTH_PATHS.has(path) ? withoutErrorText(yield* effect) : yield* effect
       // htmx (the page's requests, its partials under /api included) follows HX-Redirect; a browser follows the 303
       const htmx = request.headers["hx-request"] === "true"
       if (path.startsWith("/api/")) {

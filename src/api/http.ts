@@ -5,6 +5,7 @@ import { ApiFallbackRoute, ErrorShapeMiddleware } from "./error-shape.js"
 import { RestLive } from "./rest.js"
 import { PlaylistRestLive } from "./rest-playlists.js"
 import { AuthMiddleware, LoginRoutes } from "./auth.js"
+import { HealthAliasRoute } from "./health-route.js"
 import { MetricsRoute } from "./metrics-route.js"
 import { ImportPageRoutes } from "./import-routes.js"
 import { PagesLive } from "./pages.js"
@@ -19,7 +20,8 @@ const ApiRoutes = HttpLayerRouter.addHttpApi(SoulSpotApi, { openapiPath: "/api/o
 /** Every route of the service on one router: JSON API, docs, SSE, pages, partials and static files. */
 export const AllRoutes = Layer.mergeAll(
   ApiRoutes,
-  HttpApiScalar.layerHttpLayerRouter({ api: SoulSpotApi, path: "/docs" }),
+  // no font host: the page loads nothing from another host (the CSP in guard.ts would block it anyway)
+  HttpApiScalar.layerHttpLayerRouter({ api: SoulSpotApi, path: "/docs", scalar: { withDefaultFonts: false } }),
   ApiFallbackRoute,
   ApiEventsRoute,
   PagesLive,
@@ -30,6 +32,7 @@ export const AllRoutes = Layer.mergeAll(
   FaviconRoute,
   LoginRoutes,
   MetricsRoute,
+  HealthAliasRoute,
   ErrorShapeMiddleware,
   AuthMiddleware,
   GuardMiddleware
