@@ -37,6 +37,7 @@ import { TrackRepositoryLive } from "./infrastructure/persistence/track-reposito
 import { CircuitBreaker, ProtectedProviderLive, ProviderCircuitLive } from "./infrastructure/slskd/circuit-breaker.js"
 import { SlskdClient } from "./infrastructure/slskd/client.js"
 import { SlskdDownloadProviderLive } from "./infrastructure/slskd/provider.js"
+import { SlskdStartupProbeLive } from "./infrastructure/slskd/startup-probe.js"
 import { RecordedSearchesClient, SearchGateLive, StaleSearchCleanupLive } from "./infrastructure/slskd/search-gate.js"
 
 export interface AppOptions {
@@ -88,7 +89,7 @@ export const ApplicationLayer = Layer.mergeAll(
 
 export const WorkersLayer = Layer.mergeAll(
   WakeOnEventsLive, QueueDispatcherWorkerLive, DownloadWorkerLive, StatusSyncWorkerLive, PlaylistSyncWorkerLive, ImportWorkerLive,
-  LibraryIndexWorkerLive
+  LibraryIndexWorkerLive, SlskdStartupProbeLive
 )
 
 /** The one place where the service is put together. The HTTP server itself is provided by the caller. */

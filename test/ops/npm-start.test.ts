@@ -30,17 +30,16 @@ const alive = (pid: number) => {
   }
 }
 
-it.each(["SIGTERM", "SIGINT"] as const)("%s to npm start's pid stops the service within 5 s and frees the port", async (signal) => {
+it.each(["SIGTERM", "SIGINT"] as const)("%s to npm start's pid stops the service within 5 s and frees the port; the log says slskd cannot be reached", async (signal) => {
   const dir = mkdtempSync(join(tmpdir(), "soulspot-npm-start-"))
   dirs.push(dir)
+  // nothing listens here, so the service starts without slskd and says so in its log
+  const slskd = `http://127.0.0.1:${await freePort()}`
   const child = startProcess("npm", ["start", "--silent"], {
-    env: {
-      SOULSPOT_PORT: "0", SOULSPOT_HOST: "127.0.0.1", SOULSPOT_DB: join(dir, "soulspot.db"),
-      // nothing listens here, so the service starts without slskd
-      SOULSPOT_SLSKD_URL: `http://127.0.0.1:${await freePort()}`
-    }
+    env: { SOULSPOT_PORT: "0", SOULSPOT_HOST: "127.0.0.1", SOULSPOT_DB: join(dir, "soulspot.db"), SOULSPOT_SLSKD_URL: slskd }
   })
   const port = await listeningPort(child, 60_000)
+  await child.waitFor(new RegExp(`level=WARN.*slskd cannot be reached at ${slskd}`), 20_000)
   expect(await accepts(port)).toBe(true)
   const exit = await child.stop(signal, 8_000)
   expect(exit.ms).toBeLessThan(5_000)

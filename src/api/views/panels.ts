@@ -23,10 +23,27 @@ const BREAKER_WORDS: Record<ProviderHealth["state"], string> = {
   HALF_OPEN: "Checking whether slskd is back"
 }
 
-export const healthPanel = (h: ProviderHealth, now: number): SafeHtml => html`<div class="health health-${h.state.toLowerCase()}" data-state="${h.state}">
-  <p class="health-state"><span class="dot" aria-hidden="true"></span> <strong>${BREAKER_WORDS[h.state]}</strong> <span class="muted">(circuit ${h.state})</span></p>
+/** What the panel can honestly say about slskd: the breaker alone says CLOSED before any call. */
+export type SlskdVerdict = "never-reached" | "unreachable" | "not-logged-in" | "ok"
+
+export const slskdVerdict = (h: ProviderHealth): SlskdVerdict =>
+  !h.slskd.reachable ? (h.lastSuccess === null ? "never-reached" : "unreachable")
+    : h.slskd.loggedIn === false ? "not-logged-in" : "ok"
+
+const headline = (h: ProviderHealth, verdict: SlskdVerdict): SafeHtml => {
+  if (h.state !== "CLOSED" || verdict === "ok") return html`<strong>${BREAKER_WORDS[h.state]}</strong>`
+  if (verdict === "never-reached") return html`<strong>slskd never reached</strong> <a href="/download-manager/settings">check slskd's URL and API key in Settings</a>`
+  if (verdict === "unreachable") return html`<strong>slskd is not answering</strong>`
+  return html`<strong>slskd is not logged in to Soulseek</strong>`
+}
+
+export const healthPanel = (h: ProviderHealth, now: number): SafeHtml => {
+  const verdict = slskdVerdict(h)
+  const look = h.state === "CLOSED" && verdict !== "ok" ? "half_open" : h.state.toLowerCase()
+  return html`<div class="health health-${look}" data-state="${h.state}" data-slskd="${verdict}">
+  <p class="health-state"><span class="dot" aria-hidden="true"></span> ${headline(h, verdict)} <span class="muted">(circuit ${h.state})</span></p>
   <ul>
-    <li>slskd ${h.slskd.reachable ? html`reachable${h.slskd.version ? html`, version ${h.slskd.version}` : ""}` : "unreachable"}; ${h.slskd.loggedIn === null ? "login unknown" : h.slskd.loggedIn ? "logged in to Soulseek" : html`<b>not logged in to Soulseek</b>`}</li>
+    <li>slskd ${h.slskd.reachable ? html`reachable${h.slskd.version ? html`, version ${h.slskd.version}` : ""}` : verdict === "never-reached" ? "never reached" : "unreachable"}; ${h.slskd.loggedIn === null ? "login unknown" : h.slskd.loggedIn ? "logged in to Soulseek" : html`<b>not logged in to Soulseek</b>`}</li>
     <li>Last sync ${ago(h.lastSync, now)}</li>
     <li>Consecutive failures: ${h.failureCount}</li>
     ${h.retryInSeconds !== null ? html`<li>Next try in ${h.retryInSeconds} s</li>` : ""}
@@ -36,3 +53,4 @@ export const healthPanel = (h: ProviderHealth, now: number): SafeHtml => html`<d
       : html`<li class="row-error">Last error: ${h.lastError}</li>`) : ""}
   </ul>
 </div>`
+}
