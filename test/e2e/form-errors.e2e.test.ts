@@ -1,0 +1,91 @@
+/**
+ * Every failed form action is shown next to the form, in words (the field it concerns marked),
+ * and a success notice never outlives the action it reported. No "Response Status Error" left
+ * in the console: the page handles 4xx and 5xx answers itself.
+ */
+import type { Browser, Page } from "playwright-core"
+import { afterAll, beforeAll, expect, it } from "vitest"
+import { freePort } from "../ops/child.js"
+import { browserSkipReason, launchChromium, type LiveApp, startLiveApp } from "../support/browser.js"
+
+const skip = browserSkipReason()
+let app: LiveApp
+let browser: Browser
+
+beforeAll(async () => {
+  if (skip) return
+  // Deezer at a port where nothing listens (502); no Spotify credentials (503)
+  app = await startLiveApp({ env: { SOULSPOT_DEEZER_API_URL: `http://127.0.0.1:${await freePort()}` } })
+  browser = await launchChromium()
+}, 60_000)
+afterAll(async () => {
+  await browser?.close()
+  await app?.close()
+})
+
+const open = async (path: string) => {
+  const page = await browser.newPage()
+  const consoleErrors: Array<string> = []
+  page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()) })
+  await page.goto(`${app.url}${path}`)
+  await page.waitForFunction(() => (window as unknown as { htmx?: unknown }).htmx !== undefined)
+  return { page, consoleErrors }
+}
+
+const result = (page: Page) => page.locator("#queue-result")
+
+it.skipIf(skip !== undefined)("track, album and playlist forms show their errors, and a green notice does not outlive its action", async () => {
+  const { page, consoleErrors } = await open("/download-manager")
+  // a success first
+  await page.getByLabel("Title").fill("Karma Police")
+  await page.getByLabel("Artist").fill("Radiohead")
+  await page.getByRole("button", { name: "Queue track" }).click()
+  await result(page).locator(".msg-ok").waitFor()
+  expect(await result(page).textContent()).toMatch(/Queued “Karma Police”/)
+
+  // a title of spaces passes the browser's `required` but not the server
+  await page.getByLabel("Title").fill("   ")
+  await page.getByLabel("Artist").fill("Radiohead")
+  await page.getByRole("button", { name: "Queue track" }).click()
+  await result(page).locator(".msg-error").waitFor()
+  expect(await result(page).locator(".msg-ok").count()).toBe(0)
+  expect(await result(page).textContent()).toMatch(/title: is required/)
+  expect(await page.getByLabel("Title").getAttribute("aria-invalid")).toBe("true")
+
+  const album = page.getByLabel("Spotify or Deezer album link")
+  await album.fill("not a link at all")
+  await page.getByRole("button", { name: "Queue album" }).click()
+  await result(page).getByText(/Paste a Spotify or Deezer album link/).waitFor()
+
+  await album.fill("https://open.spotify.com/album/4LH4d3cOWNNsVw41Gqt2kv")
+  await page.getByRole("button", { name: "Queue album" }).click()
+  await result(page).getByText(/Spotify/).waitFor()
+  expect(await result(page).locator(".msg-error").count()).toBe(1)
+
+  await album.fill("https://www.deezer.com/album/302127")
+  await page.getByRole("button", { name: "Queue album" }).click()
+  await result(page).getByText(/Deezer/).waitFor()
+  expect(await result(page).locator(".msg-error").textContent()).not.toMatch(/Spotify/)
+
+  await page.getByLabel("Spotify or Deezer playlist link").fill("nonsense")
+  await page.getByRole("button", { name: "Queue playlist" }).click()
+  await page.waitForFunction(() => /playlist/i.test(document.querySelector("#queue-result .msg-error")?.textContent ?? ""))
+
+  expect(consoleErrors.filter((e) => /Response Status Error/.test(e))).toEqual([])
+  await page.close()
+}, 90_000)
+
+it.skipIf(skip !== undefined)("settings: 'lots' as max attempts is refused by its field and nothing is saved", async () => {
+  const { page, consoleErrors } = await open("/download-manager/settings")
+  const field = page.locator('[name="retry.max_attempts"]')
+  const before = await field.inputValue()
+  await field.fill("lots")
+  await page.locator("#settings-form").getByRole("button", { name: /save/i }).click()
+  await page.locator("#settings-form .msg-error").waitFor()
+  expect(await page.locator("#settings-form .msg-error").textContent()).toMatch(/retry\.max_attempts/)
+  expect(await page.locator('[name="retry.max_attempts"]').getAttribute("aria-invalid")).toBe("true")
+  await page.reload()
+  expect(await page.locator('[name="retry.max_attempts"]').inputValue()).toBe(before)
+  expect(consoleErrors.filter((e) => /Response Status Error/.test(e))).toEqual([])
+  await page.close()
+}, 60_000)
