@@ -1,7 +1,7 @@
 import { Array as Arr, Clock, Effect } from "effect"
 import { DownloadNotFound } from "../domain/errors.js"
 import { type ActiveFilter, DownloadRepository, type ListFilter } from "../domain/ports/DownloadRepository.js"
-import { MAX_PRIORITY } from "../domain/download.js"
+import { MAX_PRIORITY, TERMINAL_STATUSES } from "../domain/download.js"
 import { DownloadManager } from "./download-manager.js"
 
 /** Finished downloads stay on the active tab this long, so a user sees the outcome. */
@@ -14,7 +14,7 @@ export type BulkAction = typeof BULK_ACTIONS[number]
 
 export interface BulkRefusal {
   readonly id: string
-  /** The API's error tag for this id alone: NotFound, Conflict or Unsupported. */
+  /** The API's error tag for this id alone: NotFound or Conflict. */
   readonly error: string
   readonly message: string
 }
@@ -66,14 +66,33 @@ export class QueueControl extends Effect.Service<QueueControl>()("soulspot/Queue
           return yield* oneByOne(ids, manager.cancel)
         case "retry":
           return yield* oneByOne(ids, manager.retry)
-        default:
-          return {
-            done: [],
-            refused: ids.map((id) => ({
-              id, error: "Unsupported", message: `${input.action}: not available yet; bulk actions here are priority, cancel and retry`
-            }))
-          } satisfies BulkResult
+        case "pause":
+          return yield* oneByOne(ids, manager.pause)
+        case "resume":
+          return yield* oneByOne(ids, manager.resume)
+        case "remove":
+          return yield* removeMany(ids)
       }
+    })
+
+    /** Finished ones are deleted in one transaction; the others are refused one by one with the reason. */
+    const removeMany = (ids: ReadonlyArray<string>) => Effect.gen(function*() {
+      const removed = new Set<string>()
+      for (const chunk of Arr.chunksOf(ids, 500)) for (const id of yield* repo.remove(chunk)) removed.add(id)
+      const rest = yield* oneByOne(ids.filter((id) => !removed.has(id)), manager.remove)
+      yield* Effect.logInfo(`removed ${removed.size + rest.done.length} finished downloads from the lists`)
+      return { done: ids.filter((id) => removed.has(id) || rest.done.includes(id)), refused: rest.refused } satisfies BulkResult
+    })
+
+    /** "Retry all failed": every FAILED download back to WAITING. */
+    const retryFailed = Effect.fn("QueueControl.retryFailed")(function*() {
+      const ids = yield* repo.idsWithStatus(["FAILED"])
+      return yield* oneByOne(ids, manager.retry)
+    })
+
+    /** "Clear finished": every COMPLETED, FAILED and CANCELLED download leaves the lists. */
+    const clearFinished = Effect.fn("QueueControl.clearFinished")(function*() {
+      return yield* removeMany(yield* repo.idsWithStatus(TERMINAL_STATUSES))
     })
 
     /** Every active download of the album of this one goes before everything else in the queue. */
@@ -91,6 +110,8 @@ export class QueueControl extends Effect.Service<QueueControl>()("soulspot/Queue
       list: (f: ListFilter) => repo.list(f),
       setPriority,
       bulk,
+      retryFailed,
+      clearFinished,
       albumToFront
     } as const
   })
