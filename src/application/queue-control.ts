@@ -3,6 +3,7 @@ import { DownloadNotFound } from "../domain/errors.js"
 import { type ActiveFilter, DownloadRepository, type ListFilter } from "../domain/ports/DownloadRepository.js"
 import { MAX_PRIORITY, TERMINAL_STATUSES } from "../domain/download.js"
 import { DownloadManager } from "./download-manager.js"
+import { type PriorityMove, priorityAfter } from "../domain/download-actions.js"
 
 /** Finished downloads stay on the active tab this long, so a user sees the outcome. */
 const RECENT_MS = 10 * 60 * 1000
@@ -39,6 +40,15 @@ export class QueueControl extends Effect.Service<QueueControl>()("soulspot/Queue
       const [changed] = yield* repo.setPriority([id], priority)
       if (!changed) return yield* new DownloadNotFound({ id })
       return changed
+    })
+
+    /** The page's ▲ ▼ Top. */
+    const movePriority = Effect.fn("QueueControl.movePriority")(function*(id: string, move: PriorityMove) {
+      const d = yield* repo.get(id)
+      const next = priorityAfter(move, d.priority, yield* repo.highestOtherPriority(id))
+      if (next === d.priority) return d
+      yield* Effect.logInfo(`priority ${d.priority} → ${next} (${move})`).pipe(Effect.annotateLogs({ download: id }))
+      return yield* setPriority(id, next)
     })
 
     const oneByOne = (ids: ReadonlyArray<string>, act: (id: string) => Effect.Effect<unknown, { readonly _tag: string; readonly message: string }>) =>
@@ -109,6 +119,7 @@ export class QueueControl extends Effect.Service<QueueControl>()("soulspot/Queue
       recent,
       list: (f: ListFilter) => repo.list(f),
       setPriority,
+      movePriority,
       bulk,
       retryFailed,
       clearFinished,

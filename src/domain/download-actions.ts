@@ -1,5 +1,5 @@
 import { Either } from "effect"
-import { type Download, isTerminal } from "./download.js"
+import { type Download, isTerminal, MAX_PRIORITY } from "./download.js"
 import { StatusConflict } from "./errors.js"
 import type { DownloadChangeSpec, DownloadPatch } from "./ports/DownloadRepository.js"
 
@@ -70,3 +70,19 @@ export const removable = (d: Download): Either.Either<Download, StatusConflict> 
   isTerminal(d.status) ? Either.right(d) : Either.left(new StatusConflict({
     id: d.id, status: d.status, action: "remove", detail: `it is ${d.status}; cancel it first`
   }))
+
+export const PRIORITY_MOVES = ["up", "down", "top"] as const
+export type PriorityMove = typeof PRIORITY_MOVES[number]
+
+/**
+ * The page's priority steps: up and down by one (within -1000..1000), top = one above every other
+ * active download (unchanged when it is above them already).
+ */
+export const priorityAfter = (move: PriorityMove, current: number, highestOther: number): number => {
+  const clamp = (n: number) => Math.max(-MAX_PRIORITY, Math.min(MAX_PRIORITY, n))
+  switch (move) {
+    case "up": return clamp(current + 1)
+    case "down": return clamp(current - 1)
+    case "top": return current > highestOther ? current : clamp(highestOther + 1)
+  }
+}

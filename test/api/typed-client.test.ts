@@ -27,7 +27,7 @@ describe("the API through its typed client", () => {
         expect((yield* api.downloads.update({ path: { id: created.id }, payload: { priority: 9 } })).priority).toBe(9)
         const bulk = yield* api.downloads.bulk({ payload: { ids: [created.id, "nope"], action: "priority", priority: 7 } })
         expect(bulk).toEqual({ done: [created.id], refused: [{ id: "nope", error: "NotFound", message: "no download with id nope" }] })
-        const cancelled = yield* api.downloads.cancel({ path: { id: created.id } })
+        const cancelled = yield* api.downloads.cancel({ path: { id: created.id }, urlParams: {} })
         expect(cancelled.status).toBe("CANCELLED")
         const retried = yield* api.downloads.retry({ path: { id: created.id } })
         expect(retried).toMatchObject({ status: "WAITING", attempts: 0 })

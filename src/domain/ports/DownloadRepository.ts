@@ -146,6 +146,8 @@ export class DownloadRepository extends Context.Tag("soulspot/DownloadRepository
   readonly setPriority: (ids: ReadonlyArray<string>, priority: number) => Effect.Effect<ReadonlyArray<Download>>
   /** The highest priority among active downloads (0 when none). */
   readonly maxActivePriority: Effect.Effect<number>
+  /** The highest priority among the other active downloads (-1000 when there are none). */
+  readonly highestOtherPriority: (id: string) => Effect.Effect<number>
   /**
    * Active downloads of the same album as this one: the stored album(s) of its track, else the
    * same artist and album text. Includes the download itself when it is active.

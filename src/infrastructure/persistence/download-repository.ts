@@ -446,6 +446,9 @@ export const makeDownloadRepository = Effect.gen(function*() {
     stats: (t) => stats(t).pipe(Effect.orDie),
     setPriority,
     maxActivePriority: maxActivePriority(undefined).pipe(Effect.map(Option.match({ onNone: () => 0, onSome: (r) => r.priority })), Effect.orDie),
+    highestOtherPriority: (id) =>
+      sql<{ p: number | null }>`SELECT max(d.priority) AS p FROM downloads d WHERE d.status IN ${sql.literal(ACTIVE_SQL)} AND d.id <> ${id}`.pipe(
+        Effect.map((rows) => rows[0]?.p ?? -1000), Effect.orDie),
     albumMates,
     saveCandidates,
     candidates: (id) => candidates(id).pipe(Effect.orDie),
