@@ -55,11 +55,9 @@
     var old = document.getElementById(el.id)
     if (old) {
       var was = old.getAttribute("data-status")
-      carryOver(old, el)
-      old.replaceWith(el)
-      if (window.htmx) window.htmx.process(el)
-      if (el.closest("#active-list") && isActive(was) !== isActive(status)) setCount(isActive(status) ? 1 : -1)
-      reposition(el)
+      update(old, el)
+      if (old.closest("#active-list") && isActive(was) !== isActive(status)) setCount(isActive(status) ? 1 : -1)
+      reposition(old)
       return
     }
     var list = document.getElementById("active-list")
@@ -81,13 +79,14 @@
   }
 
   /**
-   * What the user opened or ticked in a row outlives the row's replacement: the candidate panel
-   * (moved over as it is, buttons and all), open <details>, and the selection tick.
+   * A live update of a row shown already. The <li> itself stays (an action or the candidate panel
+   * still loading targets it by reference), takes the new attributes and content, and keeps what
+   * the user opened or ticked: the candidate panel (moved over as it is), open <details>, the tick.
    */
-  var carryOver = function (old, el) {
+  var update = function (old, el) {
     var oldWhy = old.querySelector(".why")
     var newWhy = el.querySelector(".why")
-    if (oldWhy && newWhy && oldWhy.childNodes.length > 0) newWhy.replaceWith(oldWhy)
+    if (oldWhy && newWhy) newWhy.replaceWith(oldWhy)
     var opened = old.querySelectorAll("details[id][open]")
     for (var i = 0; i < opened.length; i++) {
       var twin = el.querySelector("#" + CSS.escape(opened[i].id))
@@ -95,6 +94,12 @@
     }
     var box = el.querySelector(".select-row")
     if (box) box.checked = selected.has(box.value)
+    for (var a = old.attributes.length - 1; a >= 0; a--) {
+      if (!el.hasAttribute(old.attributes[a].name)) old.removeAttribute(old.attributes[a].name)
+    }
+    for (var b = 0; b < el.attributes.length; b++) old.setAttribute(el.attributes[b].name, el.attributes[b].value)
+    old.replaceChildren.apply(old, Array.prototype.slice.call(el.childNodes))
+    if (window.htmx) window.htmx.process(old)
   }
 
   /** A row whose priority changed moves to where it now sorts among the rows shown. */
