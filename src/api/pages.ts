@@ -162,10 +162,10 @@ export const PageRoutes = HttpLayerRouter.addAll([
   HttpLayerRouter.route("POST", "/download-manager/downloads/:id/retry", rowAction((m, id) => m.retry(id))),
   HttpLayerRouter.route("POST", "/download-manager/downloads/:id/pause", rowAction((m, id) => m.pause(id))),
   HttpLayerRouter.route("POST", "/download-manager/downloads/:id/resume", rowAction((m, id) => m.resume(id))),
-  HttpLayerRouter.route("POST", "/download-manager/downloads/:id/priority", Effect.gen(function*() {
+  HttpLayerRouter.route("POST", "/download-manager/downloads/:id/priority", (request) => Effect.gen(function*() {
     const control = yield* QueueControl
     const { id } = yield* HttpLayerRouter.params
-    const move = (yield* formBody)["move"]
+    const move = requestUrl(request).searchParams.get("move") ?? (yield* formBody)["move"]
     const known = PRIORITY_MOVES.find((m) => m === move)
     if (!known) return page(message("error", "move: must be up, down or top"), 400)
     return page(downloadRow(yield* control.movePriority(id ?? "", known)))

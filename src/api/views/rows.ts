@@ -14,18 +14,16 @@ export const rowId = (d: Download) => `download-${d.id}`
 /** Rows of one album are selected together: the same artist and album text. */
 const albumKey = (d: Download) => d.track.album ? `${d.track.artist}\u0000${d.track.album}`.toLowerCase() : ""
 
-/** Pause or resume, and the priority steps: only while the download is active. */
+/**
+ * Pause or resume, and the priority steps: only while the download is active. Their answer is the
+ * row, put in its place (hx-target comes from the <li>): kept short, a page holds 125 rows.
+ */
 const activeControls = (d: Download): SafeHtml => {
-  const post = (action: string) => `/download-manager/downloads/${d.id}/${action}`
-  const target = `#${rowId(d)}`
+  const url = `/download-manager/downloads/${d.id}`
   return html`${d.paused === true
-    ? html`<button type="button" hx-post="${post("resume")}" hx-target="${target}" hx-swap="outerHTML">Resume</button>`
-    : html`<button type="button" hx-post="${post("pause")}" hx-target="${target}" hx-swap="outerHTML">Pause</button>`}
-    <span class="prio" role="group" aria-label="priority of ${d.track.title}"><span class="muted">priority <b class="prio-value">${d.priority}</b></span>
-      <button type="button" class="link" hx-post="${post("priority")}" hx-vals='{"move":"up"}' hx-target="${target}" hx-swap="outerHTML" aria-label="Raise priority of ${d.track.title}" title="Raise priority by one">▲</button>
-      <button type="button" class="link" hx-post="${post("priority")}" hx-vals='{"move":"down"}' hx-target="${target}" hx-swap="outerHTML" aria-label="Lower priority of ${d.track.title}" title="Lower priority by one">▼</button>
-      <button type="button" class="link" hx-post="${post("priority")}" hx-vals='{"move":"top"}' hx-target="${target}" hx-swap="outerHTML" aria-label="Move ${d.track.title} to the top" title="Before every other active download">Top</button>
-    </span>`
+    ? html`<button type="button" hx-post="${url}/resume" hx-swap="outerHTML">Resume</button>`
+    : html`<button type="button" hx-post="${url}/pause" hx-swap="outerHTML">Pause</button>`}
+    <form class="prio" hx-post="${url}/priority" hx-swap="outerHTML"><span class="muted">priority <b class="prio-value">${d.priority}</b></span><button class="link" name="move" value="up" aria-label="Raise priority">▲</button><button class="link" name="move" value="down" aria-label="Lower priority">▼</button><button class="link" name="move" value="top" aria-label="Move to the top">Top</button></form>`
 }
 
 /**
@@ -38,7 +36,7 @@ export const downloadRow = (d: Download): SafeHtml => {
   const p = progressOf(d)
   const status = d.status.toLowerCase()
   const paused = d.paused === true
-  return html`<li id="${rowId(d)}" class="row status-${status}${paused ? " paused" : ""}" data-status="${d.status}" data-priority="${d.priority}" data-created="${d.createdAt}" data-paused="${paused ? "true" : "false"}" data-album="${albumKey(d)}">
+  return html`<li id="${rowId(d)}" class="row status-${status}${paused ? " paused" : ""}" data-status="${d.status}" data-priority="${d.priority}" data-created="${d.createdAt}" ${paused ? html` data-paused="true"` : ""} data-album="${albumKey(d)}" hx-target="#${rowId(d)}">
   <div class="row-main">
     <input type="checkbox" class="select-row" name="ids" value="${d.id}" aria-label="Select “${d.track.title}”">
     <div class="row-title"><strong>${d.track.title}</strong> <span class="muted">${d.track.artist}${d.track.album ? html` · ${d.track.album}` : ""}</span></div>
@@ -56,16 +54,16 @@ export const downloadRow = (d: Download): SafeHtml => {
   </div>
   ${d.error ? html`<div class="row-error">${d.error}</div>` : ""}
   ${importPanel(d)}
-  <div class="row-actions">
-    <button type="button" class="link" hx-get="/download-manager/downloads/${d.id}/candidates" hx-target="#why-${d.id}" hx-swap="innerHTML">Why this file?</button>
-    ${isActive(d.status) ? activeControls(d) : ""}
-    ${isActive(d.status) ? html`<button type="button" class="danger" hx-post="/download-manager/downloads/${d.id}/cancel" hx-target="#${rowId(d)}" hx-swap="outerHTML" hx-confirm="Cancel “${d.track.title}”?">Cancel</button>` : ""}
-    ${d.status === "FAILED" || d.status === "CANCELLED" ? html`<button type="button" hx-post="/download-manager/downloads/${d.id}/retry" hx-target="#${rowId(d)}" hx-swap="outerHTML">Retry</button>` : ""}
-    ${isTerminal(d.status) ? html`<button type="button" class="link" hx-post="/download-manager/downloads/${d.id}/remove" hx-target="#${rowId(d)}" hx-swap="outerHTML" title="Remove from the lists (a file in the library stays)">Remove</button>` : ""}
-    ${isActive(d.status) && d.track.album ? html`<button type="button" class="link" hx-post="/download-manager/downloads/${d.id}/album-first" hx-target="#list-message" hx-swap="innerHTML" title="Search this album's waiting tracks before everything else">Album to the front</button>` : ""}
-    ${d.track.album ? html`<button type="button" class="link select-album" title="Select every shown row of this album">Select album</button>` : ""}
-  </div>
-  <div id="why-${d.id}" class="why" hx-preserve="true"></div>
+<div class="row-actions">
+<button type="button" class="link" hx-get="/download-manager/downloads/${d.id}/candidates" hx-target="#why-${d.id}" hx-swap="innerHTML">Why this file?</button>
+${isActive(d.status) ? activeControls(d) : ""}
+${isActive(d.status) ? html`<button type="button" class="danger" hx-post="/download-manager/downloads/${d.id}/cancel" hx-swap="outerHTML" hx-confirm="Cancel “${d.track.title}”?">Cancel</button>` : ""}
+${d.status === "FAILED" || d.status === "CANCELLED" ? html`<button type="button" hx-post="/download-manager/downloads/${d.id}/retry" hx-swap="outerHTML">Retry</button>` : ""}
+${isTerminal(d.status) ? html`<button type="button" class="link" hx-post="/download-manager/downloads/${d.id}/remove" hx-swap="outerHTML" title="Remove from the lists (a file in the library stays)">Remove</button>` : ""}
+${isActive(d.status) && d.track.album ? html`<button type="button" class="link" hx-post="/download-manager/downloads/${d.id}/album-first" hx-target="#list-message" hx-swap="innerHTML" title="Search this album's waiting tracks before everything else">Album to the front</button>` : ""}
+${d.track.album ? html`<button type="button" class="link select-album">Select album</button>` : ""}
+</div>
+  <div id="why-${d.id}" class="why" hx-preserve></div>
 </li>`
 }
 
