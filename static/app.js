@@ -154,6 +154,8 @@
       syncSelection()
     }
   })
+  // ticks come back as soon as new rows are in (before they settle), so none flickers off
+  document.body.addEventListener("htmx:afterSwap", function () { syncSelection() })
   // "Select album": every shown row of the same artist and album.
   document.body.addEventListener("click", function (e) {
     var button = e.target && e.target.closest && e.target.closest(".select-album")

@@ -193,7 +193,8 @@ describe.skipIf(skip !== undefined)("acting on rows in a browser", () => {
     for (const id of ids) await waitForAttr(page, id, "data-paused", "true")
     expect(dialogs).toEqual([])
     // the list reloaded and the ticks are still there
-    for (const id of ids) expect(await page.locator(`#${id} .select-row`).isChecked()).toBe(true)
+    await page.waitForFunction((xs) => xs.every((id) => (document.querySelector(`#${id} .select-row`) as HTMLInputElement | null)?.checked), ids, { timeout: WAIT, polling: 100 })
+    expect(await page.locator("#selected-count").textContent()).toBe("3 selected")
 
     await bulk.getByRole("button", { name: "Cancel" }).click()
     for (const id of ids) await waitForStatus(page, id, ["CANCELLED"])
