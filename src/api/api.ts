@@ -110,6 +110,16 @@ export const BulkResult = Schema.Struct({
 }).annotations({ identifier: "BulkResult" })
 
 const IdPath = HttpApiSchema.param("id", Schema.String)
+const RankPath = HttpApiSchema.param("rank", Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 100_000, {
+  message: () => "rank: must be a whole number from 1, as listed by GET /api/downloads/{id}/candidates"
+})))
+
+const CancelParams = Schema.Struct({
+  remove: Schema.optional(Schema.Literal("true", "false").annotations({ message: () => "remove: must be true or false" }))
+})
+
+/** 204: the finished download was removed. */
+const Removed = HttpApiSchema.NoContent.annotations({ description: "the finished download was removed from the lists" })
 
 const Candidate = Schema.Struct({
   rank: Schema.Number, username: Schema.String, filename: Schema.String, size: Schema.Number, score: Schema.Number,
@@ -140,15 +150,35 @@ export class DownloadsApi extends HttpApiGroup.make("downloads")
   .add(HttpApiEndpoint.get("list", "/api/downloads").setUrlParams(ListParams)
     .addSuccess(DownloadPage("DownloadList")).addError(BadRequest))
   .add(HttpApiEndpoint.post("bulk", "/api/downloads/bulk").setPayload(BulkRequest)
-    .addSuccess(BulkResult).addError(BadRequest))
+    .addSuccess(BulkResult).addError(BadRequest)
+    .annotate(OpenApi.Summary, "One action on many downloads")
+    .annotate(OpenApi.Description, "cancel, retry, pause, resume, remove (finished ones) or priority on each id. Every id is done or refused on its own: `refused` names it with `NotFound` or `Conflict` and the reason, as the single-download endpoint would answer; priority and remove run in one transaction."))
   .add(HttpApiEndpoint.get("get")`/api/downloads/${IdPath}`.addSuccess(DownloadDto).addError(NotFound))
   .add(HttpApiEndpoint.patch("update")`/api/downloads/${IdPath}`.setPayload(UpdateDownload)
     .addSuccess(DownloadDto).addError(BadRequest).addError(NotFound))
   .add(HttpApiEndpoint.get("candidates")`/api/downloads/${IdPath}/candidates`
     .addSuccess(Schema.Struct({ candidates: Schema.Array(Candidate) })).addError(NotFound))
-  .add(HttpApiEndpoint.del("cancel")`/api/downloads/${IdPath}`.addSuccess(DownloadDto).addError(NotFound).addError(Conflict))
+  .add(HttpApiEndpoint.del("cancel")`/api/downloads/${IdPath}`.setUrlParams(CancelParams)
+    .addSuccess(DownloadDto.annotations({ identifier: "CancelledDownload", description: "without remove: the download, now CANCELLED" }))
+    .addSuccess(Removed, { status: 204 })
+    .addError(BadRequest).addError(NotFound).addError(Conflict)
+    .annotate(OpenApi.Summary, "Cancel an active download, or remove a finished one")
+    .annotate(OpenApi.Description, "Without `remove` (or `remove=false`): cancels an active download, also in slskd when a transfer runs → 200 with the CANCELLED download; already finished → 409. With `remove=true`: a COMPLETED, FAILED or CANCELLED download is deleted with its candidates and import record (the library file stays) → 204; an active one → 409."))
   .add(HttpApiEndpoint.post("retry")`/api/downloads/${IdPath}/retry`.addSuccess(DownloadDto).addError(NotFound).addError(Conflict))
-  .annotate(OpenApi.Description, "Queue, follow, cancel and retry downloads")
+  .add(HttpApiEndpoint.post("pause")`/api/downloads/${IdPath}/pause`.addSuccess(DownloadDto).addError(NotFound).addError(Conflict)
+    .annotate(OpenApi.Summary, "Pause an active download")
+    .annotate(OpenApi.Description, "The status is kept and `paused` becomes true; the workers leave it alone. A QUEUED or DOWNLOADING transfer is cancelled in slskd; its user and file are kept for resume. Finished or already paused → 409."))
+  .add(HttpApiEndpoint.post("resume")`/api/downloads/${IdPath}/resume`.addSuccess(DownloadDto).addError(NotFound).addError(Conflict)
+    .annotate(OpenApi.Summary, "Resume a paused download")
+    .annotate(OpenApi.Description, "WAITING (due at once) and PENDING carry on; a paused QUEUED or DOWNLOADING download goes back to WAITING with the same user and file, which is enqueued again (or adopted when slskd still holds it). Not paused → 409."))
+  .add(HttpApiEndpoint.post("useCandidate")`/api/downloads/${IdPath}/candidates/${RankPath}/use`.addSuccess(DownloadDto)
+    .addError(BadRequest).addError(NotFound).addError(Conflict)
+    .annotate(OpenApi.Summary, "Download this candidate next")
+    .annotate(OpenApi.Description, "The candidate of that rank (from GET .../candidates) becomes the download's file: back to WAITING with it chosen and due at once, so it is enqueued within a dispatcher tick. A running transfer of another file is cancelled in slskd; the given-up file is not tried again automatically. Costs no attempt. COMPLETED → 409 (reject its file instead); unknown rank → 404."))
+  .add(HttpApiEndpoint.post("nextCandidate")`/api/downloads/${IdPath}/next-candidate`.addSuccess(DownloadDto).addError(NotFound).addError(Conflict)
+    .annotate(OpenApi.Summary, "Give up the current file and try the next candidate")
+    .annotate(OpenApi.Description, "The current file is given up (a running transfer is cancelled in slskd) and the download goes back to WAITING, due at once: the dispatcher takes the next untried candidate of the last search, another user first, or searches again. Costs no attempt. No file chosen yet, or finished → 409."))
+  .annotate(OpenApi.Description, "Queue, follow, pause, cancel, retry and remove downloads")
 {}
 
 export class ManagerApi extends HttpApiGroup.make("manager")
@@ -156,6 +186,12 @@ export class ManagerApi extends HttpApiGroup.make("manager")
     .addSuccess(DownloadPage("ActiveDownloads")).addError(BadRequest))
   .add(HttpApiEndpoint.get("stats", "/api/downloads/manager/stats").addSuccess(StatsDto))
   .add(HttpApiEndpoint.get("health", "/api/downloads/manager/health").addSuccess(HealthDto))
+  .add(HttpApiEndpoint.post("retryFailed", "/api/downloads/manager/retry-failed").addSuccess(BulkResult)
+    .annotate(OpenApi.Summary, "Retry every failed download")
+    .annotate(OpenApi.Description, "Every FAILED download back to WAITING with its attempts reset, like POST /api/downloads/{id}/retry on each."))
+  .add(HttpApiEndpoint.post("clearFinished", "/api/downloads/manager/clear-finished").addSuccess(BulkResult)
+    .annotate(OpenApi.Summary, "Remove every finished download from the lists")
+    .annotate(OpenApi.Description, "Every COMPLETED, FAILED and CANCELLED download is removed, like DELETE /api/downloads/{id}?remove=true on each; files already in the library stay there."))
 {}
 
 export class SettingsApi extends HttpApiGroup.make("settings")

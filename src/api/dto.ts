@@ -42,6 +42,8 @@ export const DownloadDto = Schema.Struct({
   next_attempt_at: Nullable(Schema.String),
   error: Nullable(Schema.String),
   quality_profile: Schema.String,
+  /** Held by the user: the status is kept, nothing runs until it is resumed. */
+  paused: Schema.Boolean,
   import: Nullable(Schema.Struct({
     status: Schema.Literal("IMPORTING", "IMPORTED", "NEEDS_REVIEW", "IMPORT_FAILED"),
     /** Extension: the step a running import is at (LOCATING, VERIFYING, STAGING, PUBLISHING, CLEANING, DONE). */
@@ -84,6 +86,7 @@ export const toDto = (d: Download): DownloadDto => ({
   next_attempt_at: d.nextAttemptAt,
   error: d.error,
   quality_profile: d.qualityProfile,
+  paused: d.paused === true,
   // only a COMPLETED download has an import; a file refused at import sends it back to WAITING
   import: d.status === "COMPLETED" && d.importState ? { ...d.importState, checks: [...d.importState.checks] } : null
 })

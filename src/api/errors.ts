@@ -20,6 +20,7 @@ export const API_ERROR_OF = {
   DownloadNotFound: NotFound,
   TrackNotFound: NotFound,
   AlbumNotFound: NotFound,
+  CandidateNotFound: NotFound,
   StatusConflict: Conflict,
   ImportConflict: Conflict,
   QualityProfileReadOnly: Conflict,

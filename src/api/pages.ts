@@ -3,7 +3,8 @@ import { Clock, Effect, Either, Layer, Schema } from "effect"
 import { DownloadManager } from "../application/download-manager.js"
 import { HealthReport } from "../application/health.js"
 import { QueueAlbumDownloads } from "../application/queue-album-downloads.js"
-import { QueueControl } from "../application/queue-control.js"
+import { BULK_ACTIONS, type BulkAction, type BulkResult, QueueControl } from "../application/queue-control.js"
+import { PRIORITY_MOVES } from "../domain/download-actions.js"
 import { QueueTrackDownload } from "../application/queue-track-download.js"
 import { LibraryIndexer } from "../application/library/library-indexer.js"
 import { type Download, DownloadStatus } from "../domain/download.js"
@@ -100,6 +101,23 @@ const rowAction = (act: (m: DownloadManager, id: string) => Effect.Effect<Downlo
     StatusConflict: errorPage
   }))
 
+const BULK_DONE: Record<BulkAction, string> = {
+  cancel: "Cancelled", retry: "Retried", remove: "Removed", pause: "Paused", resume: "Resumed", priority: "Priority set on"
+}
+
+/** "Paused 3 downloads; 1 refused: …" with the first few reasons. */
+const bulkMessage = (verb: string, r: BulkResult, what = "downloads") => {
+  const n = r.done.length
+  const refused = r.refused.length
+  const text = html`${verb} ${n} ${n === 1 ? what.replace(/s$/, "") : what}.${refused > 0
+    ? html` ${refused} refused: ${r.refused.slice(0, 3).map((x, i) => html`${i > 0 ? "; " : ""}${x.message}`)}${refused > 3 ? " …" : ""}`
+    : ""}`
+  return message(refused > 0 && n === 0 ? "error" : "ok", text)
+}
+
+/** The page reloads its list (static/app.js), so rows that moved, went or came back show where they are. */
+const listChanged = (body: SafeHtml) => page(body).pipe(HttpServerResponse.setHeader("HX-Trigger", "soulspot-list-changed"))
+
 export const PageRoutes = HttpLayerRouter.addAll([
   HttpLayerRouter.route("GET", "/", HttpServerResponse.redirect("/download-manager", { status: 302 })),
   HttpLayerRouter.route("GET", "/download-manager", (request) => Effect.gen(function*() {
@@ -142,6 +160,65 @@ export const PageRoutes = HttpLayerRouter.addAll([
   }).pipe(Effect.catchTag("DownloadNotFound", errorPage))),
   HttpLayerRouter.route("POST", "/download-manager/downloads/:id/cancel", rowAction((m, id) => m.cancel(id))),
   HttpLayerRouter.route("POST", "/download-manager/downloads/:id/retry", rowAction((m, id) => m.retry(id))),
+  HttpLayerRouter.route("POST", "/download-manager/downloads/:id/pause", rowAction((m, id) => m.pause(id))),
+  HttpLayerRouter.route("POST", "/download-manager/downloads/:id/resume", rowAction((m, id) => m.resume(id))),
+  HttpLayerRouter.route("POST", "/download-manager/downloads/:id/priority", (request) => Effect.gen(function*() {
+    const control = yield* QueueControl
+    const { id } = yield* HttpLayerRouter.params
+    const move = requestUrl(request).searchParams.get("move") ?? (yield* formBody)["move"]
+    const known = PRIORITY_MOVES.find((m) => m === move)
+    if (!known) return page(message("error", "move: must be up, down or top"), 400)
+    return page(downloadRow(yield* control.movePriority(id ?? "", known)))
+  }).pipe(
+    Effect.catchTag("DownloadNotFound", errorPage),
+    Effect.catchTag("RequestError", () => Effect.succeed(page(message("error", "The form could not be read."), 400))))),
+  // The row goes (an empty answer in its place); the counts follow by SSE.
+  HttpLayerRouter.route("POST", "/download-manager/downloads/:id/remove", Effect.gen(function*() {
+    const manager = yield* DownloadManager
+    const { id } = yield* HttpLayerRouter.params
+    yield* manager.remove(id ?? "")
+    return page(html``)
+  }).pipe(Effect.catchTags({ DownloadNotFound: errorPage, StatusConflict: errorPage }))),
+  // From the candidate panel: the panel answers with the candidates as they are now; the row follows by SSE.
+  HttpLayerRouter.route("POST", "/download-manager/downloads/:id/candidates/:rank/use", Effect.gen(function*() {
+    const manager = yield* DownloadManager
+    const { id, rank } = yield* HttpLayerRouter.params
+    const n = Number(rank)
+    if (!Number.isInteger(n) || n < 1) return page(message("error", "rank: must be a whole number from 1"), 400)
+    const d = yield* manager.useCandidate(id ?? "", n)
+    return page(candidatesView(d, yield* manager.candidates(d.id), message("ok", html`File #${n} from ${d.username} is next; it is enqueued within a few seconds.`)))
+  }).pipe(Effect.catchTags({ DownloadNotFound: errorPage, StatusConflict: errorPage, CandidateNotFound: errorPage }))),
+  HttpLayerRouter.route("POST", "/download-manager/downloads/:id/next-candidate", Effect.gen(function*() {
+    const manager = yield* DownloadManager
+    const { id } = yield* HttpLayerRouter.params
+    const d = yield* manager.nextCandidate(id ?? "")
+    return page(candidatesView(d, yield* manager.candidates(d.id), message("ok", "That file is given up; the next candidate is tried within a few seconds.")))
+  }).pipe(Effect.catchTags({ DownloadNotFound: errorPage, StatusConflict: errorPage }))),
+  // The selection bar: one action on the ticked rows; the list reloads so moved and removed rows show where they are.
+  HttpLayerRouter.route("POST", "/download-manager/bulk", Effect.gen(function*() {
+    const control = yield* QueueControl
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const params = yield* request.urlParamsBody
+    const ids = params.filter(([k, v]) => k === "ids" && v.trim() !== "").map(([, v]) => v.trim())
+    const action = BULK_ACTIONS.find((a) => a === params.find(([k]) => k === "action")?.[1])
+    const priority = Number(params.find(([k]) => k === "priority")?.[1] ?? "")
+    if (action === undefined) return page(message("error", `action: must be one of ${BULK_ACTIONS.join(", ")}`), 400)
+    if (ids.length === 0) return page(message("error", "Select at least one download first."), 400)
+    if (ids.length > 10_000) return page(message("error", "At most 10000 downloads at once."), 400)
+    if (action === "priority" && !(Number.isInteger(priority) && Math.abs(priority) <= 1000)) {
+      return page(message("error", "priority: must be a whole number from -1000 to 1000"), 400)
+    }
+    const result = yield* control.bulk({ ids, action, priority })
+    return listChanged(bulkMessage(BULK_DONE[action], result))
+  }).pipe(Effect.catchTag("RequestError", () => Effect.succeed(page(message("error", "The form could not be read."), 400))))),
+  HttpLayerRouter.route("POST", "/download-manager/retry-failed", Effect.gen(function*() {
+    const control = yield* QueueControl
+    return listChanged(bulkMessage("Retried", yield* control.retryFailed(), "failed downloads"))
+  })),
+  HttpLayerRouter.route("POST", "/download-manager/clear-finished", Effect.gen(function*() {
+    const control = yield* QueueControl
+    return listChanged(bulkMessage("Removed", yield* control.clearFinished(), "finished downloads"))
+  })),
   HttpLayerRouter.route("POST", "/download-manager/downloads/:id/album-first", Effect.gen(function*() {
     const control = yield* QueueControl
     const { id } = yield* HttpLayerRouter.params

@@ -37,6 +37,8 @@ const encodeDownload = Schema.encodeSync(DownloadDto)
 const badCursor = (e: { readonly message: string }) => Effect.fail(new BadRequest({ message: e.message }))
 const pageDto = (p: Page) => ({ downloads: p.downloads.map(toDto), total: p.total, next_cursor: p.nextCursor })
 
+const actionErrors = { DownloadNotFound: asApiError.DownloadNotFound, StatusConflict: asApiError.StatusConflict }
+
 export const DownloadsLive = HttpApiBuilder.group(SoulSpotApi, "downloads", (handlers) => Effect.gen(function*() {
   const manager = yield* DownloadManager
   const queue = yield* QueueTrackDownload
@@ -65,10 +67,16 @@ export const DownloadsLive = HttpApiBuilder.group(SoulSpotApi, "downloads", (han
       Effect.zipRight(manager.candidates(path.id)),
       Effect.map((candidates) => ({ candidates })),
       Effect.catchTag("DownloadNotFound", asApiError.DownloadNotFound)))
-    .handle("cancel", ({ path }) => manager.cancel(path.id).pipe(
-      Effect.map(toDto), Effect.catchTags({ DownloadNotFound: asApiError.DownloadNotFound, StatusConflict: asApiError.StatusConflict })))
-    .handle("retry", ({ path }) => manager.retry(path.id).pipe(
-      Effect.map(toDto), Effect.catchTags({ DownloadNotFound: asApiError.DownloadNotFound, StatusConflict: asApiError.StatusConflict })))
+    // DELETE cancels an active download; with remove=true it removes a finished one (204).
+    .handle("cancel", ({ path, urlParams }) => urlParams.remove === "true"
+      ? manager.remove(path.id).pipe(Effect.as(HttpServerResponse.empty({ status: 204 })), Effect.catchTags(actionErrors))
+      : manager.cancel(path.id).pipe(Effect.map(toDto), Effect.catchTags(actionErrors)))
+    .handle("retry", ({ path }) => manager.retry(path.id).pipe(Effect.map(toDto), Effect.catchTags(actionErrors)))
+    .handle("pause", ({ path }) => manager.pause(path.id).pipe(Effect.map(toDto), Effect.catchTags(actionErrors)))
+    .handle("resume", ({ path }) => manager.resume(path.id).pipe(Effect.map(toDto), Effect.catchTags(actionErrors)))
+    .handle("useCandidate", ({ path }) => manager.useCandidate(path.id, path.rank).pipe(
+      Effect.map(toDto), Effect.catchTags({ ...actionErrors, CandidateNotFound: asApiError.CandidateNotFound })))
+    .handle("nextCandidate", ({ path }) => manager.nextCandidate(path.id).pipe(Effect.map(toDto), Effect.catchTags(actionErrors)))
 }))
 
 export const ManagerLive = HttpApiBuilder.group(SoulSpotApi, "manager", (handlers) => Effect.gen(function*() {
@@ -81,6 +89,8 @@ export const ManagerLive = HttpApiBuilder.group(SoulSpotApi, "manager", (handler
     }).pipe(Effect.map(pageDto), Effect.catchTag("InvalidCursor", badCursor)))
     .handle("stats", () => Effect.map(manager.stats, toStatsDto))
     .handle("health", () => Effect.map(health.report, toHealthDto))
+    .handle("retryFailed", () => control.retryFailed())
+    .handle("clearFinished", () => control.clearFinished())
 }))
 
 export const SettingsRoutesLive = HttpApiBuilder.group(SoulSpotApi, "settings", (handlers) => Effect.gen(function*() {

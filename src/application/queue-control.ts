@@ -1,8 +1,9 @@
 import { Array as Arr, Clock, Effect } from "effect"
 import { DownloadNotFound } from "../domain/errors.js"
 import { type ActiveFilter, DownloadRepository, type ListFilter } from "../domain/ports/DownloadRepository.js"
-import { MAX_PRIORITY } from "../domain/download.js"
+import { MAX_PRIORITY, TERMINAL_STATUSES } from "../domain/download.js"
 import { DownloadManager } from "./download-manager.js"
+import { type PriorityMove, priorityAfter } from "../domain/download-actions.js"
 
 /** Finished downloads stay on the active tab this long, so a user sees the outcome. */
 const RECENT_MS = 10 * 60 * 1000
@@ -14,7 +15,7 @@ export type BulkAction = typeof BULK_ACTIONS[number]
 
 export interface BulkRefusal {
   readonly id: string
-  /** The API's error tag for this id alone: NotFound, Conflict or Unsupported. */
+  /** The API's error tag for this id alone: NotFound or Conflict. */
   readonly error: string
   readonly message: string
 }
@@ -39,6 +40,15 @@ export class QueueControl extends Effect.Service<QueueControl>()("soulspot/Queue
       const [changed] = yield* repo.setPriority([id], priority)
       if (!changed) return yield* new DownloadNotFound({ id })
       return changed
+    })
+
+    /** The page's ▲ ▼ Top. */
+    const movePriority = Effect.fn("QueueControl.movePriority")(function*(id: string, move: PriorityMove) {
+      const d = yield* repo.get(id)
+      const next = priorityAfter(move, d.priority, yield* repo.highestOtherPriority(id))
+      if (next === d.priority) return d
+      yield* Effect.logInfo(`priority ${d.priority} → ${next} (${move})`).pipe(Effect.annotateLogs({ download: id }))
+      return yield* setPriority(id, next)
     })
 
     const oneByOne = (ids: ReadonlyArray<string>, act: (id: string) => Effect.Effect<unknown, { readonly _tag: string; readonly message: string }>) =>
@@ -66,14 +76,33 @@ export class QueueControl extends Effect.Service<QueueControl>()("soulspot/Queue
           return yield* oneByOne(ids, manager.cancel)
         case "retry":
           return yield* oneByOne(ids, manager.retry)
-        default:
-          return {
-            done: [],
-            refused: ids.map((id) => ({
-              id, error: "Unsupported", message: `${input.action}: not available yet; bulk actions here are priority, cancel and retry`
-            }))
-          } satisfies BulkResult
+        case "pause":
+          return yield* oneByOne(ids, manager.pause)
+        case "resume":
+          return yield* oneByOne(ids, manager.resume)
+        case "remove":
+          return yield* removeMany(ids)
       }
+    })
+
+    /** Finished ones are deleted in one transaction; the others are refused one by one with the reason. */
+    const removeMany = (ids: ReadonlyArray<string>) => Effect.gen(function*() {
+      const removed = new Set<string>()
+      for (const chunk of Arr.chunksOf(ids, 500)) for (const id of yield* repo.remove(chunk)) removed.add(id)
+      const rest = yield* oneByOne(ids.filter((id) => !removed.has(id)), manager.remove)
+      yield* Effect.logInfo(`removed ${removed.size + rest.done.length} finished downloads from the lists`)
+      return { done: ids.filter((id) => removed.has(id) || rest.done.includes(id)), refused: rest.refused } satisfies BulkResult
+    })
+
+    /** "Retry all failed": every FAILED download back to WAITING. */
+    const retryFailed = Effect.fn("QueueControl.retryFailed")(function*() {
+      const ids = yield* repo.idsWithStatus(["FAILED"])
+      return yield* oneByOne(ids, manager.retry)
+    })
+
+    /** "Clear finished": every COMPLETED, FAILED and CANCELLED download leaves the lists. */
+    const clearFinished = Effect.fn("QueueControl.clearFinished")(function*() {
+      return yield* removeMany(yield* repo.idsWithStatus(TERMINAL_STATUSES))
     })
 
     /** Every active download of the album of this one goes before everything else in the queue. */
@@ -90,7 +119,10 @@ export class QueueControl extends Effect.Service<QueueControl>()("soulspot/Queue
       recent,
       list: (f: ListFilter) => repo.list(f),
       setPriority,
+      movePriority,
       bulk,
+      retryFailed,
+      clearFinished,
       albumToFront
     } as const
   })

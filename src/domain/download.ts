@@ -68,6 +68,8 @@ export const Download = Schema.Struct({
   qualityProfile: Schema.String,
   /** Last time the transfer was seen moving (internal: stall detection). */
   progressAt: Schema.NullOr(Schema.String),
+  /** Held by the user: the workers skip it; absent means false. */
+  paused: Schema.optional(Schema.Boolean),
   track: Track,
   /** The library import of a COMPLETED download; absent or null when there is none. */
   importState: Schema.optional(Schema.NullOr(ImportView))

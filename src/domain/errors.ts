@@ -22,10 +22,24 @@ export class TrackNotFound extends Schema.TaggedError<TrackNotFound>()(
 /** A request that is well formed but not allowed in the download's current state. */
 export class StatusConflict extends Schema.TaggedError<StatusConflict>()(
   "StatusConflict",
-  { id: Schema.String, status: DownloadStatus, action: Schema.String }
+  {
+    id: Schema.String, status: DownloadStatus, action: Schema.String,
+    /** Why, when the status alone does not say it (e.g. "it is paused already"). */
+    detail: Schema.optional(Schema.String)
+  }
 ) {
   override get message() {
-    return `cannot ${this.action} download ${this.id}: it is ${this.status}`
+    return `cannot ${this.action} download ${this.id}: ${this.detail ?? `it is ${this.status}`}`
+  }
+}
+
+/** A candidate rank that the download's last search did not produce. */
+export class CandidateNotFound extends Schema.TaggedError<CandidateNotFound>()(
+  "CandidateNotFound",
+  { id: Schema.String, rank: Schema.Number }
+) {
+  override get message() {
+    return `download ${this.id} has no candidate #${this.rank}; GET /api/downloads/${this.id}/candidates lists them`
   }
 }
 

@@ -44,6 +44,27 @@ export const listFilters = (tab: "active" | "history", selected: ReadonlyArray<D
   </fieldset>
 </form>`
 
+/**
+ * Actions on the ticked rows (static/app.js keeps the ticks through live updates and enables the
+ * buttons), and the two whole-queue actions. Only destructive ones ask first: cancel, remove, clear.
+ */
+const selectionBar = (): SafeHtml => {
+  const bulk = (action: string, label: string, confirm?: string) =>
+    html`<button type="button" class="bulk-action${confirm ? " danger" : ""}" data-action="${action}" hx-post="/download-manager/bulk" hx-vals='{"action":"${action}"}' hx-include=".select-row:checked, #bulk-priority" hx-target="#list-message" hx-swap="innerHTML" disabled${confirm ? html` hx-confirm="${confirm}"` : ""}>${label}</button>`
+  return html`<div id="selection-bar" class="selection-bar" role="toolbar" aria-label="Actions on selected downloads">
+  <label class="chip"><input type="checkbox" id="select-all" aria-label="Select all shown"> Select all shown</label>
+  <span id="selected-count" class="muted" aria-live="polite">0 selected</span>
+  ${bulk("pause", "Pause")}${bulk("resume", "Resume")}${bulk("retry", "Retry")}
+  <label class="bulk-priority">priority <input type="number" id="bulk-priority" name="priority" value="0" min="-1000" max="1000" step="1" inputmode="numeric"></label>
+  ${bulk("priority", "Set priority")}
+  ${bulk("cancel", "Cancel", "Cancel the selected downloads?")}${bulk("remove", "Remove", "Remove the selected finished downloads from the lists? Files in the library stay.")}
+  <span class="queue-actions">
+    <button type="button" id="retry-failed" hx-post="/download-manager/retry-failed" hx-target="#list-message" hx-swap="innerHTML">Retry all failed</button>
+    <button type="button" id="clear-finished" class="danger" hx-post="/download-manager/clear-finished" hx-target="#list-message" hx-swap="innerHTML" hx-confirm="Remove every finished download (completed, failed, cancelled) from the lists? Files in the library stay.">Clear finished</button>
+  </span>
+</div>`
+}
+
 export interface ManagerPage {
   readonly tab: "active" | "history"
   readonly page: Page
@@ -92,6 +113,7 @@ const results = (p: ManagerPage): SafeHtml => {
 export const listSection = (p: ManagerPage): SafeHtml => html`<section id="list" class="card" aria-labelledby="list-h">
   <h2 id="list-h">${p.tab === "active" ? "Active" : "History"} <span class="muted" id="list-count">(${count(p.page.total)})</span></h2>
   ${listFilters(p.tab, p.statuses, p.q, p.stats)}
+  ${selectionBar()}
   <div id="list-message" role="status" aria-live="polite"></div>
   ${results(p)}
 </section>`

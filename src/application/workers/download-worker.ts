@@ -66,6 +66,12 @@ export class DownloadWorker extends Effect.Service<DownloadWorker>()("soulspot/D
       yield* Effect.logWarning(`${d.id}: enqueue paused: ${e.message}`)
     })
 
+    const withdraw = (d: Download, transfer: { readonly username: string; readonly id: string }, why: string) =>
+      provider.cancel(transfer).pipe(
+        Effect.tap(() => Effect.logInfo(`${d.id}: cancelled transfer ${transfer.id} in slskd: ${why}`)),
+        Effect.tapError((e) => Effect.logWarning(`${d.id}: could not cancel transfer ${transfer.id} in slskd (${why}): ${e.message}`)),
+        Effect.ignore)
+
     /** true = carry on with the next row; false = slskd cannot take enqueues now, stop this tick. */
     const enqueue = (d: Download) => Effect.gen(function*() {
       if (d.username === null || d.filename === null || d.size === null) {
@@ -76,8 +82,13 @@ export class DownloadWorker extends Effect.Service<DownloadWorker>()("soulspot/D
       if (result._tag === "Right") {
         yield* outage.resume
         const now = yield* Clock.currentTimeMillis
-        yield* repo.updateStatus(d.id, "QUEUED", { slskdId: result.right.transferId, progressAt: iso(now), error: null, nextAttemptAt: null })
+        const transfer = { username: d.username, id: result.right.transferId }
+        const queued = yield* repo.updateStatus(d.id, "QUEUED", { slskdId: transfer.id, progressAt: iso(now), error: null, nextAttemptAt: null }).pipe(
+          // cancelled or given another file while slskd was asked: that transfer is nobody's
+          Effect.tapError(() => withdraw(d, transfer, "the download changed while slskd took it")))
         yield* Effect.logInfo(`${d.id}: ${result.right.adopted ? "adopted the transfer slskd already had" : "enqueued"} ${d.filename} from ${d.username}`)
+        // paused while slskd was asked: the row keeps the id, slskd lets the transfer go until resume
+        if (queued.paused === true) yield* withdraw(d, transfer, "paused while it was being enqueued")
         return true
       }
       if (enqueueFailureKind(result.left) === "candidate") {

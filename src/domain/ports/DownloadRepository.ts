@@ -1,6 +1,6 @@
-import { Context, type Effect, type Option, Schema } from "effect"
+import { Context, type Effect, type Either, type Option, Schema } from "effect"
 import type { Download, DownloadStatus, IllegalTransition } from "../download.js"
-import type { DownloadNotFound } from "../errors.js"
+import type { DownloadNotFound, StatusConflict } from "../errors.js"
 import type { Ranked } from "../matching/score.js"
 import type { TrackInput } from "../track.js"
 
@@ -19,11 +19,18 @@ export interface DownloadPatch {
   readonly priority?: number
   readonly qualityProfile?: string
   readonly progressAt?: string | null
+  readonly paused?: boolean
 }
 
 export interface DownloadChange {
   readonly id: string
   /** Target status; omitted for a progress-only update. */
+  readonly status?: DownloadStatus
+  readonly patch: DownloadPatch
+}
+
+/** A change to one download: a status to move to (omitted: status kept) and the fields to set. */
+export interface DownloadChangeSpec {
   readonly status?: DownloadStatus
   readonly patch: DownloadPatch
 }
@@ -124,11 +131,23 @@ export class DownloadRepository extends Context.Tag("soulspot/DownloadRepository
    * `known`: the rows as the caller read them, so unchanged-status rows need not be read back.
    */
   readonly applyChanges: (changes: ReadonlyArray<DownloadChange>, known?: ReadonlyMap<string, Download>) => Effect.Effect<{ readonly applied: ReadonlyArray<Download>; readonly rejected: ReadonlyArray<IllegalTransition & { readonly id: string }> }>
+  /**
+   * Reads one download, lets `decide` (a domain rule) refuse or shape the change, and writes it,
+   * all in one transaction. Answers the row before and after.
+   */
+  readonly modify: (id: string, decide: (d: Download) => Either.Either<DownloadChangeSpec, StatusConflict>) =>
+    Effect.Effect<{ readonly before: Download; readonly after: Download }, DownloadNotFound | StatusConflict>
+  /** Ids of every download in these statuses, oldest first (bulk actions over a whole status). */
+  readonly idsWithStatus: (statuses: ReadonlyArray<DownloadStatus>) => Effect.Effect<ReadonlyArray<string>>
+  /** Deletes these downloads if they are finished (with their candidates and import); answers the ids deleted. */
+  readonly remove: (ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<string>>
   readonly stats: (todayStart: string) => Effect.Effect<DownloadStats>
   /** Sets the priority of these downloads in one transaction; answers the ones that exist. */
   readonly setPriority: (ids: ReadonlyArray<string>, priority: number) => Effect.Effect<ReadonlyArray<Download>>
   /** The highest priority among active downloads (0 when none). */
   readonly maxActivePriority: Effect.Effect<number>
+  /** The highest priority among the other active downloads (-1000 when there are none). */
+  readonly highestOtherPriority: (id: string) => Effect.Effect<number>
   /**
    * Active downloads of the same album as this one: the stored album(s) of its track, else the
    * same artist and album text. Includes the download itself when it is active.
@@ -139,4 +158,6 @@ export class DownloadRepository extends Context.Tag("soulspot/DownloadRepository
   readonly markCandidate: (downloadId: string, rank: number, outcome: string) => Effect.Effect<void>
   /** Marks the candidate with this user and file as failed, so retries move on to another. */
   readonly markFailedCandidate: (downloadId: string, username: string, filename: string, reason: string) => Effect.Effect<void>
+  /** Sets the outcome of the candidate with this user and file (e.g. given up by the user). */
+  readonly markCandidateFile: (downloadId: string, username: string, filename: string, outcome: string) => Effect.Effect<void>
 }>() {}

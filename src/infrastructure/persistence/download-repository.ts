@@ -2,12 +2,12 @@ import { SqlClient, SqlSchema, type SqlError, type Statement } from "@effect/sql
 import { Array as Arr, Effect, Either, Layer, Option, Schema } from "effect"
 import { randomUUID } from "node:crypto"
 import {
-  ACTIVE_STATUSES, type Download, type DownloadStatus, type IllegalTransition, isTerminal, transition
+  ACTIVE_STATUSES, canTransition, type Download, DownloadStatus, type IllegalTransition, isTerminal, transition
 } from "../../domain/download.js"
-import { DownloadNotFound } from "../../domain/errors.js"
+import { DownloadNotFound, type StatusConflict } from "../../domain/errors.js"
 import { DomainEvents } from "../../domain/events.js"
 import {
-  type ActiveFilter, type Candidate, type DownloadChange, type DownloadPatch, DownloadRepository, type DownloadStats,
+  type ActiveFilter, type Candidate, type DownloadChange, type DownloadChangeSpec, type DownloadPatch, DownloadRepository, type DownloadStats,
   type ListFilter, type Page, type QueueResult
 } from "../../domain/ports/DownloadRepository.js"
 import { TrackRepository } from "../../domain/ports/TrackRepository.js"
@@ -36,7 +36,9 @@ export const changeColumns = (from: DownloadStatus, to: DownloadStatus | undefin
     ...cols,
     status: to,
     completedAt: isTerminal(to) ? now : null,
-    ...(to === "WAITING" ? { speedBps: 0, etaSeconds: null } : {})
+    ...(to === "WAITING" ? { speedBps: 0, etaSeconds: null } : {}),
+    // a finished download is never held
+    ...(isTerminal(to) ? { paused: false } : {})
   }
 }
 
@@ -109,7 +111,16 @@ export const makeDownloadRepository = Effect.gen(function*() {
       Effect.tap((r) => r.created ? publish([r.download]) : Effect.void)
     )
 
-  const writeChange = (id: string, cols: ChangeColumns) => sql`UPDATE downloads SET ${sql.update(cols)} WHERE id = ${id}`
+  // SQLite has no boolean: paused is stored as 0 or 1.
+  const writeChange = (id: string, cols: ChangeColumns) =>
+    sql`UPDATE downloads SET ${sql.update(cols.paused === undefined ? cols : { ...cols, paused: cols.paused ? 1 : 0 })} WHERE id = ${id}`
+
+  const HoldRow = Schema.Struct({ id: Schema.String, status: DownloadStatus, paused: Schema.Number })
+  const holdsOf = SqlSchema.findAll({
+    Request: Schema.Array(Schema.String),
+    Result: HoldRow,
+    execute: (ids) => sql`SELECT id, status, paused FROM downloads WHERE id IN ${sql.in(ids)}`
+  })
 
   const statusesOf = SqlSchema.findAll({
     Request: Schema.Array(Schema.String),
@@ -158,7 +169,8 @@ export const makeDownloadRepository = Effect.gen(function*() {
       const now = yield* nowIso
       const current = new Map<string, DownloadStatus>()
       for (const chunk of Arr.chunksOf(changes.map((c) => c.id), ID_CHUNK)) {
-        for (const r of yield* statusesOf(chunk)) current.set(r.id, r.status)
+        // A transfer the user paused was cancelled by us: what the sync read of it meanwhile is void.
+        for (const r of yield* holdsOf(chunk)) if (!(r.paused === 1 && (r.status === "QUEUED" || r.status === "DOWNLOADING"))) current.set(r.id, r.status)
       }
       const rejected: Array<IllegalTransition & { readonly id: string }> = []
       const inMemory = new Map<string, Download>()
@@ -358,6 +370,39 @@ export const makeDownloadRepository = Effect.gen(function*() {
     return ACTIVE_STATUSES.includes(d.status) ? [d.id] : []
   })
 
+  /** One download read, judged by `decide` and written in one transaction; the event goes out after the commit. */
+  const modify = (id: string, decide: (d: Download) => Either.Either<DownloadChangeSpec, StatusConflict>) =>
+    Effect.gen(function*() {
+      const before = yield* findRaw(id).pipe(Effect.flatMap(Option.match({
+        onNone: () => Effect.fail(new DownloadNotFound({ id })),
+        onSome: Effect.succeed
+      })))
+      const change = decide(before)
+      if (Either.isLeft(change)) return yield* Effect.fail(change.left)
+      const { status, patch } = change.right
+      if (status !== undefined && status !== before.status && !canTransition(before.status, status)) {
+        return yield* Effect.die(new Error(`modify ${id}: ${before.status} → ${status} is not a legal move`))
+      }
+      yield* writeChange(id, changeColumns(before.status, status, patch, yield* nowIso))
+      return { before, after: Option.getOrThrow(yield* findRaw(id)) }
+    }).pipe(
+      sql.withTransaction,
+      Effect.catchTags({ SqlError: Effect.die, ParseError: Effect.die }),
+      Effect.tap(({ after }) => publish([after])),
+      Effect.withSpan("DownloadRepository.modify", { attributes: { id } })
+    )
+
+  // Finished rows only, re-checked in the statement: a row retried meanwhile stays.
+  const remove = (ids: ReadonlyArray<string>) =>
+    Effect.forEach(Arr.chunksOf(ids, ID_CHUNK), (chunk) =>
+      sql<{ id: string }>`DELETE FROM downloads WHERE id IN ${sql.in(chunk)} AND status IN ${sql.literal(TERMINAL_SQL)} RETURNING id`.withoutTransform
+    ).pipe(
+      Effect.map((xs) => xs.flat().map((r) => r.id)),
+      sql.withTransaction,
+      Effect.orDie,
+      Effect.withSpan("DownloadRepository.remove", { attributes: { downloads: ids.length } })
+    )
+
   return DownloadRepository.of({
     queue: (req) => queueOnce(Effect.gen(function*() {
       const track = yield* tracks.upsert(req.track)
@@ -384,18 +429,26 @@ export const makeDownloadRepository = Effect.gen(function*() {
         .pipe(Effect.orDie),
     // downloads_waiting_due: the scan stops after `limit` due rows; rows in back-off are skipped in the index.
     getWaitingDue: (now, limit) =>
-      select(sql`WHERE d.status = 'WAITING' AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ${now})
+      select(sql`WHERE d.status = 'WAITING' AND d.paused = 0 AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ${now})
         ORDER BY -d.priority, d.created_at, d.id LIMIT ${limit}`).pipe(Effect.orDie),
     nextWaitingAt: (now) =>
-      sql<{ at: string | null }>`SELECT min(next_attempt_at) AS at FROM downloads WHERE status = 'WAITING' AND next_attempt_at > ${now}`
+      sql<{ at: string | null }>`SELECT min(next_attempt_at) AS at FROM downloads WHERE status = 'WAITING' AND paused = 0 AND next_attempt_at > ${now}`
         .pipe(Effect.map((rows) => Option.fromNullable(rows[0]?.at)), Effect.orDie),
-    getPending: select(sql`WHERE d.status = 'PENDING' ORDER BY d.priority DESC, d.created_at, d.id`).pipe(Effect.orDie),
-    getInFlight: selectHot(sql`WHERE d.status IN ('QUEUED', 'DOWNLOADING') ORDER BY d.created_at, d.id`).pipe(Effect.orDie),
+    getPending: select(sql`WHERE d.status = 'PENDING' AND d.paused = 0 ORDER BY d.priority DESC, d.created_at, d.id`).pipe(Effect.orDie),
+    getInFlight: selectHot(sql`WHERE d.status IN ('QUEUED', 'DOWNLOADING') AND d.paused = 0 ORDER BY d.created_at, d.id`).pipe(Effect.orDie),
     updateStatus,
     applyChanges,
+    modify,
+    remove,
+    idsWithStatus: (statuses) =>
+      sql<{ id: string }>`SELECT id FROM downloads WHERE status IN ${sql.in(statuses)} ORDER BY created_at, id`.withoutTransform.pipe(
+        Effect.map((rows) => rows.map((r) => r.id)), Effect.orDie),
     stats: (t) => stats(t).pipe(Effect.orDie),
     setPriority,
     maxActivePriority: maxActivePriority(undefined).pipe(Effect.map(Option.match({ onNone: () => 0, onSome: (r) => r.priority })), Effect.orDie),
+    highestOtherPriority: (id) =>
+      sql<{ p: number | null }>`SELECT max(d.priority) AS p FROM downloads d WHERE d.status IN ${sql.literal(ACTIVE_SQL)} AND d.id <> ${id}`.pipe(
+        Effect.map((rows) => rows[0]?.p ?? -1000), Effect.orDie),
     albumMates,
     saveCandidates,
     candidates: (id) => candidates(id).pipe(Effect.orDie),
@@ -404,6 +457,10 @@ export const makeDownloadRepository = Effect.gen(function*() {
         .pipe(Effect.asVoid, Effect.orDie),
     markFailedCandidate: (downloadId, username, filename, reason) =>
       sql`UPDATE download_candidates SET outcome = ${`failed: ${reason}`}
+        WHERE download_id = ${downloadId} AND username = ${username} AND filename = ${filename}`
+        .pipe(Effect.asVoid, Effect.orDie),
+    markCandidateFile: (downloadId, username, filename, outcome) =>
+      sql`UPDATE download_candidates SET outcome = ${outcome}
         WHERE download_id = ${downloadId} AND username = ${username} AND filename = ${filename}`
         .pipe(Effect.asVoid, Effect.orDie)
   })

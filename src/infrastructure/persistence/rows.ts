@@ -22,7 +22,7 @@ export const TRACK_COLUMNS = "id, request_key, title, artist, album, duration_ms
 
 /** downloads joined with tracks; track columns are prefixed t_ to keep names apart. Read without the name transform (toDownload maps the snake_case columns itself). */
 export const DOWNLOAD_SELECT = `SELECT d.id, d.track_id, d.status, d.priority, d.slskd_id, d.username, d.filename, d.size,
-  d.bytes_transferred, d.speed_bps, d.eta_seconds, d.attempts, d.next_attempt_at, d.error, d.quality_profile, d.progress_at,
+  d.bytes_transferred, d.speed_bps, d.eta_seconds, d.attempts, d.next_attempt_at, d.error, d.quality_profile, d.progress_at, d.paused,
   d.created_at, d.updated_at, d.completed_at,
   t.request_key AS t_request_key, t.title AS t_title, t.artist AS t_artist, t.album AS t_album,
   t.duration_ms AS t_duration_ms, t.isrc AS t_isrc, t.track_number AS t_track_number,
@@ -51,6 +51,7 @@ export const DownloadRow = Schema.Struct({
   error: NullString,
   quality_profile: Schema.String,
   progress_at: NullString,
+  paused: Schema.Number,
   created_at: Schema.String,
   updated_at: Schema.String,
   completed_at: NullString,
@@ -90,6 +91,7 @@ export const toDownload = (r: DownloadRow): Download => ({
   error: r.error,
   qualityProfile: r.quality_profile,
   progressAt: r.progress_at,
+  paused: r.paused === 1,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
   completedAt: r.completed_at,
