@@ -13,6 +13,8 @@
   })
 
   document.addEventListener("htmx:beforeSwap", function (evt) {
+    // the SSE extension swaps too, without a request
+    if (!evt.detail.xhr) return
     var status = evt.detail.xhr.status
     if (status < 400) return
     var type = evt.detail.xhr.getResponseHeader("content-type") || ""
@@ -42,7 +44,7 @@
 
   // A message that names a field ("title: must not be empty") marks that field of the form.
   document.addEventListener("htmx:afterSwap", function (evt) {
-    if (evt.detail.xhr.status < 400) return
+    if (!evt.detail.xhr || evt.detail.xhr.status < 400) return
     var form = evt.detail.requestConfig && evt.detail.requestConfig.elt && evt.detail.requestConfig.elt.closest
       ? evt.detail.requestConfig.elt.closest("form") : null
     if (!form || !form.isConnected) form = document.getElementById("settings-form")

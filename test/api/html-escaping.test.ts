@@ -44,7 +44,7 @@ const OUR_ATTRIBUTES = new Set([
   "aria-label", "aria-current", "aria-labelledby", "aria-live", "aria-hidden", "aria-describedby", "aria-valuemin", "aria-valuemax",
   "aria-valuenow", "hx-ext", "sse-connect", "sse-swap", "hx-swap", "hx-get", "hx-post", "hx-trigger", "hx-target", "hx-select",
   "hx-push-url", "hx-confirm", "hx-swap-oob", "hidden", "required", "maxlength", "autocomplete", "placeholder", "value", "checked",
-  "selected", "data-state", "data-status", "data-priority", "data-created", "data-total", "data-more", "data-filtered",
+  "selected", "data-state", "data-slskd", "data-status", "data-priority", "data-created", "data-total", "data-more", "data-filtered",
   "data-statuses", "data-since", "title", "scope", "for", "method",
   "action", "disabled", "min", "max", "step", "inputmode", "pattern", "colspan", "hx-encoding", "accept",
   "data-paused", "data-album", "data-action", "data-rank", "hx-vals", "hx-include", "hx-preserve"

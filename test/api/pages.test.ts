@@ -64,7 +64,7 @@ describe("download manager page", () => {
 
         // Everything it loads is ours: scripts from /vendor and /static only, no http(s) URLs at all.
         const scripts = [...page.matchAll(/<script\b([^>]*)>/g)].map((m) => /src="([^"]*)"/.exec(m[1]!)?.[1])
-        expect(scripts).toEqual(["/vendor/htmx.min.js", "/vendor/sse.js", "/static/app.js"])
+        expect(scripts).toEqual(["/vendor/htmx.min.js", "/vendor/sse.js", "/static/app.js", "/static/forms.js"])
         const links = urls(page)
         expect(links.length).toBeGreaterThan(5)
         for (const [attr, url] of links) {
@@ -74,7 +74,7 @@ describe("download manager page", () => {
         expect(page).not.toMatch(/(src|href)="https?:/i)
         expect(page).not.toMatch(/@import|url\(\s*["']?https?:/i)
         // ...and every one of them is there.
-        for (const asset of ["/vendor/htmx.min.js", "/vendor/sse.js", "/static/app.js", "/static/app.css", "/static/favicon.svg", "/favicon.ico"]) {
+        for (const asset of ["/vendor/htmx.min.js", "/vendor/sse.js", "/static/app.js", "/static/forms.js", "/static/app.css", "/static/favicon.svg", "/favicon.ico"]) {
           const r = yield* request("GET", asset)
           expect(r.status, asset).toBe(200)
           expect(r.text.length, asset).toBeGreaterThan(50)
