@@ -7,7 +7,6 @@ import { DomainEvents } from "../../domain/events.js"
 import type { ImportCheck, ImportRecord } from "../../domain/library/import-state.js"
 import { renderPath, yearOf } from "../../domain/library/naming.js"
 import { expectedRelativePaths, isSameName, mapLocalFilename } from "../../domain/library/slskd-layout.js"
-import { readSpectrum } from "../../domain/library/spectrum.js"
 import { decideReplace, qualityOf } from "../../domain/library/upgrade.js"
 import { verifyFile } from "../../domain/library/verify.js"
 import { builtInProfile, DEFAULT_PROFILE_NAME, type QualityProfile } from "../../domain/matching/profiles.js"
@@ -17,8 +16,8 @@ import { QualityProfiles } from "../../domain/ports/QualityProfiles.js"
 import { Settings } from "../../domain/ports/Settings.js"
 import { TrackRepository } from "../../domain/ports/TrackRepository.js"
 import { backoffMillis } from "../../domain/retry.js"
-import { audioDigest } from "../../infrastructure/library/audio-data.js"
-import { decodeFlacSegments, EXTENSIONS, probeAudio, writeTags } from "../../infrastructure/library/audio-file.js"
+import { EXTENSIONS, probeAudio } from "../../infrastructure/library/audio-file.js"
+import { AudioWork } from "../../infrastructure/library/audio-work.js"
 import { fetchCover } from "../../infrastructure/library/cover-art.js"
 import { type FileStat, LibraryFs } from "../../infrastructure/library/file-system.js"
 import { SlskdFiles } from "../../infrastructure/library/slskd-events.js"
@@ -67,6 +66,7 @@ const inside = (root: string, p: string) => {
 const formatsOfExtension = (ext: string) => Object.entries(EXTENSIONS).filter(([, exts]) => exts.includes(ext)).map(([f]) => f)
 
 export class LibraryImport extends Effect.Service<LibraryImport>()("soulspot/LibraryImport", {
+  dependencies: [AudioWork.Default],
   effect: Effect.gen(function*() {
     const downloads = yield* DownloadRepository
     const imports = yield* ImportRepository
@@ -77,6 +77,7 @@ export class LibraryImport extends Effect.Service<LibraryImport>()("soulspot/Lib
     const events = yield* DomainEvents
     const indexer = yield* LibraryIndexer
     const profiles = yield* QualityProfiles
+    const audio = yield* AudioWork
 
     const io = <A>(what: string, path: string, f: () => Promise<A>) =>
       Effect.tryPromise({
@@ -191,9 +192,7 @@ export class LibraryImport extends Effect.Service<LibraryImport>()("soulspot/Lib
         Effect.catchAll((e) => Effect.succeed({ error: String((e as { error?: unknown }).error instanceof Error ? ((e as { error: Error }).error.message) : e) })))
       const spectrum = "error" in probe || probe.format !== "flac"
         ? null
-        : yield* Effect.tryPromise(() => decodeFlacSegments(path, size)).pipe(
-          Effect.map((pcm) => readSpectrum(pcm.segments, pcm.sampleRate)),
-          Effect.orElseSucceed(() => null))
+        : yield* audio.spectrum(path, size).pipe(Effect.orElseSucceed(() => null))
       return verifyFile({
         chosenFilename: d.filename!, localPath: path, expectedSize: d.size, actualSize: size, probe,
         formatsOfExtension, wantedDurationMs: d.track.durationMs, spectrum
@@ -381,19 +380,19 @@ export class LibraryImport extends Effect.Service<LibraryImport>()("soulspot/Lib
         const fetched = naming.coverUrl === null ? null : yield* Effect.promise(() => fetchCover(naming.coverUrl!))
         const cover = fetched !== null && "data" in fetched ? fetched : null
         if (fetched !== null && "error" in fetched) checks.push({ name: "cover", ok: false, detail: `not embedded: ${fetched.error}` })
-        const before = yield* Effect.promise(() => audioDigest(staging, format))
-        const tagged = yield* Effect.try(() => writeTags(staging, {
+        const before = yield* audio.audioDigest(staging, format).pipe(Effect.orDie)
+        const tagged = yield* audio.writeTags(staging, {
           title: d.track.title, artist: d.track.artist, album: naming.values.album, albumArtist: naming.values.albumartist,
           trackNumber: d.track.trackNumber, trackCount: naming.trackCount, discNumber: d.track.discNumber,
           discCount: naming.discCount, year: naming.values.year === null ? null : Number(naming.values.year), isrc: d.track.isrc,
           spotifyId: d.track.spotifyId, deezerId: d.track.deezerId
-        }, cover)).pipe(Effect.either)
+        }, cover).pipe(Effect.either)
         if (tagged._tag === "Left") {
-          checks.push({ name: "tags", ok: false, detail: `could not write tags: ${String(tagged.left.error)}; imported with the peer's tags` })
+          checks.push({ name: "tags", ok: false, detail: `could not write tags: ${tagged.left.message}; imported with the peer's tags` })
           yield* io("removing", staging, () => fs.unlink(staging))
           yield* io("copying", source, () => fs.copyFile(source, staging))
         } else {
-          const after = yield* Effect.promise(() => audioDigest(staging, format))
+          const after = yield* audio.audioDigest(staging, format).pipe(Effect.orDie)
           if (after !== before) {
             yield* io("removing", staging, () => fs.unlink(staging))
             return yield* new ImportBlocked({ message: "writing tags changed the audio data; the file was not imported" })

@@ -82,6 +82,11 @@ const importOf = (id: string) => Effect.map(Effect.flatMap(DownloadRepository, (
 /** Lets real file I/O finish while the test clock stands still. */
 const settle = Effect.promise(() => new Promise<void>((r) => setImmediate(r))).pipe(Effect.repeatN(20))
 
+/** Polls a file-system or database condition while real I/O (and the audio worker thread) runs; the test clock stands still. */
+const until = <E, R>(cond: Effect.Effect<boolean, E, R>) => Effect.gen(function*() {
+  for (let i = 0; i < 2000 && !(yield* cond); i++) yield* Effect.promise(() => new Promise<void>((r) => setTimeout(r, 5)))
+})
+
 const WANT = (w: World) => join(w.library, "Massive Attack", "Mezzanine", "01 Angel.flac")
 
 /** A tiny JPEG (start and end markers around a JFIF header): readers take it as it is. */
@@ -359,7 +364,7 @@ const inLibrary = (w: World, rel: string, fixture: string) => Effect.gen(functio
   const p = join(w.library, rel)
   mkdirSync(dirname(p), { recursive: true })
   copyFileSync(join(FIXTURES, fixture), p)
-  writeTags(p, { ...TRACK, album: TRACK.album ?? null, albumArtist: null, trackNumber: 1, trackCount: null, discNumber: null, discCount: null, year: null, isrc: TRACK.isrc ?? null })
+  writeTags(p, { title: TRACK.title, artist: TRACK.artist, album: TRACK.album ?? null, albumArtist: null, trackNumber: 1, trackCount: null, discNumber: null, discCount: null, year: null, isrc: TRACK.isrc ?? null })
   yield* (yield* LibraryIndexer).scan(w.library)
   return p
 })
@@ -434,7 +439,8 @@ describe("library import after a crash", () => {
     const importer = yield* LibraryImport
     // the process dies while the publish is under way (kill -9: the fiber stops there)
     const fiber = yield* Effect.fork(importer.run(d.id))
-    for (let i = 0; i < 500 && (yield* importOf(d.id)).dto.import?.step !== "PUBLISHING"; i++) yield* settle
+    yield* until(Effect.map(importOf(d.id), ({ dto }) => dto.import?.step === "PUBLISHING"))
+    yield* settle
     yield* Fiber.interrupt(fiber)
     let { dto } = yield* importOf(d.id)
     expect(dto.import).toMatchObject({ status: "IMPORTING", step: "PUBLISHING" })
@@ -467,7 +473,7 @@ describe("a quality upgrade after a crash in the swap", () => {
     const aside = join(w.quarantine, `${d.id}-replaced-01 Angel.mp3`)
     // kill -9 after the old file went to quarantine, while the new one is being linked in
     const fiber = yield* Effect.fork(importer.run(d.id))
-    for (let i = 0; i < 500 && !existsSync(aside); i++) yield* settle
+    yield* until(Effect.sync(() => existsSync(aside)))
     yield* settle
     yield* Fiber.interrupt(fiber)
     let { dto } = yield* importOf(d.id)
