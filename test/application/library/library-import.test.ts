@@ -389,6 +389,23 @@ describe("library import: a second copy of the same track", () => {
     expect(yield* (yield* LibraryIndexer).lookup(d.track)).toEqual(Option.some(WANT(w)))
   }).pipe(Effect.provide(layer())))
 
+  it.scoped("a quarantine on another file system gets the replaced file through a whole copy", () => Effect.gen(function*() {
+    const w = world()
+    const mp3 = yield* inLibrary(w, "Massive Attack/Old Rip/01 Angel.mp3", "track.mp3")
+    const mp3Bytes = readFileSync(mp3)
+    put(w, "Mezzanine/01 Angel.flac")
+    const d = yield* completed(w)
+    expect(yield* (yield* LibraryImport).run(d.id)).toBe("imported")
+    expect(existsSync(mp3)).toBe(false)
+    expect(readdirSync(w.quarantine)).toEqual([`${d.id}-replaced-01 Angel.mp3`])
+    expect(readFileSync(join(w.quarantine, `${d.id}-replaced-01 Angel.mp3`)).equals(mp3Bytes)).toBe(true)
+  }).pipe(Effect.provide(layer({
+    fs: { rename: async (from, to) => {
+      if (from.includes("/music/") && to.includes("/quarantine/")) throw Object.assign(new Error("EXDEV: cross-device link not permitted"), { code: "EXDEV" })
+      return nodeLibraryFs.rename(from, to)
+    } }
+  }))))
+
   it.scoped("an MP3 arriving for a track the library holds in FLAC is a collision naming the FLAC", () => Effect.gen(function*() {
     const w = world()
     const flac = yield* inLibrary(w, "Massive Attack/Mezzanine/01 Angel.flac", "genuine.flac")
