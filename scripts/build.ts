@@ -18,9 +18,11 @@ rmSync(out, { recursive: true, force: true })
 mkdirSync(join(out, "vendor"), { recursive: true })
 
 const started = Date.now()
-await build({
-  entryPoints: ["src/main.ts"],
-  outfile: join(out, "soulspot.mjs"),
+// the server, and the audio worker thread it starts from the file beside it (src/infrastructure/library/audio-work.ts)
+const bundles = [["src/main.ts", "soulspot.mjs"], ["src/infrastructure/library/audio-worker.ts", "audio-worker.mjs"]] as const
+await Promise.all(bundles.map(([entry, file]) => build({
+  entryPoints: [entry],
+  outfile: join(out, file),
   bundle: true,
   platform: "node",
   target: "node20",
@@ -31,7 +33,7 @@ await build({
   // bundled CommonJS dependencies call require(); give them one in the ESM output
   banner: { js: "import { createRequire as __soulspotRequire } from 'node:module'; const require = __soulspotRequire(import.meta.url);" },
   logLevel: "warning"
-})
+})))
 
 cpSync("static", join(out, "static"), { recursive: true })
 cpSync("migrations", join(out, "migrations"), { recursive: true })

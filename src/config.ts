@@ -215,6 +215,7 @@ export const ImportSetting = {
     key: "import.naming_template", env: "SOULSPOT_NAMING_TEMPLATE", description: "path of an imported file inside the library",
     secret: false, default: DEFAULT_NAMING_TEMPLATE, schema: NamingTemplateText
   } satisfies SettingDef<string>,
+  upgrade: boolSetting("import.upgrade", "SOULSPOT_IMPORT_UPGRADE", true, "replace a library file with a strictly better one under the download's profile (the old file goes to quarantine)"),
   locateTimeout: durationSetting("import.locate_timeout", "SOULSPOT_IMPORT_LOCATE_TIMEOUT", "2 minutes", "how long to wait for a completed file to appear in slskd's folder")
 } as const
 

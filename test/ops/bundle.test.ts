@@ -8,6 +8,7 @@ import { execFileSync } from "node:child_process"
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { Worker } from "node:worker_threads"
 import { afterAll, afterEach, describe, expect, it } from "vitest"
 import { killAll, listeningPort, startNode } from "./child.js"
 
@@ -32,13 +33,22 @@ describe("the bundle", () => {
     const log = execFileSync(process.execPath, ["--import", "tsx", "scripts/build.ts", "--outdir", build], { encoding: "utf8", timeout: 60_000 })
     expect(log).toMatch(/built .*soulspot\.mjs/)
     console.log(`build: ${Date.now() - started} ms, ${log.trim()}`)
-    expect(readdirSync(build).sort()).toEqual(["migrations", "soulspot.mjs", "static", "vendor"])
+    expect(readdirSync(build).sort()).toEqual(["audio-worker.mjs", "migrations", "soulspot.mjs", "static", "vendor"])
 
     const app = join(root, "app")
     mkdirSync(app)
-    for (const entry of ["soulspot.mjs", "static", "migrations", "vendor"]) cpSync(join(build, entry), join(app, entry), { recursive: true })
+    for (const entry of ["soulspot.mjs", "audio-worker.mjs", "static", "migrations", "vendor"]) cpSync(join(build, entry), join(app, entry), { recursive: true })
     for (const m of ["better-sqlite3", "bindings", "file-uri-to-path"]) copyModule(m, app)
     expect(existsSync(join(app, "node_modules", "better-sqlite3", "src"))).toBe(false)
+
+    // the audio worker thread the server starts for tags and digests loads from its own file
+    const reply = await new Promise<unknown>((ok, ko) => {
+      const w = new Worker(join(app, "audio-worker.mjs"))
+      w.once("message", (m) => void w.terminate().then(() => ok(m)))
+      w.once("error", ko)
+      w.postMessage({ id: 1, job: { kind: "digest", path: join(import.meta.dirname, "../fixtures/audio/track.mp3"), format: "mp3" } })
+    })
+    expect(reply).toMatchObject({ id: 1, ok: true, value: expect.stringMatching(/^[0-9a-f]{64}$/) })
 
     const db = join(app, "data", "x.db")
     const service = startNode(["soulspot.mjs"], {

@@ -7,17 +7,19 @@ import { DomainEvents } from "../../domain/events.js"
 import type { ImportCheck, ImportRecord } from "../../domain/library/import-state.js"
 import { renderPath, yearOf } from "../../domain/library/naming.js"
 import { expectedRelativePaths, isSameName, mapLocalFilename } from "../../domain/library/slskd-layout.js"
-import { readSpectrum } from "../../domain/library/spectrum.js"
+import { decideReplace, qualityOf } from "../../domain/library/upgrade.js"
 import { verifyFile } from "../../domain/library/verify.js"
+import { builtInProfile, DEFAULT_PROFILE_NAME, type QualityProfile } from "../../domain/matching/profiles.js"
 import { type DownloadChange, DownloadRepository } from "../../domain/ports/DownloadRepository.js"
 import { ImportRepository } from "../../domain/ports/ImportRepository.js"
+import { QualityProfiles } from "../../domain/ports/QualityProfiles.js"
 import { Settings } from "../../domain/ports/Settings.js"
 import { TrackRepository } from "../../domain/ports/TrackRepository.js"
 import { backoffMillis } from "../../domain/retry.js"
-import { audioDigest } from "../../infrastructure/library/audio-data.js"
-import { decodeFlacSegments, EXTENSIONS, probeAudio, writeTags } from "../../infrastructure/library/audio-file.js"
+import { EXTENSIONS, probeAudio } from "../../infrastructure/library/audio-file.js"
+import { AudioWork } from "../../infrastructure/library/audio-work.js"
 import { fetchCover } from "../../infrastructure/library/cover-art.js"
-import { LibraryFs } from "../../infrastructure/library/file-system.js"
+import { type FileStat, LibraryFs } from "../../infrastructure/library/file-system.js"
 import { SlskdFiles } from "../../infrastructure/library/slskd-events.js"
 import { LibraryIndexer } from "./library-indexer.js"
 
@@ -64,6 +66,7 @@ const inside = (root: string, p: string) => {
 const formatsOfExtension = (ext: string) => Object.entries(EXTENSIONS).filter(([, exts]) => exts.includes(ext)).map(([f]) => f)
 
 export class LibraryImport extends Effect.Service<LibraryImport>()("soulspot/LibraryImport", {
+  dependencies: [AudioWork.Default],
   effect: Effect.gen(function*() {
     const downloads = yield* DownloadRepository
     const imports = yield* ImportRepository
@@ -73,6 +76,8 @@ export class LibraryImport extends Effect.Service<LibraryImport>()("soulspot/Lib
     const slskd = yield* SlskdFiles
     const events = yield* DomainEvents
     const indexer = yield* LibraryIndexer
+    const profiles = yield* QualityProfiles
+    const audio = yield* AudioWork
 
     const io = <A>(what: string, path: string, f: () => Promise<A>) =>
       Effect.tryPromise({
@@ -187,9 +192,7 @@ export class LibraryImport extends Effect.Service<LibraryImport>()("soulspot/Lib
         Effect.catchAll((e) => Effect.succeed({ error: String((e as { error?: unknown }).error instanceof Error ? ((e as { error: Error }).error.message) : e) })))
       const spectrum = "error" in probe || probe.format !== "flac"
         ? null
-        : yield* Effect.tryPromise(() => decodeFlacSegments(path, size)).pipe(
-          Effect.map((pcm) => readSpectrum(pcm.segments, pcm.sampleRate)),
-          Effect.orElseSucceed(() => null))
+        : yield* audio.spectrum(path, size).pipe(Effect.orElseSucceed(() => null))
       return verifyFile({
         chosenFilename: d.filename!, localPath: path, expectedSize: d.size, actualSize: size, probe,
         formatsOfExtension, wantedDurationMs: d.track.durationMs, spectrum
@@ -229,6 +232,78 @@ export class LibraryImport extends Effect.Service<LibraryImport>()("soulspot/Lib
         : `${d.id}: file refused (${reason}); searching for another${delay > 0 ? ` in ${Math.round(delay / 1000)} s` : ""}`)
     })
 
+    // ---- a second copy of the track: collision or upgrade ----------------------------------------
+
+    // A profile deleted since the download was queued falls back to the default, as for the search.
+    const profileFor = (name: string): Effect.Effect<QualityProfile> => profiles.get(name).pipe(
+      Effect.map(Option.orElse(() => builtInProfile(name))),
+      Effect.map(Option.getOrElse(() => Option.getOrThrow(builtInProfile(DEFAULT_PROFILE_NAME)))))
+
+    const qualityAt = (path: string) => Effect.gen(function*() {
+      const st = yield* io("reading", path, () => fs.stat(path))
+      const probe = yield* Effect.tryPromise(() => probeAudio(path)).pipe(Effect.orElseSucceed(() => null))
+      return qualityOf(probe, st?.size ?? 0)
+    })
+
+    /**
+     * The library's copy of this track (the file at the destination, else the index's match):
+     * a collision unless the new file is a strict upgrade under the download's profile.
+     * Returns the file to replace, if any.
+     */
+    const judgeExisting = (d: Download, source: string, final: string) => Effect.gen(function*() {
+      const atFinal = (yield* io("reading", final, () => fs.stat(final))) !== null
+      const other = atFinal ? Option.none<string>() : yield* indexer.lookup(d.track)
+      const existing = atFinal ? final : Option.getOrNull(other)
+      if (existing === null) return Option.none<{ path: string; detail: string }>()
+      const decision = decideReplace(yield* qualityAt(existing), yield* qualityAt(source), yield* profileFor(d.qualityProfile),
+        yield* settings.get(ImportSetting.upgrade))
+      if (decision._tag === "Keep") {
+        return yield* new ImportBlocked({
+          message: `a file is already in your library at ${existing}: nothing was overwritten; ${decision.detail} (remove it, or reject this download)`
+        })
+      }
+      return Option.some({ path: existing, detail: decision.detail })
+    })
+
+    /** A free name in the quarantine folder for the file an upgrade replaces (an older one there is never touched). */
+    const asideName = (d: Download, old: string, cfg: ImportConfig) => Effect.gen(function*() {
+      for (let n = 1; ; n++) {
+        const p = join(cfg.quarantineDir, `${d.id}-replaced${n > 1 ? `-${n}` : ""}-${basename(old)}`)
+        if ((yield* io("reading", p, () => fs.stat(p))) === null) return p
+      }
+    })
+
+    /**
+     * Moves the replaced library file into quarantine, once: skipped when it is gone already, or
+     * when the path now holds `fresh` (the new file, published before a crash). Across file
+     * systems it goes through a `.partial` copy renamed into place, so the old file exists whole
+     * at one of the two places at every moment.
+     */
+    const setAside = (d: Download, old: string, cfg: ImportConfig, fresh: FileStat | null) => Effect.gen(function*() {
+      const st = yield* io("reading", old, () => fs.stat(old))
+      if (st === null || (fresh !== null && st.ino === fresh.ino && st.dev === fresh.dev)) return Option.none<string>()
+      yield* io("creating", cfg.quarantineDir, () => fs.mkdir(cfg.quarantineDir))
+      const target = yield* asideName(d, old, cfg)
+      yield* io("moving", old, () => fs.rename(old, target)).pipe(Effect.catchAll((e) => {
+        if (e.code !== "EXDEV") return Effect.fail(e)
+        const partial = `${target}.partial`
+        return io("removing", partial, () => fs.unlink(partial)).pipe(
+          Effect.zipRight(io("copying", old, () => fs.copyFile(old, partial))),
+          Effect.zipRight(io("moving", partial, () => fs.rename(partial, target))),
+          Effect.zipRight(io("syncing", cfg.quarantineDir, () => fs.fsyncDir(cfg.quarantineDir))),
+          Effect.zipRight(io("removing", old, () => fs.unlink(old))))
+      }))
+      yield* io("syncing", dirname(old), () => fs.fsyncDir(dirname(old)))
+      yield* Effect.logInfo(`${d.id}: quality upgrade: ${old} moved to quarantine at ${target}`)
+      return Option.some(target)
+    })
+
+    const noteAside = (checks: Array<ImportCheck>, target: Option.Option<string>) => {
+      if (Option.isNone(target)) return
+      const i = checks.findIndex((c) => c.name === "upgrade")
+      if (i >= 0) checks[i] = { ...checks[i]!, detail: `${checks[i]!.detail}; the old file is kept in quarantine at ${target.value}` }
+    }
+
     // ---- tag and publish --------------------------------------------------------------------
 
     const namingOf = (d: Download, ext: string) => Effect.gen(function*() {
@@ -263,19 +338,34 @@ export class LibraryImport extends Effect.Service<LibraryImport>()("soulspot/Lib
       const fromQuarantine = inside(cfg.quarantineDir, source)
       const checks: Array<ImportCheck> = [...rec.checks]
       let step = rec.step
+      let replaces = rec.replacesPath
 
       if (step === "LOCATING" || step === "VERIFYING" || step === "STAGING") {
         yield* save(d.id, { step: "STAGING", path: final, stagingPath: staging })
         yield* io("creating", dir, () => fs.mkdir(dir))
+        if (replaces === null) {
+          // decided once: after a crash the replaced file may be in quarantine already
+          const upgrade = yield* judgeExisting(d, source, final)
+          if (Option.isSome(upgrade)) {
+            replaces = upgrade.value.path
+            checks.push({ name: "upgrade", ok: true, detail: upgrade.value.detail })
+            yield* save(d.id, { replacesPath: replaces, checks })
+            yield* Effect.logInfo(`${d.id}: quality upgrade: ${upgrade.value.detail}`)
+          }
+        }
         const existing = yield* io("reading", final, () => fs.stat(final))
-        if (existing !== null) {
+        if (existing !== null && final !== replaces) {
           return yield* new ImportBlocked({ message: `a file is already in your library at ${final}: nothing was overwritten (remove it, or reject this download)` })
         }
         if (cfg.mode === "hardlink" && !fromQuarantine) {
           // slskd keeps sharing the same bytes: no tags are written into a linked file
-          const linked = yield* io("linking", final, () => fs.link(source, final)).pipe(
+          const sourceStat = yield* io("reading", source, () => fs.stat(source))
+          if (replaces !== null) noteAside(checks, yield* setAside(d, replaces, cfg, sourceStat))
+          // linked before a crash: the path holds slskd's file already
+          const done = existing !== null && sourceStat !== null && existing.ino === sourceStat.ino && existing.dev === sourceStat.dev
+          const linked = done || (yield* io("linking", final, () => fs.link(source, final)).pipe(
             Effect.as(true),
-            Effect.catchAll((e) => e.code === "EXDEV" ? Effect.succeed(false) : Effect.fail(e)))
+            Effect.catchAll((e) => e.code === "EXDEV" ? Effect.succeed(false) : Effect.fail(e))))
           if (linked) {
             yield* io("syncing", dir, () => fs.fsyncDir(dir))
             checks.push({ name: "tags", ok: true, detail: "not written: a hard link shares slskd's file" })
@@ -290,19 +380,19 @@ export class LibraryImport extends Effect.Service<LibraryImport>()("soulspot/Lib
         const fetched = naming.coverUrl === null ? null : yield* Effect.promise(() => fetchCover(naming.coverUrl!))
         const cover = fetched !== null && "data" in fetched ? fetched : null
         if (fetched !== null && "error" in fetched) checks.push({ name: "cover", ok: false, detail: `not embedded: ${fetched.error}` })
-        const before = yield* Effect.promise(() => audioDigest(staging, format))
-        const tagged = yield* Effect.try(() => writeTags(staging, {
+        const before = yield* audio.audioDigest(staging, format).pipe(Effect.orDie)
+        const tagged = yield* audio.writeTags(staging, {
           title: d.track.title, artist: d.track.artist, album: naming.values.album, albumArtist: naming.values.albumartist,
           trackNumber: d.track.trackNumber, trackCount: naming.trackCount, discNumber: d.track.discNumber,
           discCount: naming.discCount, year: naming.values.year === null ? null : Number(naming.values.year), isrc: d.track.isrc,
           spotifyId: d.track.spotifyId, deezerId: d.track.deezerId
-        }, cover)).pipe(Effect.either)
+        }, cover).pipe(Effect.either)
         if (tagged._tag === "Left") {
-          checks.push({ name: "tags", ok: false, detail: `could not write tags: ${String(tagged.left.error)}; imported with the peer's tags` })
+          checks.push({ name: "tags", ok: false, detail: `could not write tags: ${tagged.left.message}; imported with the peer's tags` })
           yield* io("removing", staging, () => fs.unlink(staging))
           yield* io("copying", source, () => fs.copyFile(source, staging))
         } else {
-          const after = yield* Effect.promise(() => audioDigest(staging, format))
+          const after = yield* audio.audioDigest(staging, format).pipe(Effect.orDie)
           if (after !== before) {
             yield* io("removing", staging, () => fs.unlink(staging))
             return yield* new ImportBlocked({ message: "writing tags changed the audio data; the file was not imported" })
@@ -321,6 +411,11 @@ export class LibraryImport extends Effect.Service<LibraryImport>()("soulspot/Lib
 
       if (step === "PUBLISHING") {
         const st = yield* io("reading", staging, () => fs.stat(staging))
+        if (st !== null && replaces !== null) {
+          // the swap: the old file goes to quarantine first, then the new one is linked in
+          noteAside(checks, yield* setAside(d, replaces, cfg, st))
+          yield* save(d.id, { checks })
+        }
         const at = yield* io("reading", final, () => fs.stat(final))
         if (st !== null) {
           if (at !== null && !(at.ino === st.ino && at.dev === st.dev)) {
@@ -394,6 +489,8 @@ export class LibraryImport extends Effect.Service<LibraryImport>()("soulspot/Lib
           }
         }
         const final = yield* publish(download, rec!, cfg.value)
+        const replaced = (yield* imports.find(id)).pipe(Option.flatMapNullable((r) => r.replacesPath))
+        if (Option.isSome(replaced) && replaced.value !== final) yield* indexer.forget(replaced.value)
         yield* indexer.record(final, download.track, download.track.album)
         yield* Effect.logInfo(`${id}: imported to ${final}`)
         return "imported" as const

@@ -110,6 +110,11 @@ export class LibraryIndexer extends Effect.Service<LibraryIndexer>()("soulspot/L
       yield* index.upsertMany([{ path, size: st.size, mtimeMs: st.mtimeMs, title: track.title, artist: track.artist, album, isrc: track.isrc }])
     })
 
+    /** A file that left the library (moved to quarantine by a quality upgrade). */
+    const forget = Effect.fn("LibraryIndexer.forget")(function*(path: string) {
+      yield* index.remove(path)
+    })
+
     /** The library file that is this track, if one is indexed and still there. */
     const lookup = Effect.fn("LibraryIndexer.lookup")(function*(track: Track) {
       const files = [...(yield* index.candidates(track))]
@@ -147,7 +152,7 @@ export class LibraryIndexer extends Effect.Service<LibraryIndexer>()("soulspot/L
       } satisfies LibraryState
     })
 
-    return { scan, record, lookup, answer, state } as const
+    return { scan, record, forget, lookup, answer, state } as const
   })
 }) {}
 

@@ -26,4 +26,6 @@ export interface ImportRecord extends ImportView {
   readonly accepted: boolean
   readonly sourcePath: string | null
   readonly stagingPath: string | null
+  /** The library file a quality upgrade replaces; it goes to quarantine before the new one is published. */
+  readonly replacesPath: string | null
 }

@@ -7,6 +7,7 @@ export interface ImportPatch {
   readonly accepted?: boolean
   readonly sourcePath?: string | null
   readonly stagingPath?: string | null
+  readonly replacesPath?: string | null
   readonly path?: string | null
   readonly reason?: string | null
   readonly checks?: ReadonlyArray<ImportCheck>

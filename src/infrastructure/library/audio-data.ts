@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto"
-import { createReadStream } from "node:fs"
 import { open, readFile } from "node:fs/promises"
 
 /**
@@ -16,11 +15,17 @@ export const audioDigest = async (path: string, format: string): Promise<string>
   return hash.digest("hex")
 }
 
-/** FLAC and MP3 keep their audio in one run of bytes: find its ends with small reads, then stream it. */
+const CHUNK = 1 << 20
+
+/**
+ * FLAC and MP3 keep their audio in one run of bytes: find its ends with small reads, then hash
+ * it through one reused buffer (no garbage per chunk: the memory stays flat however large the file).
+ */
 const streamDigest = async (path: string, format: "flac" | "mp3"): Promise<string> => {
   const fh = await open(path, "r")
   let start = 0
   let end = 0
+  const hash = createHash("sha256")
   try {
     const size = (await fh.stat()).size
     const at = async (pos: number, len: number) => {
@@ -43,12 +48,15 @@ const streamDigest = async (path: string, format: "flac" | "mp3"): Promise<strin
       const tail = await at(Math.max(start, size - 160), 160)
       end = Math.max(start, size - mp3TrailerSize(tail))
     }
+    const buf = Buffer.allocUnsafe(CHUNK)
+    for (let pos = start; pos < end;) {
+      const { bytesRead } = await fh.read(buf, 0, Math.min(CHUNK, end - pos), pos)
+      if (bytesRead === 0) break
+      hash.update(buf.subarray(0, bytesRead))
+      pos += bytesRead
+    }
   } finally {
     await fh.close()
-  }
-  const hash = createHash("sha256")
-  if (end > start) {
-    for await (const chunk of createReadStream(path, { start, end: end - 1, highWaterMark: 1 << 20 })) hash.update(chunk as Buffer)
   }
   return hash.digest("hex")
 }

@@ -14,6 +14,8 @@ export interface AudioProbe {
   readonly durationMs: number | null
   readonly sampleRate: number | null
   readonly bitrate: number | null
+  /** Lossless only. */
+  readonly bitDepth: number | null
 }
 
 const formatOf = (container: string, codec: string): string => {
@@ -39,7 +41,8 @@ export const probeAudio = async (path: string): Promise<AudioProbe> => {
     lossless: f.lossless === true,
     durationMs: f.duration === undefined ? null : Math.round(f.duration * 1000),
     sampleRate: f.sampleRate ?? null,
-    bitrate: f.bitrate === undefined ? null : Math.round(f.bitrate)
+    bitrate: f.bitrate === undefined ? null : Math.round(f.bitrate),
+    bitDepth: f.lossless === true ? f.bitsPerSample ?? null : null
   }
 }
 

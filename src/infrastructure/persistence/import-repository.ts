@@ -11,6 +11,7 @@ interface Row {
   readonly accepted: number
   readonly sourcePath: string | null
   readonly stagingPath: string | null
+  readonly replacesPath: string | null
   readonly path: string | null
   readonly reason: string | null
   readonly checks: string
@@ -18,7 +19,7 @@ interface Row {
 
 const toRecord = (r: Row): ImportRecord => ({
   downloadId: r.downloadId, status: r.status, step: r.step, accepted: r.accepted === 1,
-  sourcePath: r.sourcePath, stagingPath: r.stagingPath, path: r.path, reason: r.reason,
+  sourcePath: r.sourcePath, stagingPath: r.stagingPath, replacesPath: r.replacesPath, path: r.path, reason: r.reason,
   checks: JSON.parse(r.checks) as ReadonlyArray<ImportCheck>
 })
 
@@ -26,7 +27,7 @@ export const makeImportRepository = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
 
   const find = (id: string) =>
-    sql<Row>`SELECT download_id, status, step, accepted, source_path, staging_path, path, reason, checks
+    sql<Row>`SELECT download_id, status, step, accepted, source_path, staging_path, replaces_path, path, reason, checks
       FROM download_imports WHERE download_id = ${id}`.pipe(Effect.map((rows) => Option.map(Option.fromNullable(rows[0]), toRecord)))
 
   const mustFind = (id: string) => find(id).pipe(Effect.map(Option.getOrThrow))
@@ -35,9 +36,9 @@ export const makeImportRepository = Effect.gen(function*() {
     const now = yield* nowIso
     yield* sql`INSERT INTO download_imports ${sql.insert({
       downloadId: id, status: "IMPORTING", step: "LOCATING", accepted: accepted ? 1 : 0, sourcePath,
-      stagingPath: null, path: null, reason: null, checks: "[]", createdAt: now, updatedAt: now
+      stagingPath: null, replacesPath: null, path: null, reason: null, checks: "[]", createdAt: now, updatedAt: now
     })} ON CONFLICT (download_id) DO UPDATE SET status = 'IMPORTING', step = 'LOCATING', accepted = excluded.accepted,
-      source_path = excluded.source_path, staging_path = NULL, path = NULL, reason = NULL,
+      source_path = excluded.source_path, staging_path = NULL, replaces_path = NULL, path = NULL, reason = NULL,
       checks = CASE WHEN excluded.accepted = 1 THEN download_imports.checks ELSE '[]' END, updated_at = excluded.updated_at`
     return yield* mustFind(id)
   }).pipe(sql.withTransaction)

@@ -13,7 +13,7 @@ import { DownloadRepository } from "../../../src/domain/ports/DownloadRepository
 import { Settings } from "../../../src/domain/ports/Settings.js"
 import { TrackRepository } from "../../../src/domain/ports/TrackRepository.js"
 import type { TrackInput } from "../../../src/domain/track.js"
-import { readCatalogIds, readCover, readTags } from "../../../src/infrastructure/library/audio-file.js"
+import { readCatalogIds, readCover, readTags, writeTags } from "../../../src/infrastructure/library/audio-file.js"
 import { LibraryFs, type LibraryFsApi, nodeLibraryFs } from "../../../src/infrastructure/library/file-system.js"
 import { type CompletedFile, SlskdFiles } from "../../../src/infrastructure/library/slskd-events.js"
 import { ImportRepositoryLive } from "../../../src/infrastructure/persistence/import-repository.js"
@@ -61,14 +61,14 @@ const layer = (opts: { fs?: Partial<LibraryFsApi>; event?: CompletedFile } = {})
 const TRACK: TrackInput = { title: "Angel", artist: "Massive Attack", album: "Mezzanine", durationMs: 2000, trackNumber: 1, isrc: "GBAAA9800001" }
 
 /** A download that slskd has just reported Completed, Succeeded. */
-const completed = (w: World, opts: { remote?: string; fixture?: string; track?: Partial<TrackInput>; mode?: string } = {}) => Effect.gen(function*() {
+const completed = (w: World, opts: { remote?: string; fixture?: string; track?: Partial<TrackInput>; mode?: string; profile?: string } = {}) => Effect.gen(function*() {
   const settings = yield* Settings
   yield* settings.update({
     "import.slskd_downloads_dir": w.downloads, "import.library_dir": w.library, "import.quarantine_dir": w.quarantine,
     "import.mode": opts.mode ?? "move"
   })
   const repo = yield* DownloadRepository
-  const { download } = yield* repo.queue({ track: { ...TRACK, ...opts.track }, priority: 0, qualityProfile: "lossless" })
+  const { download } = yield* repo.queue({ track: { ...TRACK, ...opts.track }, priority: 0, qualityProfile: opts.profile ?? "lossless" })
   const filename = opts.remote ?? REMOTE
   yield* repo.saveCandidates(download.id, [{ rank: 1, username: "peer1", filename, size: 1, score: 90, accepted: true, reasons: [], query: null }])
   yield* repo.updateStatus(download.id, "PENDING", { username: "peer1", filename, size: sizeOf(opts.fixture ?? "genuine.flac") })
@@ -81,6 +81,11 @@ const importOf = (id: string) => Effect.map(Effect.flatMap(DownloadRepository, (
 
 /** Lets real file I/O finish while the test clock stands still. */
 const settle = Effect.promise(() => new Promise<void>((r) => setImmediate(r))).pipe(Effect.repeatN(20))
+
+/** Polls a file-system or database condition while real I/O (and the audio worker thread) runs; the test clock stands still. */
+const until = <E, R>(cond: Effect.Effect<boolean, E, R>) => Effect.gen(function*() {
+  for (let i = 0; i < 2000 && !(yield* cond); i++) yield* Effect.promise(() => new Promise<void>((r) => setTimeout(r, 5)))
+})
 
 const WANT = (w: World) => join(w.library, "Massive Attack", "Mezzanine", "01 Angel.flac")
 
@@ -354,6 +359,94 @@ describe("library import", () => {
   }).pipe(Effect.provide(layer())))
 })
 
+/** The user's library already holds the track: a tagged copy of `fixture` at `rel`, indexed. */
+const inLibrary = (w: World, rel: string, fixture: string) => Effect.gen(function*() {
+  const p = join(w.library, rel)
+  mkdirSync(dirname(p), { recursive: true })
+  copyFileSync(join(FIXTURES, fixture), p)
+  writeTags(p, { title: TRACK.title, artist: TRACK.artist, album: TRACK.album ?? null, albumArtist: null, trackNumber: 1, trackCount: null, discNumber: null, discCount: null, year: null, isrc: TRACK.isrc ?? null })
+  yield* (yield* LibraryIndexer).scan(w.library)
+  return p
+})
+
+describe("library import: a second copy of the same track", () => {
+  it.scoped("a FLAC replaces the library's MP3 under a lossless profile; the MP3 waits in quarantine", () => Effect.gen(function*() {
+    const w = world()
+    const mp3 = yield* inLibrary(w, "Massive Attack/Old Rip/01 Angel.mp3", "track.mp3")
+    const mp3Bytes = readFileSync(mp3)
+    const src = put(w, "Mezzanine/01 Angel.flac")
+    const d = yield* completed(w)
+    expect(yield* (yield* LibraryImport).run(d.id)).toBe("imported")
+    const { dto } = yield* importOf(d.id)
+    expect(dto.import).toMatchObject({ status: "IMPORTED", path: WANT(w) })
+    const aside = join(w.quarantine, `${d.id}-replaced-01 Angel.mp3`)
+    expect(dto.import?.checks.find((c) => c.name === "upgrade")?.detail).toBe(
+      `FLAC 16-bit 44.1 kHz replaces MP3 128 kbps: the "lossless" profile refuses MP3 128 kbps; the old file is kept in quarantine at ${aside}`)
+    expect(existsSync(mp3)).toBe(false)
+    expect(readFileSync(aside).equals(mp3Bytes)).toBe(true)
+    expect(existsSync(src)).toBe(false)
+    // the index follows: the track is the FLAC now
+    expect(yield* (yield* LibraryIndexer).lookup(d.track)).toEqual(Option.some(WANT(w)))
+  }).pipe(Effect.provide(layer())))
+
+  it.scoped("a quarantine on another file system gets the replaced file through a whole copy", () => Effect.gen(function*() {
+    const w = world()
+    const mp3 = yield* inLibrary(w, "Massive Attack/Old Rip/01 Angel.mp3", "track.mp3")
+    const mp3Bytes = readFileSync(mp3)
+    put(w, "Mezzanine/01 Angel.flac")
+    const d = yield* completed(w)
+    expect(yield* (yield* LibraryImport).run(d.id)).toBe("imported")
+    expect(existsSync(mp3)).toBe(false)
+    expect(readdirSync(w.quarantine)).toEqual([`${d.id}-replaced-01 Angel.mp3`])
+    expect(readFileSync(join(w.quarantine, `${d.id}-replaced-01 Angel.mp3`)).equals(mp3Bytes)).toBe(true)
+  }).pipe(Effect.provide(layer({
+    fs: { rename: async (from, to) => {
+      if (from.includes("/music/") && to.includes("/quarantine/")) throw Object.assign(new Error("EXDEV: cross-device link not permitted"), { code: "EXDEV" })
+      return nodeLibraryFs.rename(from, to)
+    } }
+  }))))
+
+  it.scoped("an MP3 arriving for a track the library holds in FLAC is a collision naming the FLAC", () => Effect.gen(function*() {
+    const w = world()
+    const flac = yield* inLibrary(w, "Massive Attack/Mezzanine/01 Angel.flac", "genuine.flac")
+    const flacBytes = readFileSync(flac)
+    const src = put(w, "Mezzanine/01 Angel.mp3", "track.mp3")
+    const d = yield* completed(w, { remote: REMOTE.replace(".flac", ".mp3"), fixture: "track.mp3", profile: "balanced" })
+    expect(yield* (yield* LibraryImport).run(d.id)).toBe("failed")
+    const { dto } = yield* importOf(d.id)
+    expect(dto.status).toBe("COMPLETED")
+    expect(dto.import?.status).toBe("IMPORT_FAILED")
+    expect(dto.import?.reason).toContain(`a file is already in your library at ${flac}: nothing was overwritten`)
+    expect(dto.import?.reason).toContain("FLAC 16-bit 44.1 kHz")
+    expect(readFileSync(flac).equals(flacBytes)).toBe(true)
+    expect(readdirSync(dirname(flac))).toEqual(["01 Angel.flac"])
+    expect(existsSync(src)).toBe(true)
+    expect(existsSync(w.quarantine) ? readdirSync(w.quarantine) : []).toEqual([])
+  }).pipe(Effect.provide(layer())))
+
+  it.scoped("the same quality again is a collision", () => Effect.gen(function*() {
+    const w = world()
+    const flac = yield* inLibrary(w, "Massive Attack/Mezzanine/01 Angel.flac", "genuine.flac")
+    put(w, "Mezzanine/01 Angel.flac")
+    const d = yield* completed(w)
+    yield* (yield* LibraryImport).run(d.id)
+    expect((yield* importOf(d.id)).dto.import?.reason).toContain(`a file is already in your library at ${flac}: nothing was overwritten; the existing file (FLAC 16-bit 44.1 kHz) is as good as the new one`)
+  }).pipe(Effect.provide(layer())))
+
+  it.scoped("with import.upgrade off an upgrade is a collision too", () => Effect.gen(function*() {
+    const w = world()
+    const mp3 = yield* inLibrary(w, "Massive Attack/Old Rip/01 Angel.mp3", "track.mp3")
+    put(w, "Mezzanine/01 Angel.flac")
+    const d = yield* completed(w)
+    yield* (yield* Settings).update({ "import.upgrade": "false" })
+    yield* (yield* LibraryImport).run(d.id)
+    const { dto } = yield* importOf(d.id)
+    expect(dto.import?.status).toBe("IMPORT_FAILED")
+    expect(dto.import?.reason).toContain("quality upgrades are off (import.upgrade)")
+    expect(existsSync(mp3)).toBe(true)
+  }).pipe(Effect.provide(layer())))
+})
+
 describe("library import after a crash", () => {
   let crash = true
   it.scoped("a crash between the staged copy and the publish resumes and publishes exactly once", () => Effect.gen(function*() {
@@ -363,7 +456,8 @@ describe("library import after a crash", () => {
     const importer = yield* LibraryImport
     // the process dies while the publish is under way (kill -9: the fiber stops there)
     const fiber = yield* Effect.fork(importer.run(d.id))
-    for (let i = 0; i < 500 && (yield* importOf(d.id)).dto.import?.step !== "PUBLISHING"; i++) yield* settle
+    yield* until(Effect.map(importOf(d.id), ({ dto }) => dto.import?.step === "PUBLISHING"))
+    yield* settle
     yield* Fiber.interrupt(fiber)
     let { dto } = yield* importOf(d.id)
     expect(dto.import).toMatchObject({ status: "IMPORTING", step: "PUBLISHING" })
@@ -376,6 +470,43 @@ describe("library import after a crash", () => {
     expect(existsSync(src)).toBe(false)
     // a second run changes nothing
     yield* importer.run(d.id)
+    expect(readdirSync(dirname(WANT(w)))).toEqual(["01 Angel.flac"])
+  }).pipe(Effect.provide(layer({
+    fs: { link: async (from, to) => {
+      if (crash) return new Promise<void>(() => {})
+      return nodeLibraryFs.link(from, to)
+    } }
+  }))))
+})
+
+describe("a quality upgrade after a crash in the swap", () => {
+  let crash = true
+  it.scoped("the old file is in quarantine, the new one not yet published; the restart finishes the swap exactly once", () => Effect.gen(function*() {
+    const w = world()
+    const mp3 = yield* inLibrary(w, "Massive Attack/Old Rip/01 Angel.mp3", "track.mp3")
+    put(w, "Mezzanine/01 Angel.flac")
+    const d = yield* completed(w)
+    const importer = yield* LibraryImport
+    const aside = join(w.quarantine, `${d.id}-replaced-01 Angel.mp3`)
+    // kill -9 after the old file went to quarantine, while the new one is being linked in
+    const fiber = yield* Effect.fork(importer.run(d.id))
+    yield* until(Effect.sync(() => existsSync(aside)))
+    yield* settle
+    yield* Fiber.interrupt(fiber)
+    let { dto } = yield* importOf(d.id)
+    expect(dto.import).toMatchObject({ status: "IMPORTING", step: "PUBLISHING" })
+    expect(existsSync(mp3)).toBe(false)
+    expect(existsSync(aside)).toBe(true)
+    expect(existsSync(WANT(w))).toBe(false)
+    crash = false
+    expect(yield* importer.run(d.id)).toBe("imported")
+    dto = (yield* importOf(d.id)).dto
+    expect(dto.import).toMatchObject({ status: "IMPORTED", step: "DONE", path: WANT(w) })
+    expect(readdirSync(dirname(WANT(w)))).toEqual(["01 Angel.flac"])
+    // moved once: no second "replaced" copy, and nothing left half-done
+    expect(readdirSync(w.quarantine)).toEqual([`${d.id}-replaced-01 Angel.mp3`])
+    yield* importer.run(d.id)
+    expect(readdirSync(w.quarantine)).toEqual([`${d.id}-replaced-01 Angel.mp3`])
     expect(readdirSync(dirname(WANT(w)))).toEqual(["01 Angel.flac"])
   }).pipe(Effect.provide(layer({
     fs: { link: async (from, to) => {
