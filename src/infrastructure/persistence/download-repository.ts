@@ -72,9 +72,10 @@ export const makeDownloadRepository = Effect.gen(function*() {
     )
 
   /**
-   * The sync tick's reads (in-flight rows, read-back after a batch of changes) map the rows without
-   * decoding them: measured in bench/sync.bench.ts, where that read is most of a 2,000-row tick.
-   * The columns are the ones DownloadRow checks on every other read.
+   * The hot reads (the sync tick's in-flight rows and read-back, the pages of the active list and
+   * History) map the rows without decoding them: measured in bench/sync.bench.ts, where that read
+   * is most of a 2,000-row tick, and in bench/http.bench.ts, where the decode was ~8 µs per row of
+   * a 100-row page. The columns are the ones DownloadRow checks on every other read.
    */
   const selectHot = (rest: Statement.Fragment) =>
     sql<DownloadRow>`${downloadSelect} ${rest}`.withoutTransform.pipe(Effect.map((rows) => rows.map(toDownload)))
@@ -260,7 +261,7 @@ export const makeDownloadRepository = Effect.gen(function*() {
     ]
     const after = cursor === undefined ? [] : [yield* Effect.map(decodeCursor(ActiveCursor, cursor), ([, p, c, id]) =>
       sql`(-d.priority, d.created_at, d.id) > (${-p}, ${c}, ${id})`)]
-    const rows = yield* select(sql`WHERE ${sql.and([...filters, ...after])} ORDER BY -d.priority, d.created_at, d.id LIMIT ${limit + 1}`)
+    const rows = yield* selectHot(sql`WHERE ${sql.and([...filters, ...after])} ORDER BY -d.priority, d.created_at, d.id LIMIT ${limit + 1}`)
     const total = yield* totalOf(wanted, sql.and(filters), match !== undefined)
     return { ...paged(rows, limit, (d) => encodeActiveCursor(["a", d.priority, d.createdAt, d.id])), total } satisfies Page
   })
@@ -277,7 +278,7 @@ export const makeDownloadRepository = Effect.gen(function*() {
       sql`(d.created_at, d.id) < (${c}, ${id})`)]
     const where = [...filters, ...after]
     const skip = cursor === undefined ? offset ?? 0 : 0
-    const rows = yield* select(sql`${where.length > 0 ? sql`WHERE ${sql.and(where)}` : sql``}
+    const rows = yield* selectHot(sql`${where.length > 0 ? sql`WHERE ${sql.and(where)}` : sql``}
       ORDER BY d.created_at DESC, d.id DESC LIMIT ${limit + 1} OFFSET ${skip}`)
     const all: ReadonlyArray<DownloadStatus> = wanted ?? [...ACTIVE_STATUSES, "COMPLETED", "FAILED", "CANCELLED"]
     const total = yield* totalOf(all, filters.length > 0 ? sql.and(filters) : sql`1 = 1`, match !== undefined)
