@@ -119,10 +119,12 @@ export const GuardMiddleware = HttpLayerRouter.middleware(Effect.gen(function*()
     yield* HttpMiddleware.withLoggerDisabled(Effect.void)
     const request = yield* HttpServerRequest.HttpServerRequest
     const path = request.url.split("?")[0] ?? "/"
+    // GET, HEAD and OPTIONS handlers read no body, so only the others need the size bound
     const exit = yield* Effect.exit(SAFE_METHODS.has(request.method)
       ? effect
-      : Effect.flatMap(refusal(request, path, ownOrigin(request, trustedProxies)), (refused) => refused ?? effect))
+      : Effect.flatMap(refusal(request, path, ownOrigin(request, trustedProxies)), (refused) => refused ?? effect)
+        .pipe(HttpIncomingMessage.withMaxBodySize(Option.some(MAX_BODY_BYTES))))
     yield* logRequest(request.method, path, exit)
     return yield* Exit.map(exit, HttpServerResponse.setHeaders(path === "/docs" ? DOCS_HEADERS : PAGE_HEADERS))
-  }).pipe(HttpIncomingMessage.withMaxBodySize(Option.some(MAX_BODY_BYTES)))
+  })
 }), { global: true })
