@@ -12,6 +12,7 @@ import { PagesLive } from "./pages.js"
 import { PlaylistPageRoutes } from "./playlist-pages.js"
 import { ApiEventsRoute } from "./sse.js"
 import { GuardMiddleware } from "./guard.js"
+import { PolledReadsMiddleware } from "./read-cache.js"
 import { FaviconRoute, StaticRoutes, VendorRoutes } from "./static.js"
 
 const ApiRoutes = HttpLayerRouter.addHttpApi(SoulSpotApi, { openapiPath: "/api/openapi.json" }).pipe(Layer.provide(Layer.merge(RestLive, PlaylistRestLive)))
@@ -35,7 +36,9 @@ export const AllRoutes = Layer.mergeAll(
   HealthAliasRoute,
   ErrorShapeMiddleware,
   AuthMiddleware,
-  GuardMiddleware
+  GuardMiddleware,
+  // after the guard: see read-cache.ts
+  PolledReadsMiddleware
 )
 
 

@@ -1,8 +1,12 @@
+import { HttpLayerRouter, HttpServerRequest } from "@effect/platform"
 import { Cache, Clock, Duration, Effect, Exit } from "effect"
 import { DownloadManager, startOfTodayUtc } from "../application/download-manager.js"
 import { QueueControl } from "../application/queue-control.js"
 import { DataVersion } from "../infrastructure/persistence/data-version.js"
 import { downloadPageJson, jsonText, toStatsDto } from "./dto.js"
+
+/** The active list's page size when the request names none. */
+export const DEFAULT_ACTIVE_LIMIT = 100
 
 /**
  * The answers every open page and script polls (stats, the first page of the active list),
@@ -40,3 +44,26 @@ export class ReadCache extends Effect.Service<ReadCache>()("soulspot/ReadCache",
     } as const
   })
 }) {}
+
+const STATS_URL = "/api/downloads/manager/stats"
+const ACTIVE_URL = "/api/downloads/manager/active"
+
+/**
+ * The two polled URLs exactly as the page and scripts poll them (GET, no query string) are
+ * answered from ReadCache before the router; every other form of them (a limit, a cursor, a
+ * filter) goes to their HttpApi endpoints in rest.ts, which give the same answers. Measured in
+ * bench/http.bench.ts: HttpApi's own per-request work was a quarter of a cached answer's cost.
+ * Listed after AuthMiddleware and GuardMiddleware in http.ts, so they run first: the key is still
+ * needed and the guard's headers and log line still apply (test/api/read-cache.test.ts).
+ */
+export const PolledReadsMiddleware = HttpLayerRouter.middleware(Effect.gen(function*() {
+  const cache = yield* ReadCache
+  return (effect) => Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+    request.method !== "GET"
+      ? effect
+      : request.url === STATS_URL
+      ? cache.stats
+      : request.url === ACTIVE_URL
+      ? cache.firstActivePage(DEFAULT_ACTIVE_LIMIT)
+      : effect)
+}), { global: true })

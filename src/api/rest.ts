@@ -14,7 +14,7 @@ import { AlbumDownloads, type CreateDownload, SoulSpotApi } from "./api.js"
 import { DownloadDto, downloadPageJson, jsonText, toDto, toHealthDto } from "./dto.js"
 import { asApiError, BadRequest, failAsApiError, NotFound, Unprocessable } from "./errors.js"
 import { LibraryImportLive } from "./import-routes.js"
-import { ReadCache } from "./read-cache.js"
+import { DEFAULT_ACTIVE_LIMIT, ReadCache } from "./read-cache.js"
 import type { AlbumSourceError } from "../domain/ports/AlbumSource.js"
 
 /** Turns the request body into a track, with the messages a person understands. */
@@ -86,8 +86,8 @@ export const ManagerLive = HttpApiBuilder.group(SoulSpotApi, "manager", (handler
   const cache = yield* ReadCache
   return handlers
     .handle("active", ({ urlParams }) => urlParams.cursor === undefined && urlParams.q === undefined && urlParams.status === undefined
-      ? cache.firstActivePage(urlParams.limit ?? 100)
-      : control.active({ limit: urlParams.limit ?? 100, cursor: urlParams.cursor, q: urlParams.q, statuses: urlParams.status })
+      ? cache.firstActivePage(urlParams.limit ?? DEFAULT_ACTIVE_LIMIT)
+      : control.active({ limit: urlParams.limit ?? DEFAULT_ACTIVE_LIMIT, cursor: urlParams.cursor, q: urlParams.q, statuses: urlParams.status })
         .pipe(Effect.map(pageResponse), Effect.catchTag("InvalidCursor", badCursor)))
     .handle("stats", () => cache.stats)
     .handle("health", () => Effect.map(health.report, toHealthDto))

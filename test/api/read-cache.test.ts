@@ -79,6 +79,16 @@ describe("answers cached between commits", () => {
         expect(JSON.parse(uncached).next_cursor).not.toBeNull()
       }))
 
+    it.effect("the polled URLs (answered before the router) give the text and headers of their HttpApi endpoints", () =>
+      Effect.gen(function*() {
+        yield* created("Cowboys")
+        for (const [polled, viaApi] of [[STATS, `${STATS}?from=test`], [ACTIVE, `${ACTIVE}?limit=100`]] as const) {
+          const [a, b] = [yield* request("GET", polled), yield* request("GET", viaApi)]
+          expect(yield* Effect.orDie(a.text)).toBe(yield* Effect.orDie(b.text))
+          for (const h of ["content-type", "content-length", "content-security-policy", "x-frame-options"]) expect(a.headers[h]).toBe(b.headers[h])
+        }
+      }))
+
     it.effect("completed_today follows the UTC day with no write in between", () =>
       Effect.gen(function*() {
         const d = yield* created("Numb")
