@@ -11,8 +11,8 @@
  * answering the same URLs with better-sqlite3 and the repository's SQL on every request (stats:
  * the kept per-status and per-day counts; active: a page of 100 in keyset order, first or after
  * a cursor, plus the total, serialised to the same JSON). The app answers stats and the first
- * active page from a cache between commits; the second page (cursor) is read afresh, so it shows
- * the uncached path. The page itself (/download-manager, full HTML) is measured for the app
+ * active page from a cache between commits; the second page and one 80,000 rows deep (cursor)
+ * are read afresh, so they show the uncached path. The page itself (/download-manager, full HTML) is measured for the app
  * alone: its size and its render time under the same load. The table says whether each read
  * meets the issue's targets (≥ 50 % of the baseline's requests per second, p99 under 50 ms).
  *
@@ -42,6 +42,7 @@ const ACTIVE = "/api/downloads/manager/active"
 /** The issue's targets: at least half the baseline's requests per second, and p99 under 50 ms. */
 const TARGET_SHARE = 0.5
 const TARGET_P99_MS = 50
+const DEEP_OFFSET = 80_000
 const PAGE = "/download-manager"
 
 // ---------------------------------------------------------------------------------------------
@@ -82,11 +83,18 @@ const runBaselineServer = (file: string) => {
     FROM download_day_counts WHERE day >= ?`)
   const active = db.prepare(`${DOWNLOAD_SELECT} WHERE d.status IN ('WAITING', 'PENDING', 'QUEUED', 'DOWNLOADING')
     ORDER BY -d.priority, d.created_at, d.id LIMIT 101`)
-  const activeAfter = db.prepare(`${DOWNLOAD_SELECT} WHERE d.status IN ('WAITING', 'PENDING', 'QUEUED', 'DOWNLOADING')
-    AND (-d.priority, d.created_at, d.id) > (?, ?, ?) ORDER BY -d.priority, d.created_at, d.id LIMIT 101`)
+  // after a cursor: the repository's two index ranges (the rest of the cursor's priority, then lower ones)
+  const samePriority = db.prepare(`${DOWNLOAD_SELECT} WHERE d.status IN ('WAITING', 'PENDING', 'QUEUED', 'DOWNLOADING')
+    AND -d.priority = ? AND (d.created_at, d.id) > (?, ?) ORDER BY d.created_at, d.id LIMIT ?`)
+  const lowerPriority = db.prepare(`${DOWNLOAD_SELECT} WHERE d.status IN ('WAITING', 'PENDING', 'QUEUED', 'DOWNLOADING')
+    AND -d.priority > ? ORDER BY -d.priority, d.created_at, d.id LIMIT ?`)
+  const activeAfter = (p: number, c: string, id: string) => {
+    const same = samePriority.all(-p, c, id, 101) as Array<Row>
+    return same.length >= 101 ? same : [...same, ...lowerPriority.all(-p, 101 - same.length) as Array<Row>]
+  }
   const activePage = (cursor: string | null) => {
     const after = cursor === null ? undefined : JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [string, number, string, string]
-    const rows = (after === undefined ? active.all() : activeAfter.all(-after[1], after[2], after[3])) as Array<Row>
+    const rows = (after === undefined ? active.all() : activeAfter(after[1], after[2], after[3])) as Array<Row>
     const page = rows.slice(0, 100)
     const last = page[page.length - 1]
     const total = (byStatus.all() as Array<{ status: string; n: number }>)
@@ -151,15 +159,27 @@ const main = async () => {
   const cursor = (JSON.parse(appActive!) as { next_cursor: string }).next_cursor
   const SECOND = `${ACTIVE}?cursor=${cursor}`
   const [appSecond, baseSecond] = await Promise.all(servers.map((s) => get(s.port, SECOND)))
+  // a page deep in the queue ("show more" many times): the cursor of the row at position 80,000
+  const deepRow = (() => {
+    const file = new Database(db, { readonly: true })
+    try {
+      return file.prepare(`SELECT priority, created_at, id FROM downloads d WHERE d.status IN ('WAITING', 'PENDING', 'QUEUED', 'DOWNLOADING')
+        ORDER BY -d.priority, d.created_at, d.id LIMIT 1 OFFSET ${DEEP_OFFSET - 1}`).get() as { priority: number; created_at: string; id: string }
+    } finally {
+      file.close()
+    }
+  })()
+  const DEEP = `${ACTIVE}?cursor=${Buffer.from(JSON.stringify(["a", deepRow.priority, deepRow.created_at, deepRow.id])).toString("base64url")}`
+  const [appDeep, baseDeep] = await Promise.all(servers.map((s) => get(s.port, DEEP)))
   const samePage = (a: string, b: string) => {
     type P = { downloads: Array<{ id: string }>; total: number; next_cursor: string | null }
     const [x, y] = [JSON.parse(a) as P, JSON.parse(b) as P]
     return x.downloads.map((d) => d.id).join() === y.downloads.map((d) => d.id).join() && x.total === y.total && x.next_cursor === y.next_cursor
   }
   const sameStats = JSON.stringify(JSON.parse(appStats!)) === JSON.stringify(JSON.parse(baseStats!))
-  const sameActive = samePage(appActive!, baseActive!) && samePage(appSecond!, baseSecond!)
+  const sameActive = samePage(appActive!, baseActive!) && samePage(appSecond!, baseSecond!) && samePage(appDeep!, baseDeep!)
   const activeCount = (JSON.parse(appActive!) as { downloads: Array<unknown> }).downloads.length
-  console.log(`answers: stats ${sameStats ? "identical" : "DIFFER"}; active pages 1 and 2 ${sameActive ? "the same rows in the same order" : "DIFFER"} ` +
+  console.log(`answers: stats ${sameStats ? "identical" : "DIFFER"}; active pages 1, 2 and ${DEEP_OFFSET / 100 + 1} ${sameActive ? "the same rows in the same order" : "DIFFER"} ` +
     `(${activeCount} downloads, app ${appActive!.length} bytes, baseline ${baseActive!.length} bytes: the app also sends paused and import)`)
 
   // The page: first HTML size and a single cold render, then the load below.
@@ -173,7 +193,8 @@ const main = async () => {
   const loads = [
     { key: "stats", label: "stats", path: STATS },
     { key: "active_list", label: "active, first page", path: ACTIVE },
-    { key: "active_second_page", label: "active, page 2 (cursor)", path: SECOND }
+    { key: "active_second_page", label: "active, page 2 (cursor)", path: SECOND },
+    { key: "active_deep_page", label: `active, page ${DEEP_OFFSET / 100 + 1} (cursor)`, path: DEEP }
   ] as const
   const options = { concurrency: CONCURRENCY, rounds: ROUNDS, sliceSeconds: SLICE_SECONDS, warmupSeconds: WARMUP_SECONDS }
   const results: Record<string, Record<string, ComparedLoad>> = {}
@@ -204,7 +225,7 @@ const main = async () => {
     ["endpoint server", "req/s", "p50", "p99", "max", "errors", "KiB/reply", "CPU µs/req", "app rps / base rps",
       `target ≥ ${TARGET_SHARE * 100} % / p99 < ${TARGET_P99_MS} ms`], rows)
   note("page 1 of active and stats are answered from a cache between commits (nothing writes during this benchmark); " +
-    "page 2 is read afresh on every request")
+    "the cursor pages are read afresh on every request")
   console.log(`RSS after the load: app ${mib(rss.app)} (after a full GC: ${mib(settled.rss)}, heap ${mib(settled.heapUsed)}), baseline ${mib(rss.baseline)}`)
 
   const stopped = await Promise.all([app.child.stop(), baseline.stop()])
@@ -223,6 +244,7 @@ const main = async () => {
     stats: compared("stats"),
     active_list: { ...compared("active_list"), reply_bytes: appActive!.length },
     active_second_page: compared("active_second_page"),
+    active_deep_page: { ...compared("active_deep_page"), rows_before: DEEP_OFFSET },
     page: { bytes: pageBytes, rows: pageRows, first_render_ms: round(pageColdMs), rps: round(pageLoad.rps, 0), p50_ms: round(pageLoad.p50), p99_ms: round(pageLoad.p99) },
     rss_mib: { app: round(rss.app / 1024 / 1024, 1), app_after_gc: round(settled.rss / 1024 / 1024, 1), baseline: round(rss.baseline / 1024 / 1024, 1) },
   })

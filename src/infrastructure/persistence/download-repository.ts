@@ -247,6 +247,22 @@ export const makeDownloadRepository = Effect.gen(function*() {
     return { downloads, nextCursor: rows.length > limit && last ? cursorOf(last) : null }
   }
 
+  /**
+   * The rows after a cursor as two index ranges: the rest of the cursor's priority, then the lower
+   * priorities. SQLite does not seek downloads_active_order with a row value that starts with its
+   * expression, (-priority, created_at, id) > (...): it scans from the top of the index, so page
+   * 800 read 80,000 entries (measured: ~10 times the first page). It does seek both ranges here.
+   */
+  const activeAfter = (filters: ReadonlyArray<Statement.Fragment>, [, p, c, id]: typeof ActiveCursor.Type, want: number) =>
+    Effect.gen(function*() {
+      const same = yield* selectHot(sql`WHERE ${sql.and([...filters, sql`-d.priority = ${-p}`, sql`(d.created_at, d.id) > (${c}, ${id})`])}
+        ORDER BY d.created_at, d.id LIMIT ${want}`)
+      if (same.length >= want) return same
+      const lower = yield* selectHot(sql`WHERE ${sql.and([...filters, sql`-d.priority > ${-p}`])}
+        ORDER BY -d.priority, d.created_at, d.id LIMIT ${want - same.length}`)
+      return [...same, ...lower]
+    })
+
   // Keyset order (-priority, created_at, id) matches downloads_active_order, so a page is an index
   // range. A status subset is checked with +status: on the same index, never instead of it.
   const listActive = ({ limit, cursor, q, statuses }: ActiveFilter) => Effect.gen(function*() {
@@ -259,9 +275,9 @@ export const makeDownloadRepository = Effect.gen(function*() {
       ...(wanted.length < ACTIVE_STATUSES.length ? [sql`+d.status IN ${sql.in(wanted)}`] : []),
       ...(match ? [ftsMatch(match)] : [])
     ]
-    const after = cursor === undefined ? [] : [yield* Effect.map(decodeCursor(ActiveCursor, cursor), ([, p, c, id]) =>
-      sql`(-d.priority, d.created_at, d.id) > (${-p}, ${c}, ${id})`)]
-    const rows = yield* selectHot(sql`WHERE ${sql.and([...filters, ...after])} ORDER BY -d.priority, d.created_at, d.id LIMIT ${limit + 1}`)
+    const rows = cursor === undefined
+      ? yield* selectHot(sql`WHERE ${sql.and(filters)} ORDER BY -d.priority, d.created_at, d.id LIMIT ${limit + 1}`)
+      : yield* activeAfter(filters, yield* decodeCursor(ActiveCursor, cursor), limit + 1)
     const total = yield* totalOf(wanted, sql.and(filters), match !== undefined)
     return { ...paged(rows, limit, (d) => encodeActiveCursor(["a", d.priority, d.createdAt, d.id])), total } satisfies Page
   })
