@@ -37,18 +37,20 @@ describe("migrations", () => {
       yield* Effect.scoped(Layer.build(DatabaseLive(file, dir)))
       const before = tables(file)
 
-      writeFileSync(join(dir, "0099_broken.sql"), "CREATE TABLE half_done (id INTEGER);\nINSERT INTO no_such_table VALUES (1);\n")
+      // numbered after the last real migration, whichever number that is
+      const broken = 1 + Math.max(...readdirSync(MIGRATIONS_DIR).map((f) => Number.parseInt(f, 10)))
+      writeFileSync(join(dir, `${String(broken).padStart(4, "0")}_broken.sql`), "CREATE TABLE half_done (id INTEGER);\nINSERT INTO no_such_table VALUES (1);\n")
       const exit = yield* Effect.scoped(Layer.build(DatabaseLive(file, dir))).pipe(Effect.exit)
       expect(Exit.isFailure(exit)).toBe(true)
       const message = Exit.isFailure(exit) ? Cause.pretty(exit.cause) : ""
       expect(message).toContain("database migration failed, nothing was changed")
-      expect(message).toContain("99_broken")
+      expect(message).toContain(`${broken}_broken`)
       expect(message).toContain("no such table: no_such_table")
       expect(tables(file)).toEqual(before)
       const db = new Database(file, { readonly: true })
       const ran = db.prepare("SELECT migration_id FROM effect_sql_migrations").all() as Array<{ migration_id: number }>
       db.close()
-      expect(ran.map((r) => r.migration_id)).not.toContain(99)
+      expect(ran.map((r) => r.migration_id)).not.toContain(broken)
     }))
 })
 
