@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { sameRecording } from "../../src/domain/track.js"
 
 const karma = { title: "Karma Police", artist: "Radiohead", album: "OK Computer", durationMs: 264_000, isrc: "GBAYE9700186" }
+const intro = { title: "Intro", artist: "The xx", album: "xx", trackNumber: 1, discNumber: 1, spotifyId: "2usZ8iJ1o0v8ejOdRZJvxp" }
 
 describe("the same recording", () => {
   it.each([
@@ -23,5 +24,19 @@ describe("the same recording", () => {
   ])("$name", ({ incoming, same }) => {
     expect(sameRecording(karma, incoming)).toBe(same)
     expect(sameRecording(incoming, karma)).toBe(same)
+  })
+
+  it.each([
+    { name: "another Spotify id is another track", incoming: { ...intro, trackNumber: 9, spotifyId: "0aBcDeFgHiJkLmNoPqRsTu" }, same: false },
+    { name: "another Spotify id with no position", incoming: { title: "Intro", artist: "The xx", spotifyId: "0aBcDeFgHiJkLmNoPqRsTu" }, same: false },
+    { name: "the same Spotify id", incoming: { title: "intro", artist: "the xx", album: "xx (Deluxe)", spotifyId: intro.spotifyId }, same: true },
+    { name: "a Spotify id against a Deezer id decides nothing", incoming: { title: "Intro", artist: "The xx", deezerId: "123" }, same: true },
+    { name: "another position on the same album", incoming: { title: "Intro", artist: "The xx", album: "XX", trackNumber: 9 }, same: false },
+    { name: "another disc on the same album", incoming: { title: "Intro", artist: "The xx", album: "xx", trackNumber: 1, discNumber: 2 }, same: false },
+    { name: "the same position", incoming: { title: "Intro", artist: "The xx", album: "xx", trackNumber: 1 }, same: true },
+    { name: "a position without an album decides nothing", incoming: { title: "Intro", artist: "The xx", trackNumber: 5 }, same: true }
+  ])("$name", ({ incoming, same }) => {
+    expect(sameRecording(intro, incoming)).toBe(same)
+    expect(sameRecording(incoming, intro)).toBe(same)
   })
 })

@@ -25,6 +25,10 @@ interface Candidate {
   readonly album: string | null
   readonly duration_ms: number | null
   readonly isrc: string | null
+  readonly track_number: number | null
+  readonly disc_number: number | null
+  readonly spotify_id: string | null
+  readonly deezer_id: string | null
 }
 
 /**
@@ -45,14 +49,17 @@ export const resolveRequestKeys = (sql: SqlClient.SqlClient, inputs: ReadonlyArr
   const byRecording = new Map<string, Array<Candidate>>()
   for (const chunk of Arr.chunksOf([...new Set(missing.map((i) => recordingKey(inputs[i]!)))], 5000)) {
     for (const c of yield* sql.unsafe<Candidate>(
-      `SELECT request_key, recording_key, title, artist, album, duration_ms, isrc FROM tracks
+      `SELECT request_key, recording_key, title, artist, album, duration_ms, isrc, track_number, disc_number, spotify_id, deezer_id FROM tracks
        WHERE recording_key IN (SELECT value FROM json_each(?)) ORDER BY created_at, id`, [JSON.stringify(chunk)]
     ).withoutTransform) byRecording.set(c.recording_key, [...(byRecording.get(c.recording_key) ?? []), c])
   }
   for (const i of missing) {
     const input = inputs[i]!
     const match = (byRecording.get(recordingKey(input)) ?? []).find((c) =>
-      sameRecording({ title: c.title, artist: c.artist, album: c.album, durationMs: c.duration_ms, isrc: c.isrc }, input))
+      sameRecording({
+      title: c.title, artist: c.artist, album: c.album, durationMs: c.duration_ms, isrc: c.isrc,
+      trackNumber: c.track_number, discNumber: c.disc_number, spotifyId: c.spotify_id, deezerId: c.deezer_id
+    }, input))
     if (match) keys[i] = match.request_key
   }
   return keys
