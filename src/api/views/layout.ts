@@ -12,6 +12,7 @@ export const layout = (title: string, body: SafeHtml, active: "downloads" | "his
 <script src="/vendor/htmx.min.js" defer></script>
 <script src="/vendor/sse.js" defer></script>
 <script src="/static/app.js" defer></script>
+<script src="/static/times.js" defer></script>
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>
