@@ -1,4 +1,4 @@
-import { HttpLayerRouter } from "@effect/platform"
+import { FetchHttpClient, HttpLayerRouter } from "@effect/platform"
 import { Layer } from "effect"
 import { AllRoutes } from "./api/http.js"
 import { ImportWorkerLive } from "./application/library/import-worker.js"
@@ -16,6 +16,7 @@ import { ImportTrackList } from "./application/import-track-list.js"
 import { PlaylistSync, PlaylistSyncWorkerLive } from "./application/playlist-sync.js"
 import { QueueAlbumDownloads } from "./application/queue-album-downloads.js"
 import { DomainEventsLive, Events } from "./application/events.js"
+import { MediaScansLive } from "./application/notifications/scans.js"
 import { HealthReport } from "./application/health.js"
 import { QueueControl } from "./application/queue-control.js"
 import { QueueTrackDownload } from "./application/queue-track-download.js"
@@ -76,7 +77,8 @@ export const ApplicationLayer = Layer.mergeAll(
   DownloadManager.Default, QueueTrackDownload.Default, HealthReport.Default,
   DownloadWorker.Default, StatusSync.Default, QueueAlbumDownloads.Default, QueueDispatcher.Default,
   LibraryImport.Default, Sessions.Default, SignInLimiter.Default, EventStreamCap.Default,
-  QueueControl.Default.pipe(Layer.provide(DownloadManager.Default))
+  QueueControl.Default.pipe(Layer.provide(DownloadManager.Default)),
+  MediaScansLive.pipe(Layer.provide(FetchHttpClient.layer))
 ).pipe(
   Layer.provideMerge(PlaylistSync.Default),
   Layer.provideMerge(ImportTrackList.Default.pipe(Layer.provide(QueueTrackDownload.Default))),

@@ -195,6 +195,7 @@ export const Setting = {
   // slskd's own behaviour (docs/slskd-notes.md)
   slskdRestartGrace: durationSetting("slskd.restart_grace", "SOULSPOT_SLSKD_RESTART_GRACE", "2 minutes", "after an slskd restart, how long slskd may take to resume a transfer before SoulSpot enqueues it again"),
   removeFinished: boolSetting("transfer.remove_finished", "SOULSPOT_REMOVE_FINISHED", true, "remove finished transfers from slskd's list once SoulSpot has seen their end"),
+  scanDelay: durationSetting("notifications.scan_delay", "SOULSPOT_SCAN_DELAY", "60 seconds", "quiet time after the last import before media servers are asked to rescan"),
   defaultProfile: {
     key: "quality.default_profile", env: "SOULSPOT_DEFAULT_PROFILE", description: "quality profile for new downloads",
     secret: false, default: "balanced", schema: ProfileNameText

@@ -13,3 +13,6 @@ export const importedTracks = Metric.counter("soulspot_imported_tracks_total", {
 export const playlistSyncs = Metric.counter("soulspot_playlist_syncs_total", {
   description: "watched playlist reads by outcome (unchanged, changed, failed)", incremental: true
 })
+export const mediaScans = Metric.counter("soulspot_media_scans_total", {
+  description: "media-server rescans by server type and outcome (ok, failed; attempt_failed per failed attempt)", incremental: true
+})

@@ -42,8 +42,12 @@ export const childEnv = (env: Record<string, string>): NodeJS.ProcessEnv => {
   return { ...base, ...env }
 }
 
-export const startNode = (args: ReadonlyArray<string>, options: { env: Record<string, string>; cwd?: string }): Child => {
-  const proc = spawn(process.execPath, [...args], {
+export const startNode = (args: ReadonlyArray<string>, options: { env: Record<string, string>; cwd?: string }): Child =>
+  startProcess(process.execPath, args, options)
+
+/** Any command (e.g. `npm start`), with the same bookkeeping as `startNode`. */
+export const startProcess = (command: string, args: ReadonlyArray<string>, options: { env: Record<string, string>; cwd?: string }): Child => {
+  const proc = spawn(command, [...args], {
     cwd: options.cwd ?? process.cwd(),
     env: childEnv(options.env),
     stdio: ["ignore", "pipe", "pipe"]

@@ -13,7 +13,7 @@ export interface Received {
 
 /** How the receiver answers the next requests: a status (with optional Retry-After and body), or never. */
 export type Answer =
-  | { readonly status: number; readonly retryAfter?: string; readonly body?: string; readonly contentType?: string }
+  | { readonly status: number; readonly retryAfter?: string; readonly body?: string; readonly contentType?: string; readonly headers?: Readonly<Record<string, string>> }
   | { readonly hang: true }
 
 export interface Receiver {
@@ -45,7 +45,7 @@ export const makeReceiver = Effect.acquireRelease(
           hanging.add(res)
           return
         }
-        const headers: Record<string, string> = {}
+        const headers: Record<string, string> = { ...a.headers }
         if (a.retryAfter !== undefined) headers["retry-after"] = a.retryAfter
         if (a.body !== undefined) headers["content-type"] = a.contentType ?? "application/json"
         res.writeHead(a.status, headers).end(a.body ?? "")
@@ -71,3 +71,16 @@ export const makeReceiver = Effect.acquireRelease(
     server.close(() => resume(Effect.void))
   })
 ).pipe(Effect.map(({ receiver }) => receiver))
+
+/**
+ * Waits (real time, a few milliseconds at a time) until the receiver has recorded `n` requests:
+ * work that runs under TestClock still does real I/O. Fails the test after `maxMillis`.
+ */
+export const untilReceived = (receiver: Receiver, n: number, maxMillis = 5000) =>
+  Effect.gen(function*() {
+    const started = Date.now()
+    while (receiver.received.length < n) {
+      if (Date.now() - started > maxMillis) return yield* Effect.dieMessage(`the receiver got ${receiver.received.length} of ${n} requests`)
+      yield* Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, 5)))
+    }
+  })
