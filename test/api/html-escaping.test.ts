@@ -46,7 +46,7 @@ const OUR_ATTRIBUTES = new Set([
   "hx-push-url", "hx-confirm", "hx-swap-oob", "hidden", "required", "maxlength", "autocomplete", "placeholder", "value", "checked",
   "selected", "data-state", "data-status", "data-priority", "data-created", "data-total", "data-more", "data-filtered",
   "data-statuses", "data-since", "title", "scope", "for", "method",
-  "action", "disabled", "min", "max", "step", "inputmode", "pattern", "colspan", "hx-encoding", "accept"
+  "action", "disabled", "min", "max", "step", "inputmode", "pattern", "colspan", "hx-encoding", "accept", "datetime", "data-time"
 ])
 const TAG = /<([a-zA-Z][\w-]*)((?:\s+[^\s=>/]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>"']+))?)*)\s*\/?>/g
 const ATTR = /([^\s=>/]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>"']+))?/g
