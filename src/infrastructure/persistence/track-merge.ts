@@ -71,7 +71,8 @@ export const backfillRecordingKeys = (sql: SqlClient.SqlClient) => Effect.gen(fu
     const rows = yield* sql.unsafe<{ id: string; title: string; artist: string }>(
       "SELECT id, title, artist FROM tracks WHERE recording_key IS NULL LIMIT 5000").withoutTransform
     if (rows.length === 0) return
-    yield* sql.unsafe(`UPDATE tracks SET recording_key = j.value ->> 'k' FROM json_each(?) AS j WHERE tracks.id = j.value ->> 'id'`,
-      [JSON.stringify(rows.map((r) => ({ id: r.id, k: recordingKey(r) })))])
+    // one primary-key update a row, in one transaction (UPDATE ... FROM json_each may scan tracks per entry)
+    yield* Effect.forEach(rows, (r) => sql.unsafe("UPDATE tracks SET recording_key = ? WHERE id = ?", [recordingKey(r), r.id]),
+      { discard: true }).pipe(sql.withTransaction)
   }
 })
