@@ -74,8 +74,8 @@ export const makeDownloadRepository = Effect.gen(function*() {
   /**
    * The hot reads (the sync tick's in-flight rows and read-back, the pages of the active list and
    * History) map the rows without decoding them: measured in bench/sync.bench.ts, where that read
-   * is most of a 2,000-row tick, and in bench/http.bench.ts, where the decode was ~8 µs per row of
-   * a 100-row page. The columns are the ones DownloadRow checks on every other read.
+   * is most of a 2,000-row tick, and on a 100-row page, where the decode cost ~8 µs per row, a
+   * third of the read. The columns are the ones DownloadRow checks on every other read.
    */
   const selectHot = (rest: Statement.Fragment) =>
     sql<DownloadRow>`${downloadSelect} ${rest}`.withoutTransform.pipe(Effect.map((rows) => rows.map(toDownload)))
