@@ -17,6 +17,7 @@ import { performance } from "node:perf_hooks"
 import { fileURLToPath } from "node:url"
 import { setFlagsFromString } from "node:v8"
 import { runInNewContext } from "node:vm"
+import { recordingKey } from "../src/domain/track.js"
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..")
 
@@ -325,8 +326,10 @@ export const bulkInsertDownloads = (file: string, mix: StatusMix, nowMs = Date.n
   const started = performance.now()
   const db = new Database(file)
   db.pragma("busy_timeout = 5000")
+  // recording_key as the app writes it: the ANALYZE below must see real keys, or SQLite's plan for
+  // the same-recording lookup of every upsert scans the tracks table
   const insTrack = db.prepare(`INSERT INTO tracks (id, request_key, title, artist, album, duration_ms, isrc, track_number, disc_number,
-    spotify_id, deezer_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?)`)
+    spotify_id, deezer_id, recording_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?)`)
   const insDownload = db.prepare(`INSERT INTO downloads (id, track_id, status, priority, slskd_id, username, filename, size,
     bytes_transferred, speed_bps, eta_seconds, attempts, next_attempt_at, error, quality_profile, progress_at, created_at, updated_at,
     completed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'balanced', ?, ?, ?, ?)`)
@@ -349,7 +352,7 @@ export const bulkInsertDownloads = (file: string, mix: StatusMix, nowMs = Date.n
         const updated = nowMs - age
         insTrack.run(trackId, `meta:${artist.toLowerCase()}|track ${n}|${album.toLowerCase()}`, title, artist, album,
           180_000 + (n % 240) * 1000, i % 3 === 0 ? `GB${String(100000000 + n).slice(0, 10)}` : null, (n % 12) + 1, 1,
-          iso(created), iso(created))
+          recordingKey({ artist, title }), iso(created), iso(created))
         const transfer = status === "QUEUED" || status === "DOWNLOADING" || status === "COMPLETED"
         const size = 8_000_000 + (n % 50) * 700_000
         const bytes = status === "DOWNLOADING" ? Math.floor(size * ((i % 97) / 100)) : status === "COMPLETED" ? size : 0
