@@ -17,6 +17,7 @@ import { performance } from "node:perf_hooks"
 import { fileURLToPath } from "node:url"
 import { setFlagsFromString } from "node:v8"
 import { runInNewContext } from "node:vm"
+import { recordingKey } from "../src/domain/track.js"
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..")
 
@@ -325,8 +326,10 @@ export const bulkInsertDownloads = (file: string, mix: StatusMix, nowMs = Date.n
   const started = performance.now()
   const db = new Database(file)
   db.pragma("busy_timeout = 5000")
+  // recording_key as the app writes it: the ANALYZE below must see real keys, or SQLite's plan for
+  // the same-recording lookup of every upsert scans the tracks table
   const insTrack = db.prepare(`INSERT INTO tracks (id, request_key, title, artist, album, duration_ms, isrc, track_number, disc_number,
-    spotify_id, deezer_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?)`)
+    spotify_id, deezer_id, recording_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?)`)
   const insDownload = db.prepare(`INSERT INTO downloads (id, track_id, status, priority, slskd_id, username, filename, size,
     bytes_transferred, speed_bps, eta_seconds, attempts, next_attempt_at, error, quality_profile, progress_at, created_at, updated_at,
     completed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'balanced', ?, ?, ?, ?)`)
@@ -349,7 +352,7 @@ export const bulkInsertDownloads = (file: string, mix: StatusMix, nowMs = Date.n
         const updated = nowMs - age
         insTrack.run(trackId, `meta:${artist.toLowerCase()}|track ${n}|${album.toLowerCase()}`, title, artist, album,
           180_000 + (n % 240) * 1000, i % 3 === 0 ? `GB${String(100000000 + n).slice(0, 10)}` : null, (n % 12) + 1, 1,
-          iso(created), iso(created))
+          recordingKey({ artist, title }), iso(created), iso(created))
         const transfer = status === "QUEUED" || status === "DOWNLOADING" || status === "COMPLETED"
         const size = 8_000_000 + (n % 50) * 700_000
         const bytes = status === "DOWNLOADING" ? Math.floor(size * ((i % 97) / 100)) : status === "COMPLETED" ? size : 0
@@ -462,11 +465,22 @@ export interface LoadResult {
   readonly bytesPerReply: number
 }
 
-/**
- * A closed-loop load generator: `concurrency` keep-alive clients, each sending the next GET as
- * soon as the previous reply is read in full, for `seconds` after `warmupSeconds`.
- */
-export const closedLoop = async (port: number, path: string, options: { concurrency: number; seconds: number; warmupSeconds: number }): Promise<LoadResult> => {
+interface RawLoad {
+  readonly latencies: Array<number>
+  readonly errors: number
+  readonly bytes: number
+  readonly seconds: number
+}
+
+const summarizeLoad = (r: RawLoad): LoadResult => ({
+  requests: r.latencies.length, errors: r.errors, seconds: r.seconds, rps: r.latencies.length / r.seconds,
+  p50: percentile(r.latencies, 50), p99: percentile(r.latencies, 99), max: max(r.latencies),
+  bytesPerReply: r.latencies.length > 0 ? r.bytes / r.latencies.length : 0
+})
+
+/** `concurrency` keep-alive clients sending GETs back to back; `between` runs after the warm-up, before the recorded part. */
+const loadRun = async (port: number, path: string, options: { concurrency: number; seconds: number; warmupSeconds: number },
+  between: () => void = () => {}): Promise<RawLoad> => {
   const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency })
   const get = () => new Promise<{ status: number; bytes: number }>((res, rej) => {
     const req = request({ host: "127.0.0.1", port, path, agent }, (r) => {
@@ -503,13 +517,65 @@ export const closedLoop = async (port: number, path: string, options: { concurre
     return { latencies, errors, bytes, seconds: (performance.now() - started) / 1000 }
   }
   await run(options.warmupSeconds, false)
+  between()
   const r = await run(options.seconds, true)
   agent.destroy()
-  return {
-    requests: r.latencies.length, errors: r.errors, seconds: r.seconds, rps: r.latencies.length / r.seconds,
-    p50: percentile(r.latencies, 50), p99: percentile(r.latencies, 99), max: max(r.latencies),
-    bytesPerReply: r.latencies.length > 0 ? r.bytes / r.latencies.length : 0
+  return r
+}
+
+/**
+ * A closed-loop load generator: `concurrency` keep-alive clients, each sending the next GET as
+ * soon as the previous reply is read in full, for `seconds` after `warmupSeconds`.
+ */
+export const closedLoop = async (port: number, path: string, options: { concurrency: number; seconds: number; warmupSeconds: number }): Promise<LoadResult> =>
+  summarizeLoad(await loadRun(port, path, options))
+
+/** User plus system CPU time of a process in milliseconds (Linux, 100 ticks a second), NaN when it is gone. */
+export const cpuMillisOf = (pid: number | undefined): number => {
+  if (pid === undefined) return NaN
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
+    return (Number(fields[11]) + Number(fields[12])) * 10
+  } catch {
+    return NaN
   }
+}
+
+export interface ComparedLoad extends LoadResult {
+  /** CPU time the server process spent per answered request, in microseconds. */
+  readonly cpuMicrosPerRequest: number
+}
+
+/**
+ * closedLoop against each server in turn, `rounds` slices of `sliceSeconds` each (after a short
+ * warm-up per slice), so that on a shared machine every server meets the same mix of quiet and
+ * busy moments; the slices of one server are added up. Also each server process's CPU time per
+ * request over its recorded slices: less sensitive to other load than throughput.
+ */
+export const interleavedLoops = async (
+  servers: ReadonlyArray<{ readonly name: string; readonly port: number; readonly pid: number | undefined }>,
+  path: string,
+  options: { readonly concurrency: number; readonly rounds: number; readonly sliceSeconds: number; readonly warmupSeconds: number }
+): Promise<Record<string, ComparedLoad>> => {
+  const acc = new Map(servers.map((s) => [s.name, { latencies: [] as Array<number>, errors: 0, bytes: 0, seconds: 0, cpu: 0 }]))
+  for (let round = 0; round < options.rounds; round++) {
+    // the order alternates too, so neither server always follows the other
+    const order = round % 2 === 0 ? servers : [...servers].reverse()
+    for (const s of order) {
+      let cpuBefore = NaN
+      const r = await loadRun(s.port, path, { concurrency: options.concurrency, seconds: options.sliceSeconds, warmupSeconds: options.warmupSeconds },
+        () => { cpuBefore = cpuMillisOf(s.pid) })
+      const a = acc.get(s.name)!
+      a.cpu += cpuMillisOf(s.pid) - cpuBefore
+      a.latencies.push(...r.latencies)
+      a.errors += r.errors
+      a.bytes += r.bytes
+      a.seconds += r.seconds
+    }
+  }
+  return Object.fromEntries([...acc].map(([name, a]) => [name, {
+    ...summarizeLoad(a), cpuMicrosPerRequest: a.latencies.length > 0 ? (a.cpu * 1000) / a.latencies.length : NaN
+  }]))
 }
 
 /**

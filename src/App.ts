@@ -1,6 +1,6 @@
-import { FetchHttpClient, HttpLayerRouter } from "@effect/platform"
+import { FetchHttpClient, HttpLayerRouter, HttpMiddleware } from "@effect/platform"
 import { Layer } from "effect"
-import { AllRoutes } from "./api/http.js"
+import { AllRoutes, isPolledRead } from "./api/http.js"
 import { ImportWorkerLive } from "./application/library/import-worker.js"
 import { LibraryImport } from "./application/library/library-import.js"
 import { LibraryIndexer, LibraryIndexWorkerLive } from "./application/library/library-indexer.js"
@@ -11,6 +11,7 @@ import { ImportRepositoryLive } from "./infrastructure/persistence/import-reposi
 import { SignInLimiter } from "./api/rate-limit.js"
 import { Sessions } from "./api/sessions.js"
 import { EventStreamCap } from "./api/stream-cap.js"
+import { ReadCache } from "./api/read-cache.js"
 import { DownloadManager } from "./application/download-manager.js"
 import { ImportTrackList } from "./application/import-track-list.js"
 import { PlaylistSync, PlaylistSyncWorkerLive } from "./application/playlist-sync.js"
@@ -33,6 +34,7 @@ import { PlaylistRepositoryLive } from "./infrastructure/persistence/playlist-re
 import { QualityProfilesLive } from "./infrastructure/persistence/quality-profile-repository.js"
 import { SettingsLive } from "./infrastructure/persistence/settings-repository.js"
 import { DatabaseLive } from "./infrastructure/persistence/sqlite.js"
+import { DataVersionLive } from "./infrastructure/persistence/data-version.js"
 import { TrackRepositoryLive } from "./infrastructure/persistence/track-repository.js"
 import { CircuitBreaker, ProtectedProviderLive, ProviderCircuitLive } from "./infrastructure/slskd/circuit-breaker.js"
 import { SlskdClient } from "./infrastructure/slskd/client.js"
@@ -54,7 +56,7 @@ export const PersistenceLayer = (db: string) => {
   const downloads = DownloadRepositoryLive.pipe(Layer.provide(Layer.mergeAll(database, tracks, events)))
   const playlists = PlaylistRepositoryLive.pipe(Layer.provide(Layer.mergeAll(database, events)))
   return Layer.mergeAll(database, events, tracks, downloads, playlists, SettingsLive.pipe(Layer.provide(database)),
-    QualityProfilesLive.pipe(Layer.provide(database)))
+    QualityProfilesLive.pipe(Layer.provide(database)), DataVersionLive(db).pipe(Layer.provide(database)))
 }
 
 /** slskd behind the circuit breaker: the only provider the application sees. */
@@ -79,6 +81,7 @@ export const ApplicationLayer = Layer.mergeAll(
   DownloadWorker.Default, StatusSync.Default, QueueAlbumDownloads.Default, QueueDispatcher.Default,
   LibraryImport.Default, Sessions.Default, SignInLimiter.Default, EventStreamCap.Default,
   QueueControl.Default.pipe(Layer.provide(DownloadManager.Default)),
+  ReadCache.Default.pipe(Layer.provide(QueueControl.Default), Layer.provide(DownloadManager.Default)),
   MediaScansLive.pipe(Layer.provide(FetchHttpClient.layer))
 ).pipe(
   Layer.provideMerge(PlaylistSync.Default),
@@ -99,7 +102,9 @@ export const AppLayer = (options: AppOptions) => {
     Layer.provideMerge(PersistenceLayer(options.db))
   )
   // long ids must reach the handler (and get a JSON 404) rather than miss every route
-  const routes = HttpLayerRouter.serve(AllRoutes, { routerConfig: { maxParamLength: 2048 } })
+  // the guard (src/api/guard.ts) logs each request itself; the polled reads carry no request span
+  const routes = HttpLayerRouter.serve(AllRoutes, { routerConfig: { maxParamLength: 2048 }, disableLogger: true }).pipe(
+    HttpMiddleware.withTracerDisabledWhen(isPolledRead))
   const running = options.workers === false
     ? Layer.mergeAll(routes, StatsPublisherLive)
     : Layer.mergeAll(routes, StatsPublisherLive, WorkersLayer)

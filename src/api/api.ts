@@ -86,7 +86,7 @@ const ActiveParams = Schema.Struct({
   cursor: Schema.optional(Cursor)
 })
 
-const DownloadPage = (identifier: string) => Schema.Struct({
+export const DownloadPage = (identifier: string) => Schema.Struct({
   downloads: Schema.Array(DownloadDto),
   total: Schema.Number,
   next_cursor: Schema.NullOr(Schema.String)

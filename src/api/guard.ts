@@ -73,9 +73,8 @@ const mediaType = (contentType: string | undefined) => (contentType ?? "").split
 const hasBody = (headers: Readonly<Record<string, string | undefined>>) =>
   (headers["content-length"] !== undefined && headers["content-length"] !== "0") || headers["transfer-encoding"] !== undefined
 
-/** The refusal for this request, if any, before it reaches a route. */
+/** The refusal for a state-changing request, if any, before it reaches a route (GET, HEAD and OPTIONS pass). */
 const refusal = (request: HttpServerRequest.HttpServerRequest, path: string, own: string) => Effect.gen(function*() {
-  if (SAFE_METHODS.has(request.method)) return undefined
   const crossSite = crossSiteReason(request.headers, own)
   if (crossSite !== undefined) {
     yield* Effect.logWarning(`refused ${request.method} ${path}: ${crossSite}`)
@@ -101,11 +100,17 @@ const refusal = (request: HttpServerRequest.HttpServerRequest, path: string, own
 
 const logRequest = (method: string, path: string, exit: Exit.Exit<HttpServerResponse.HttpServerResponse, unknown>) =>
   Exit.match(exit, {
-    onSuccess: (response) => Effect.annotateLogs(Effect.log("Sent HTTP Response"), { "http.method": method, "http.path": path, "http.status": response.status }),
+    // checked first: the annotations cost more than the line when Info is filtered out
+    onSuccess: (response) => Effect.whenLogLevel(
+      Effect.annotateLogs(Effect.log("Sent HTTP Response"), { "http.method": method, "http.path": path, "http.status": response.status }),
+      "Info"),
     onFailure: (cause) => Cause.isInterruptedOnly(cause)
       ? Effect.void
       : Effect.annotateLogs(Effect.logError("request failed", cause), { "http.method": method, "http.path": path })
   })
+
+const PAGE_HEADERS = securityHeaders("/")
+const DOCS_HEADERS = securityHeaders("/docs")
 
 export const GuardMiddleware = HttpLayerRouter.middleware(Effect.gen(function*() {
   const { trustedProxies } = yield* ServerConfig
@@ -114,9 +119,12 @@ export const GuardMiddleware = HttpLayerRouter.middleware(Effect.gen(function*()
     yield* HttpMiddleware.withLoggerDisabled(Effect.void)
     const request = yield* HttpServerRequest.HttpServerRequest
     const path = request.url.split("?")[0] ?? "/"
-    const exit = yield* Effect.exit(Effect.flatMap(refusal(request, path, ownOrigin(request, trustedProxies)), (refused) =>
-      refused ?? effect))
+    // GET, HEAD and OPTIONS handlers read no body, so only the others need the size bound
+    const exit = yield* Effect.exit(SAFE_METHODS.has(request.method)
+      ? effect
+      : Effect.flatMap(refusal(request, path, ownOrigin(request, trustedProxies)), (refused) => refused ?? effect)
+        .pipe(HttpIncomingMessage.withMaxBodySize(Option.some(MAX_BODY_BYTES))))
     yield* logRequest(request.method, path, exit)
-    return yield* Exit.map(exit, HttpServerResponse.setHeaders(securityHeaders(path)))
-  }).pipe(HttpIncomingMessage.withMaxBodySize(Option.some(MAX_BODY_BYTES)))
+    return yield* Exit.map(exit, HttpServerResponse.setHeaders(path === "/docs" ? DOCS_HEADERS : PAGE_HEADERS))
+  })
 }), { global: true })

@@ -11,9 +11,10 @@ import { TrackRepository } from "../domain/ports/TrackRepository.js"
 import { Settings } from "../domain/ports/Settings.js"
 import type { TrackInput } from "../domain/track.js"
 import { AlbumDownloads, type CreateDownload, SoulSpotApi } from "./api.js"
-import { DownloadDto, toDto, toHealthDto, toStatsDto } from "./dto.js"
+import { DownloadDto, downloadPageJson, jsonText, toDto, toHealthDto } from "./dto.js"
 import { asApiError, BadRequest, failAsApiError, NotFound, Unprocessable } from "./errors.js"
 import { LibraryImportLive } from "./import-routes.js"
+import { DEFAULT_ACTIVE_LIMIT, ReadCache } from "./read-cache.js"
 import type { AlbumSourceError } from "../domain/ports/AlbumSource.js"
 
 /** Turns the request body into a track, with the messages a person understands. */
@@ -35,7 +36,7 @@ export const trackFromPayload = (p: CreateDownload): Effect.Effect<TrackInput | 
 const encodeDownload = Schema.encodeSync(DownloadDto)
 
 const badCursor = (e: { readonly message: string }) => Effect.fail(new BadRequest({ message: e.message }))
-const pageDto = (p: Page) => ({ downloads: p.downloads.map(toDto), total: p.total, next_cursor: p.nextCursor })
+const pageResponse = (p: Page) => jsonText(downloadPageJson(p))
 
 const actionErrors = { DownloadNotFound: asApiError.DownloadNotFound, StatusConflict: asApiError.StatusConflict }
 
@@ -53,7 +54,7 @@ export const DownloadsLive = HttpApiBuilder.group(SoulSpotApi, "downloads", (han
     }))
     .handle("list", ({ urlParams }) => control.list({
       limit: urlParams.limit ?? 50, offset: urlParams.offset, cursor: urlParams.cursor, q: urlParams.q, statuses: urlParams.status
-    }).pipe(Effect.map(pageDto), Effect.catchTag("InvalidCursor", badCursor)))
+    }).pipe(Effect.map(pageResponse), Effect.catchTag("InvalidCursor", badCursor)))
     .handle("update", ({ path, payload }) => control.setPriority(path.id, payload.priority).pipe(
       Effect.map(toDto), Effect.catchTag("DownloadNotFound", asApiError.DownloadNotFound)))
     .handle("bulk", ({ payload }) => Effect.gen(function*() {
@@ -80,14 +81,15 @@ export const DownloadsLive = HttpApiBuilder.group(SoulSpotApi, "downloads", (han
 }))
 
 export const ManagerLive = HttpApiBuilder.group(SoulSpotApi, "manager", (handlers) => Effect.gen(function*() {
-  const manager = yield* DownloadManager
   const control = yield* QueueControl
   const health = yield* HealthReport
+  const cache = yield* ReadCache
   return handlers
-    .handle("active", ({ urlParams }) => control.active({
-      limit: urlParams.limit ?? 100, cursor: urlParams.cursor, q: urlParams.q, statuses: urlParams.status
-    }).pipe(Effect.map(pageDto), Effect.catchTag("InvalidCursor", badCursor)))
-    .handle("stats", () => Effect.map(manager.stats, toStatsDto))
+    .handle("active", ({ urlParams }) => urlParams.cursor === undefined && urlParams.q === undefined && urlParams.status === undefined
+      ? cache.firstActivePage(urlParams.limit ?? DEFAULT_ACTIVE_LIMIT)
+      : control.active({ limit: urlParams.limit ?? DEFAULT_ACTIVE_LIMIT, cursor: urlParams.cursor, q: urlParams.q, statuses: urlParams.status })
+        .pipe(Effect.map(pageResponse), Effect.catchTag("InvalidCursor", badCursor)))
+    .handle("stats", () => cache.stats)
     .handle("health", () => Effect.map(health.report, toHealthDto))
     .handle("retryFailed", () => control.retryFailed())
     .handle("clearFinished", () => control.clearFinished())

@@ -70,19 +70,33 @@ describe("a queue of 100,000 downloads", () => {
   it.effect("the active list's first page, a cursor page, a status filter and stats run on indexes and kept counts", () => run(Effect.gen(function*() {
     const repo = yield* DownloadRepository
     const first = yield* repo.listActive({ limit: 100 })
-    for (const effect of [
-      repo.listActive({ limit: 100 }),
-      repo.listActive({ limit: 100, cursor: first.nextCursor! }),
-      repo.listActive({ limit: 100, statuses: ["QUEUED"] })
-    ]) {
+    // the last row of the top priority: its page is the rest of that priority, then the next one
+    const topPriority = first.downloads[0]!.priority
+    const lastTop = raw((db) => db.prepare(`SELECT id, created_at FROM downloads d WHERE d.status IN ('WAITING','PENDING','QUEUED','DOWNLOADING')
+      AND d.priority = ? ORDER BY d.created_at DESC, d.id DESC LIMIT 3`).all(topPriority) as Array<{ id: string; created_at: string }>)
+    const cursorBeforeEnd = Buffer.from(JSON.stringify(["a", topPriority, lastTop[2]!.created_at, lastTop[2]!.id])).toString("base64url")
+    for (const [effect, range] of [
+      [repo.listActive({ limit: 100 }), /^SCAN d USING INDEX downloads_active_order/],
+      [repo.listActive({ limit: 100, statuses: ["QUEUED"] }), /^SCAN d USING INDEX downloads_active_order/],
+      // a cursor page seeks its start in the index rather than scanning down to it
+      [repo.listActive({ limit: 100, cursor: first.nextCursor! }), /^SEARCH d USING INDEX downloads_active_order \(<expr>=\? AND \(created_at,id\)>\(\?,\?\)\)/]
+    ] as const) {
       const [page, ...rest] = yield* statementsOf(effect)
       const plan = planOf(page!)
-      expect(plan[0], plan.join(" | ")).toMatch(/^SCAN d USING INDEX downloads_active_order/)
+      expect(plan[0], plan.join(" | ")).toMatch(range)
       expect(plan.join(" ")).not.toMatch(/TEMP B-TREE/)
       // the total comes from download_counts, not from counting rows
       expect(rest.map(([sql]) => sql).join(" ")).toMatch(/FROM download_counts/)
       expect(rest.map(([sql]) => sql).join(" ")).not.toMatch(/count\(\*\)/)
     }
+    // two rows left in the top priority: the page goes on into the next one, again by seeking
+    const [same, lower] = yield* statementsOf(repo.listActive({ limit: 100, cursor: cursorBeforeEnd }))
+    expect(planOf(same!)[0]).toMatch(/^SEARCH d USING INDEX downloads_active_order \(<expr>=\?/)
+    expect(planOf(lower!)[0]).toMatch(/^SEARCH d USING INDEX downloads_active_order \(<expr>>\?\)/)
+    expect(planOf(lower!).join(" ")).not.toMatch(/TEMP B-TREE/)
+    const crossing = yield* repo.listActive({ limit: 100, cursor: cursorBeforeEnd })
+    expect(crossing.downloads.slice(0, 2).map((d) => d.id)).toEqual([lastTop[1]!.id, lastTop[0]!.id])
+    expect(crossing.downloads[2]!.priority).toBeLessThan(topPriority)
     const stats = yield* statementsOf(repo.stats("2026-11-01T00:00:00.000Z"))
     expect(stats.map(([sql]) => sql).every((sql) => /FROM download_(day_)?counts/.test(sql))).toBe(true)
   })), { timeout: 30_000 })

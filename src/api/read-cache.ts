@@ -1,0 +1,69 @@
+import { HttpLayerRouter, HttpServerRequest } from "@effect/platform"
+import { Cache, Clock, Duration, Effect, Exit } from "effect"
+import { DownloadManager, startOfTodayUtc } from "../application/download-manager.js"
+import { QueueControl } from "../application/queue-control.js"
+import { DataVersion } from "../infrastructure/persistence/data-version.js"
+import { downloadPageJson, jsonText, toStatsDto } from "./dto.js"
+
+/** The active list's page size when the request names none. */
+export const DEFAULT_ACTIVE_LIMIT = 100
+
+/**
+ * The answers every open page and script polls (stats, the first page of the active list),
+ * written once per committed change of the database and handed out as they are until the next
+ * one. Keyed by DataVersion, so any commit (a worker's progress, the CLI in another process)
+ * makes the next request read afresh; stats also by the UTC day, which moves completed_today.
+ * Concurrent requests for the same key share one read. A failed read is not kept.
+ */
+export class ReadCache extends Effect.Service<ReadCache>()("soulspot/ReadCache", {
+  effect: Effect.gen(function*() {
+    const manager = yield* DownloadManager
+    const control = yield* QueueControl
+    const version = yield* DataVersion
+
+    // a failed read is not kept; a few entries, since each commit makes a new key
+    const stats = yield* Cache.makeWith({
+      capacity: 4,
+      timeToLive: (exit) => Exit.isSuccess(exit) ? Duration.infinity : Duration.zero,
+      lookup: (_: string) => manager.stats.pipe(Effect.map((s) => jsonText(JSON.stringify(toStatsDto(s)))))
+    })
+    const firstPages = yield* Cache.makeWith({
+      capacity: 4,
+      timeToLive: (exit) => Exit.isSuccess(exit) ? Duration.infinity : Duration.zero,
+      lookup: (key: string) => control.active({ limit: Number(key.split("|")[1]) }).pipe(
+        Effect.map((p) => jsonText(downloadPageJson(p))), Effect.orDie)
+    })
+
+    return {
+      stats: Effect.gen(function*() {
+        const v = yield* version.current
+        return yield* stats.get(`${v}|${startOfTodayUtc(yield* Clock.currentTimeMillis)}`)
+      }),
+      /** The first page in the list's order, without a filter. */
+      firstActivePage: (limit: number) => Effect.flatMap(version.current, (v) => firstPages.get(`${v}|${limit}`))
+    } as const
+  })
+}) {}
+
+const STATS_URL = "/api/downloads/manager/stats"
+const ACTIVE_URL = "/api/downloads/manager/active"
+
+/**
+ * The two polled URLs exactly as the page and scripts poll them (GET, no query string) are
+ * answered from ReadCache before the router; every other form of them (a limit, a cursor, a
+ * filter) goes to their HttpApi endpoints in rest.ts, which give the same answers. Measured in
+ * bench/http.bench.ts: HttpApi's own per-request work was a quarter of a cached answer's cost.
+ * Listed after AuthMiddleware and GuardMiddleware in http.ts, so they run first: the key is still
+ * needed and the guard's headers and log line still apply (test/api/read-cache.test.ts).
+ */
+export const PolledReadsMiddleware = HttpLayerRouter.middleware(Effect.gen(function*() {
+  const cache = yield* ReadCache
+  return (effect) => Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+    request.method !== "GET"
+      ? effect
+      : request.url === STATS_URL
+      ? cache.stats
+      : request.url === ACTIVE_URL
+      ? cache.firstActivePage(DEFAULT_ACTIVE_LIMIT)
+      : effect)
+}), { global: true })
