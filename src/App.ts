@@ -22,6 +22,8 @@ import { QueueControl } from "./application/queue-control.js"
 import { QueueTrackDownload } from "./application/queue-track-download.js"
 import { RuntimeState } from "./application/runtime-state.js"
 import { StatsPublisherLive } from "./application/stats-publisher.js"
+import { AlbumPublisherLive } from "./application/album-publisher.js"
+import { AlbumCovers } from "./application/album-covers.js"
 import { DownloadWorker, DownloadWorkerLive } from "./application/workers/download-worker.js"
 import { Outage, Wakeups, WakeOnEventsLive } from "./application/workers/loop.js"
 import { QueueDispatcher, QueueDispatcherWorkerLive } from "./application/workers/queue-dispatcher.js"
@@ -34,6 +36,7 @@ import { QualityProfilesLive } from "./infrastructure/persistence/quality-profil
 import { SettingsLive } from "./infrastructure/persistence/settings-repository.js"
 import { DatabaseLive } from "./infrastructure/persistence/sqlite.js"
 import { TrackRepositoryLive } from "./infrastructure/persistence/track-repository.js"
+import { AlbumGroupsLive } from "./infrastructure/persistence/album-group-repository.js"
 import { CircuitBreaker, ProtectedProviderLive, ProviderCircuitLive } from "./infrastructure/slskd/circuit-breaker.js"
 import { SlskdClient } from "./infrastructure/slskd/client.js"
 import { SlskdDownloadProviderLive } from "./infrastructure/slskd/provider.js"
@@ -54,7 +57,7 @@ export const PersistenceLayer = (db: string) => {
   const downloads = DownloadRepositoryLive.pipe(Layer.provide(Layer.mergeAll(database, tracks, events)))
   const playlists = PlaylistRepositoryLive.pipe(Layer.provide(Layer.mergeAll(database, events)))
   return Layer.mergeAll(database, events, tracks, downloads, playlists, SettingsLive.pipe(Layer.provide(database)),
-    QualityProfilesLive.pipe(Layer.provide(database)))
+    QualityProfilesLive.pipe(Layer.provide(database)), AlbumGroupsLive.pipe(Layer.provide(database)))
 }
 
 /** slskd behind the circuit breaker: the only provider the application sees. */
@@ -78,7 +81,7 @@ export const ApplicationLayer = Layer.mergeAll(
   DownloadManager.Default, QueueTrackDownload.Default, HealthReport.Default,
   DownloadWorker.Default, StatusSync.Default, QueueAlbumDownloads.Default, QueueDispatcher.Default,
   LibraryImport.Default, Sessions.Default, SignInLimiter.Default, EventStreamCap.Default,
-  QueueControl.Default.pipe(Layer.provide(DownloadManager.Default)),
+  QueueControl.Default.pipe(Layer.provide(DownloadManager.Default)), AlbumCovers.Default,
   MediaScansLive.pipe(Layer.provide(FetchHttpClient.layer))
 ).pipe(
   Layer.provideMerge(PlaylistSync.Default),
@@ -101,7 +104,7 @@ export const AppLayer = (options: AppOptions) => {
   // long ids must reach the handler (and get a JSON 404) rather than miss every route
   const routes = HttpLayerRouter.serve(AllRoutes, { routerConfig: { maxParamLength: 2048 } })
   const running = options.workers === false
-    ? Layer.mergeAll(routes, StatsPublisherLive)
-    : Layer.mergeAll(routes, StatsPublisherLive, WorkersLayer)
+    ? Layer.mergeAll(routes, StatsPublisherLive, AlbumPublisherLive)
+    : Layer.mergeAll(routes, StatsPublisherLive, AlbumPublisherLive, WorkersLayer)
   return running.pipe(Layer.provideMerge(services))
 }

@@ -13,6 +13,9 @@
     return a.id < b.id
   }
 
+  // A list's top-level items: rows and album groups (a group carries the sort key of its first row).
+  var items = function (list) { return list.querySelectorAll(":scope > li.row, :scope > li.album-group") }
+
   var setCount = function (delta) {
     var list = document.getElementById("active-list")
     var count = document.getElementById("list-count")
@@ -57,7 +60,7 @@
       var was = old.getAttribute("data-status")
       update(old, el)
       if (old.closest("#active-list") && isActive(was) !== isActive(status)) setCount(isActive(status) ? 1 : -1)
-      reposition(old)
+      resort(old)
       return
     }
     var list = document.getElementById("active-list")
@@ -70,12 +73,124 @@
       return
     }
     setCount(1)
-    var rows = list.querySelectorAll(":scope > li.row")
-    for (var i = 0; i < rows.length; i++) {
-      if (before(el, rows[i])) return place(list, el, rows[i])
+    var rows = items(list)
+    var placed = false
+    for (var i = 0; i < rows.length && !placed; i++) {
+      if (before(el, rows[i])) {
+        place(list, el, rows[i])
+        placed = true
+      }
     }
     // After every row shown: in place when the list is complete; otherwise "show more" brings it.
-    if (list.getAttribute("data-more") !== "true") place(list, el, list.querySelector(":scope > li.more-row"))
+    if (!placed && list.getAttribute("data-more") !== "true") {
+      place(list, el, list.querySelector(":scope > li.more-row"))
+      placed = true
+    }
+    // a row of an album whose header is here already joins its group at once
+    var heads = list.querySelectorAll("summary.album-head")
+    for (var h = 0; placed && h < heads.length; h++) {
+      if ((heads[h].getAttribute("data-order") || "").split(" ").indexOf(el.id.slice(9)) !== -1) gather(list, heads[h])
+    }
+  }
+
+  /**
+   * An album's header from the stream: put in place of the shown one (the <details> around it
+   * keeps its open or closed state), then the album's rows shown in this list are gathered under it.
+   */
+  var onAlbum = function (html) {
+    var tpl = document.createElement("template")
+    tpl.innerHTML = html.trim()
+    var head = tpl.content.firstElementChild
+    if (!head || !head.id || head.id.indexOf("album-") !== 0 || !head.matches("summary.album-head")) return
+    var list = document.getElementById("active-list") || document.getElementById("history-list")
+    if (!list) return
+    var old = document.getElementById(head.id)
+    if (old && list.contains(old)) old.replaceWith(head)
+    gather(list, head)
+  }
+
+  /**
+   * The rows of an album in this list, moved into its group in the header's disc and track order.
+   * Without a group yet, one is made where the first of those rows sorts.
+   */
+  var gather = function (list, head) {
+    var order = (head.getAttribute("data-order") || "").split(" ").filter(Boolean)
+    var rows = []
+    for (var i = 0; i < order.length; i++) {
+      var row = document.getElementById("download-" + order[i])
+      if (row && list.contains(row)) rows.push(row)
+    }
+    if (rows.length === 0) return
+    var albumId = head.getAttribute("data-album-id") || ""
+    var group = document.getElementById("album-group-" + albumId)
+    if (!group || !list.contains(group)) {
+      group = document.createElement("li")
+      group.id = "album-group-" + albumId
+      group.className = "album-group"
+      group.setAttribute("data-album-id", albumId)
+      var details = document.createElement("details")
+      details.open = true
+      var inner = document.createElement("ul")
+      inner.className = "rows album-rows"
+      details.appendChild(head.isConnected ? head.cloneNode(true) : head)
+      details.appendChild(inner)
+      group.appendChild(details)
+      var top = rows.filter(function (r) { return r.parentElement === list })
+      list.insertBefore(group, top.length > 0 ? top[0] : list.querySelector(":scope > li.more-row"))
+    } else if (!group.querySelector("summary.album-head")) {
+      group.querySelector("details").prepend(head)
+    }
+    var ul = group.querySelector("ul.album-rows")
+    for (var j = 0; j < rows.length; j++) ul.appendChild(rows[j])
+    if (window.htmx) window.htmx.process(group)
+    groupKey(group)
+    reposition(group)
+  }
+
+  /** A group sorts like its first row in list order. */
+  var groupKey = function (group) {
+    var rows = group.querySelectorAll("li.row")
+    var first = null
+    for (var i = 0; i < rows.length; i++) if (!first || before(rows[i], first)) first = rows[i]
+    if (!first) return
+    group.setAttribute("data-priority", first.getAttribute("data-priority") || "0")
+    group.setAttribute("data-created", first.getAttribute("data-created") || "")
+  }
+
+  /** A row that changed sorts again: on its own, or (inside a group, which keeps album order) its group does. */
+  var resort = function (row) {
+    var group = row.closest("li.album-group")
+    if (!group) return reposition(row)
+    groupKey(group)
+    reposition(group)
+  }
+
+  /**
+   * After a page of rows comes in ("show more"): a group of an album already shown joins the
+   * earlier one, and a group left without rows (removed) goes.
+   */
+  var tidyGroups = function (list) {
+    var groups = list.querySelectorAll(":scope > li.album-group")
+    var seen = {}
+    for (var i = 0; i < groups.length; i++) {
+      var g = groups[i]
+      var id = g.getAttribute("data-album-id")
+      if (seen[id]) {
+        var head = g.querySelector("summary.album-head")
+        var rows = g.querySelectorAll("li.row")
+        var into = seen[id].querySelector("ul.album-rows")
+        for (var r = 0; r < rows.length; r++) into.appendChild(rows[r])
+        g.remove()
+        if (head) {
+          seen[id].querySelector("summary.album-head").replaceWith(head)
+          gather(list, head)
+        }
+      } else if (!g.querySelector("li.row")) {
+        g.remove()
+      } else {
+        seen[id] = g
+      }
+    }
   }
 
   /**
@@ -108,10 +223,11 @@
     if (!list || list.id !== "active-list") return
     var prev = el.previousElementSibling
     var next = el.nextElementSibling
-    var inOrder = (!prev || !prev.matches("li.row") || !before(el, prev)) && (!next || !next.matches("li.row") || !before(next, el))
+    var item = "li.row, li.album-group"
+    var inOrder = (!prev || !prev.matches(item) || !before(el, prev)) && (!next || !next.matches(item) || !before(next, el))
     if (inOrder) return
     el.remove()
-    var rows = list.querySelectorAll(":scope > li.row")
+    var rows = items(list)
     for (var i = 0; i < rows.length; i++) {
       if (before(el, rows[i])) return list.insertBefore(el, rows[i])
     }
@@ -183,6 +299,9 @@
     if (type === "row") {
       e.preventDefault()
       onRow(e.detail.data)
+    } else if (type === "album") {
+      e.preventDefault()
+      onAlbum(e.detail.data)
     } else if (type === "refresh") {
       // The server folded a burst of changes, or lost track of what we missed: reload the list.
       e.preventDefault()
@@ -220,8 +339,10 @@
       for (var i = 0; i < boxes.length; i++) shown.add(boxes[i].value)
       selected.forEach(function (id) { if (!shown.has(id)) selected.delete(id) })
     }
+    var grouped = document.getElementById("active-list") || document.getElementById("history-list")
+    if (grouped) tidyGroups(grouped)
     var elt = e.detail && e.detail.elt
-    if (elt && elt.matches && elt.matches("li.row") && elt.isConnected) reposition(elt)
+    if (elt && elt.matches && elt.matches("li.row") && elt.isConnected) resort(elt)
     syncSelection()
   })
 

@@ -1,12 +1,12 @@
 import { HttpLayerRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Clock, Effect, Either, Layer, Schema } from "effect"
+import { Clock, Effect, Either, Layer, Option, Schema } from "effect"
 import { DownloadManager } from "../application/download-manager.js"
 import { HealthReport } from "../application/health.js"
 import { QueueAlbumDownloads } from "../application/queue-album-downloads.js"
 import { BULK_ACTIONS, type BulkAction, type BulkResult, QueueControl } from "../application/queue-control.js"
 import { PRIORITY_MOVES } from "../domain/download-actions.js"
 import { QueueTrackDownload } from "../application/queue-track-download.js"
-import { LibraryIndexer } from "../application/library/library-indexer.js"
+import { importIsOn, LibraryIndexer } from "../application/library/library-indexer.js"
 import { type Download, DownloadStatus } from "../domain/download.js"
 import type { DownloadNotFound, StatusConflict } from "../domain/errors.js"
 import { Setting } from "../config.js"
@@ -23,6 +23,10 @@ import { candidatesView, downloadList, downloadRow, showMore } from "./views/row
 import { listSection, managerPage } from "./views/manager.js"
 import { settingsForm, settingsPage } from "./views/settings.js"
 import { settingsPanels } from "./playlist-pages.js"
+import { AlbumGroups } from "../domain/ports/AlbumGroups.js"
+import { AlbumCovers } from "../application/album-covers.js"
+import { jsonError } from "./error-shape.js"
+import { albumHead, groupedList } from "./views/album-groups.js"
 
 const page = (body: SafeHtml, status = 200) =>
   HttpServerResponse.html(body.value).pipe(HttpServerResponse.setStatus(status))
@@ -62,11 +66,14 @@ const loadManager = (url: URL) => Effect.gen(function*() {
     const page = yield* control.active({ limit: ACTIVE_PAGE, q, statuses })
     const recent = (yield* control.recent).filter((d) =>
       (statuses.length === 0 || statuses.includes(d.status)) && (q === "" || matchesText(d, q)))
-    return { ...common, page, recent, offset: 0, limit: ACTIVE_PAGE }
+    return { ...common, page, recent, offset: 0, limit: ACTIVE_PAGE, groups: yield* groupsOf(page.downloads) }
   }
   const page = yield* control.list({ limit: HISTORY_PAGE, offset, q, statuses })
-  return { ...common, page, recent: [], offset, limit: HISTORY_PAGE }
+  return { ...common, page, recent: [], offset, limit: HISTORY_PAGE, groups: yield* groupsOf(page.downloads) }
 }).pipe(Effect.catchTag("InvalidCursor", Effect.die))
+
+/** The albums of the rows on a page, in one query. */
+const groupsOf = (downloads: ReadonlyArray<Download>) => Effect.flatMap(AlbumGroups, (g) => g.ofTracks(downloads.map((d) => d.trackId)))
 
 /** The few recently finished rows are filtered in memory, by the index's rule. */
 const matchesText = (d: Download, q: string) => matchesFilter([d.track.title, d.track.artist, d.track.album], q)
@@ -87,7 +94,8 @@ const formBody = Effect.gen(function*() {
 const HtmlFormat = (now: () => number): SseFormat => ({
   download: (d) => [["row", downloadRow(d).value]],
   stats: (s) => [["stats-html", statsBar(s).value]],
-  health: (h) => [["health-html", healthPanel(h, now()).value]]
+  health: (h) => [["health-html", healthPanel(h, now()).value]],
+  album: (g, libraryImport) => [["album", albumHead(g, libraryImport).value]]
 })
 
 /** Cancel and retry from a row: the updated row comes back in place of the old one. */
@@ -140,10 +148,22 @@ export const PageRoutes = HttpLayerRouter.addAll([
       ? (yield* control.recent).filter((d) => (statuses.length === 0 || statuses.includes(d.status)) && (q === "" || matchesText(d, q)))
       : []
     const rows = [...next.downloads, ...recent]
+    const importOn = importIsOn(yield* Effect.flatMap(LibraryIndexer, (l) => l.state))
     return page(cursor !== undefined || rows.length > 0
-      ? html`${next.downloads.map((d) => downloadRow(d))}${more}${recent.map((d) => downloadRow(d))}`
+      ? html`${next.downloads.length === 0 ? "" : groupedList(next.downloads, yield* groupsOf(next.downloads), importOn, "")}${more}${recent.map((d) => downloadRow(d))}`
       : downloadList([], "Nothing is downloading."))
   }).pipe(Effect.catchTag("InvalidCursor", (e) => Effect.succeed(page(message("error", e.message), 400))))),
+  // An album's cover, fetched by the server so the page loads images only from here (static/app.css sizes it).
+  HttpLayerRouter.route("GET", "/download-manager/albums/:id/cover", Effect.gen(function*() {
+    const covers = yield* AlbumCovers
+    const { id } = yield* HttpLayerRouter.params
+    const cover = yield* covers.get(id ?? "")
+    if (Option.isNone(cover)) return jsonError(404, "NotFound", "this album has no cover SoulSpot can show")
+    return HttpServerResponse.uint8Array(cover.value.data, {
+      contentType: cover.value.mimeType,
+      headers: { "cache-control": "private, max-age=86400" }
+    })
+  })),
   HttpLayerRouter.route("GET", "/api/downloads/manager/htmx/stats", Effect.gen(function*() {
     const manager = yield* DownloadManager
     return page(statsBar(yield* manager.stats))

@@ -1,4 +1,5 @@
 import { Context, type Effect } from "effect"
+import type { AlbumGroup } from "./album-group.js"
 import type { Download } from "./download.js"
 import type { DownloadStats } from "./ports/DownloadRepository.js"
 
@@ -7,6 +8,8 @@ export type DomainEvent =
   | { readonly _tag: "DownloadChanged"; readonly download: Download }
   | { readonly _tag: "HealthChanged" }
   | { readonly _tag: "StatsChanged"; readonly stats: DownloadStats }
+  /** An album's counts after changes to its downloads; libraryImport: whether "in library" means something. */
+  | { readonly _tag: "AlbumChanged"; readonly group: AlbumGroup; readonly libraryImport: boolean }
 
 export class DomainEvents extends Context.Tag("soulspot/DomainEvents")<DomainEvents, {
   readonly publish: (events: ReadonlyArray<DomainEvent>) => Effect.Effect<void>

@@ -1,0 +1,33 @@
+import { Cache, Duration, Effect, Exit, Option } from "effect"
+import { AlbumGroups } from "../domain/ports/AlbumGroups.js"
+import type { CoverImage } from "../infrastructure/library/audio-file.js"
+import { fetchCover } from "../infrastructure/library/cover-art.js"
+
+/** A cover for the page is a thumbnail: larger images are not kept (catalog covers are 0.1-0.3 MB). */
+const MAX_PAGE_COVER_BYTES = 2 * 1024 * 1024
+
+/**
+ * Album covers for the page, fetched by the server from the catalog's https URL and kept in a
+ * small cache, so the page itself loads images only from its own origin. A cover that cannot be
+ * had is remembered for a minute, so a page of broken covers does not refetch them every time.
+ */
+export class AlbumCovers extends Effect.Service<AlbumCovers>()("soulspot/AlbumCovers", {
+  effect: Effect.gen(function*() {
+    const groups = yield* AlbumGroups
+    const cache = yield* Cache.makeWith({
+      capacity: 64,
+      lookup: (albumId: string) => Effect.gen(function*() {
+        const url = yield* groups.coverUrl(albumId)
+        if (Option.isNone(url) || !url.value.startsWith("https://")) return Option.none<CoverImage>()
+        const got = yield* Effect.promise(() => fetchCover(url.value))
+        if ("error" in got) {
+          yield* Effect.logInfo(`album cover not shown: ${got.error}`).pipe(Effect.annotateLogs({ album: albumId }))
+          return Option.none<CoverImage>()
+        }
+        return got.data.length > MAX_PAGE_COVER_BYTES ? Option.none<CoverImage>() : Option.some(got)
+      }),
+      timeToLive: (exit) => Exit.isSuccess(exit) && Option.isSome(exit.value) ? Duration.hours(6) : Duration.minutes(1)
+    })
+    return { get: (albumId: string) => cache.get(albumId) } as const
+  })
+}) {}

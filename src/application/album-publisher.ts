@@ -1,0 +1,28 @@
+import { Effect, Layer, Queue } from "effect"
+import { AlbumGroups } from "../domain/ports/AlbumGroups.js"
+import { Events } from "./events.js"
+import { importIsOn, LibraryIndexer } from "./library/library-indexer.js"
+
+/**
+ * After download changes (a status, an import finishing), publishes the counts of the albums
+ * they belong to, once per burst: a sync tick moving 12 tracks of an album is one query and one
+ * event for that album, not 12.
+ */
+export const AlbumPublisherLive = Layer.scopedDiscard(Effect.gen(function*() {
+  const events = yield* Events
+  const groups = yield* AlbumGroups
+  const library = yield* LibraryIndexer
+  const sub = yield* events.subscribe
+  yield* Effect.forkScoped(Effect.forever(Effect.gen(function*() {
+    const first = yield* Queue.takeBetween(sub, 1, 4096)
+    yield* Effect.sleep("250 millis")
+    const rest = yield* Queue.takeAll(sub)
+    const tracks = new Set<string>()
+    for (const e of [...first, ...rest]) if (e.event._tag === "DownloadChanged") tracks.add(e.event.download.trackId)
+    if (tracks.size === 0) return
+    const changed = yield* groups.ofTracks([...tracks])
+    if (changed.length === 0) return
+    const libraryImport = importIsOn(yield* library.state)
+    yield* events.publish(changed.map((group) => ({ _tag: "AlbumChanged" as const, group, libraryImport })))
+  })))
+}))
