@@ -73,76 +73,89 @@
       return
     }
     setCount(1)
+    // a row of an album joins its group when the album's header follows (event "album")
     var rows = items(list)
-    var placed = false
-    for (var i = 0; i < rows.length && !placed; i++) {
-      if (before(el, rows[i])) {
-        place(list, el, rows[i])
-        placed = true
-      }
+    for (var i = 0; i < rows.length; i++) {
+      if (before(el, rows[i])) return place(list, el, rows[i])
     }
     // After every row shown: in place when the list is complete; otherwise "show more" brings it.
-    if (!placed && list.getAttribute("data-more") !== "true") {
-      place(list, el, list.querySelector(":scope > li.more-row"))
-      placed = true
-    }
-    // a row of an album whose header is here already joins its group at once
-    var heads = list.querySelectorAll("summary.album-head")
-    for (var h = 0; placed && h < heads.length; h++) {
-      if ((heads[h].getAttribute("data-order") || "").split(" ").indexOf(el.id.slice(9)) !== -1) gather(list, heads[h])
-    }
+    if (list.getAttribute("data-more") !== "true") place(list, el, list.querySelector(":scope > li.more-row"))
   }
 
   /**
    * An album's header from the stream: put in place of the shown one (the <details> around it
-   * keeps its open or closed state), then the album's rows shown in this list are gathered under it.
+   * keeps its open or closed state), then the rows it names (data-rows: those that changed) are
+   * gathered into the group.
    */
   var onAlbum = function (html) {
     var tpl = document.createElement("template")
     tpl.innerHTML = html.trim()
     var head = tpl.content.firstElementChild
     if (!head || !head.id || head.id.indexOf("album-") !== 0 || !head.matches("summary.album-head")) return
+    var ids = (head.getAttribute("data-rows") || "").split(" ").filter(Boolean)
+    head.removeAttribute("data-rows")
     var list = document.getElementById("active-list") || document.getElementById("history-list")
     if (!list) return
     var old = document.getElementById(head.id)
     if (old && list.contains(old)) old.replaceWith(head)
-    gather(list, head)
+    gather(list, head, ids)
+  }
+
+  /** The album's place of a row: disc, then track (rows without numbers last, in their order). */
+  var albumPlace = function (row) {
+    var t = Number(row.getAttribute("data-track"))
+    return row.hasAttribute("data-track") && !isNaN(t) ? Number(row.getAttribute("data-disc") || "1") * 100000 + t : Infinity
+  }
+  var sortGroup = function (group) {
+    var ul = group.querySelector("ul.album-rows")
+    var rows = Array.prototype.slice.call(ul.querySelectorAll(":scope > li.row"))
+    var sorted = rows.slice().sort(function (a, b) { return albumPlace(a) - albumPlace(b) || 0 })
+    for (var i = 0; i < sorted.length; i++) if (ul.children[i] !== sorted[i]) ul.insertBefore(sorted[i], ul.children[i] || null)
   }
 
   /**
-   * The rows of an album in this list, moved into its group in the header's disc and track order.
-   * Without a group yet, one is made where the first of those rows sorts.
+   * Rows of an album shown in this list (those the header names, and a lone row of it shown on its
+   * own, data-album-id), moved into its group in disc and track order. Without a group yet, one is
+   * made where the first of them sorts, once there are two: a lone row stays a row, as the server
+   * renders it.
    */
-  var gather = function (list, head) {
-    var order = (head.getAttribute("data-order") || "").split(" ").filter(Boolean)
+  var gather = function (list, head, ids) {
+    var albumId = head.id.slice("album-".length)
     var rows = []
-    for (var i = 0; i < order.length; i++) {
-      var row = document.getElementById("download-" + order[i])
-      if (row && list.contains(row)) rows.push(row)
+    var add = function (row) {
+      if (row && list.contains(row) && !row.closest("li.album-group") && rows.indexOf(row) === -1) rows.push(row)
     }
-    if (rows.length === 0) return
-    var albumId = head.getAttribute("data-album-id") || ""
+    for (var i = 0; i < ids.length; i++) add(document.getElementById("download-" + ids[i]))
+    var alone = list.querySelectorAll(":scope > li.row[data-album-id]")
+    for (var k = 0; k < alone.length; k++) if (alone[k].getAttribute("data-album-id") === albumId) add(alone[k])
     var group = document.getElementById("album-group-" + albumId)
-    if (!group || !list.contains(group)) {
+    if (group && !list.contains(group)) group = null
+    if (rows.length === 0) return
+    if (!group && rows.length === 1) return rows[0].setAttribute("data-album-id", albumId)
+    if (!group) {
       group = document.createElement("li")
       group.id = "album-group-" + albumId
       group.className = "album-group"
-      group.setAttribute("data-album-id", albumId)
       var details = document.createElement("details")
       details.open = true
+      var actions = document.createElement("div")
+      actions.className = "album-actions"
+      actions.innerHTML = "<button type=\"button\" class=\"link select-album\">Select album</button>"
+      var first = rows[0].querySelector(".album-first")
+      if (first) actions.appendChild(first.cloneNode(true))
       var inner = document.createElement("ul")
       inner.className = "rows album-rows"
       details.appendChild(head.isConnected ? head.cloneNode(true) : head)
+      details.appendChild(actions)
       details.appendChild(inner)
       group.appendChild(details)
-      var top = rows.filter(function (r) { return r.parentElement === list })
+      var top = rows.filter(function (r) { return r.parentElement === list }).sort(function (a, b) { return before(a, b) ? -1 : 1 })
       list.insertBefore(group, top.length > 0 ? top[0] : list.querySelector(":scope > li.more-row"))
-    } else if (!group.querySelector("summary.album-head")) {
-      group.querySelector("details").prepend(head)
+      if (window.htmx) window.htmx.process(group)
     }
     var ul = group.querySelector("ul.album-rows")
     for (var j = 0; j < rows.length; j++) ul.appendChild(rows[j])
-    if (window.htmx) window.htmx.process(group)
+    sortGroup(group)
     groupKey(group)
     reposition(group)
   }
@@ -167,28 +180,35 @@
 
   /**
    * After a page of rows comes in ("show more"): a group of an album already shown joins the
-   * earlier one, and a group left without rows (removed) goes.
+   * earlier one (its header, the newer, kept), and a group left without rows (removed) goes.
    */
   var tidyGroups = function (list) {
     var groups = list.querySelectorAll(":scope > li.album-group")
     var seen = {}
     for (var i = 0; i < groups.length; i++) {
       var g = groups[i]
-      var id = g.getAttribute("data-album-id")
-      if (seen[id]) {
-        var head = g.querySelector("summary.album-head")
+      if (seen[g.id]) {
+        var into = seen[g.id]
         var rows = g.querySelectorAll("li.row")
-        var into = seen[id].querySelector("ul.album-rows")
-        for (var r = 0; r < rows.length; r++) into.appendChild(rows[r])
+        for (var r = 0; r < rows.length; r++) into.querySelector("ul.album-rows").appendChild(rows[r])
+        var head = g.querySelector("summary.album-head")
+        if (head) into.querySelector("summary.album-head").replaceWith(head)
         g.remove()
-        if (head) {
-          seen[id].querySelector("summary.album-head").replaceWith(head)
-          gather(list, head)
-        }
+        sortGroup(into)
       } else if (!g.querySelector("li.row")) {
         g.remove()
       } else {
-        seen[id] = g
+        seen[g.id] = g
+      }
+    }
+    for (var id in seen) groupKey(seen[id])
+    // a lone row of an album whose group is shown (the next page's) joins it
+    var alone = list.querySelectorAll(":scope > li.row[data-album-id]")
+    for (var a = 0; a < alone.length; a++) {
+      var into = seen["album-group-" + alone[a].getAttribute("data-album-id")]
+      if (into) {
+        into.querySelector("ul.album-rows").appendChild(alone[a])
+        sortGroup(into)
       }
     }
   }
@@ -272,9 +292,15 @@
   })
   // ticks come back as soon as new rows are in (before they settle), so none flickers off
   document.body.addEventListener("htmx:afterSwap", function () { syncSelection() })
-  // "Select album": every shown row of the same artist and album.
+  // "Select album": every row of the group, or every shown row of the same artist and album.
   document.body.addEventListener("click", function (e) {
     var button = e.target && e.target.closest && e.target.closest(".select-album")
+    var group = button && !button.closest("li.row") && button.closest("li.album-group")
+    if (group) {
+      var mine = group.querySelectorAll("li.row .select-row")
+      for (var m = 0; m < mine.length; m++) selected.add(mine[m].value)
+      return syncSelection()
+    }
     var row = button && button.closest("li.row")
     if (!row) return
     var album = row.getAttribute("data-album")
@@ -345,6 +371,9 @@
     if (elt && elt.matches && elt.matches("li.row") && elt.isConnected) resort(elt)
     syncSelection()
   })
+
+  var shownList = document.getElementById("active-list") || document.getElementById("history-list")
+  if (shownList) tidyGroups(shownList)
 
   // After queueing, clear the form so the next track can be typed at once.
   document.body.addEventListener("htmx:afterRequest", function (e) {

@@ -18,11 +18,19 @@ export const AlbumPublisherLive = Layer.scopedDiscard(Effect.gen(function*() {
     yield* Effect.sleep("250 millis")
     const rest = yield* Queue.takeAll(sub)
     const tracks = new Set<string>()
-    for (const e of [...first, ...rest]) if (e.event._tag === "DownloadChanged") tracks.add(e.event.download.trackId)
+    const downloads = new Set<string>()
+    for (const e of [...first, ...rest]) {
+      if (e.event._tag !== "DownloadChanged") continue
+      tracks.add(e.event.download.trackId)
+      downloads.add(e.event.download.id)
+    }
     if (tracks.size === 0) return
-    const changed = yield* groups.ofTracks([...tracks])
-    if (changed.length === 0) return
+    const albums = yield* groups.ofTracks([...tracks])
+    if (albums.length === 0) return
     const libraryImport = importIsOn(yield* library.state)
-    yield* events.publish(changed.map((group) => ({ _tag: "AlbumChanged" as const, group, libraryImport })))
+    yield* events.publish(albums.map((group) => ({
+      _tag: "AlbumChanged" as const, group, libraryImport,
+      changed: group.members.filter((m) => downloads.has(m.downloadId)).map((m) => m.downloadId)
+    })))
   })))
 }))

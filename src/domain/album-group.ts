@@ -26,13 +26,15 @@ export interface AlbumGroup {
 }
 
 export type ListItem =
-  | { readonly _tag: "Row"; readonly download: Download }
+  /** albumId: a row of an album with no other row in the list, shown on its own. */
+  | { readonly _tag: "Row"; readonly download: Download; readonly albumId?: string }
   /** `first`: the group's first row in the page's order, whose place the group takes. */
   | { readonly _tag: "Group"; readonly group: AlbumGroup; readonly downloads: ReadonlyArray<Download>; readonly first: Download }
 
 /**
- * The rows of a page as the list shows them: the rows of one album form one group, placed where
- * its first row is in the page's order; inside, disc then track order. Other rows stay as they are.
+ * The rows of a page as the list shows them: two or more rows of one album form one group, placed
+ * where its first row is in the page's order; inside, disc then track order. A lone row of an
+ * album stays a row (a header for one row would cost more page than it tells), as do the others.
  */
 export const groupRows = (downloads: ReadonlyArray<Download>, groups: ReadonlyArray<AlbumGroup>): ReadonlyArray<ListItem> => {
   const groupOf = new Map<string, AlbumGroup>()
@@ -61,7 +63,9 @@ export const groupRows = (downloads: ReadonlyArray<Download>, groups: ReadonlyAr
     items.push({ _tag: "Group", group: g, downloads: fresh, first: d })
   }
   for (const rows of open.values()) rows.sort((a, b) => position.get(a.id)! - position.get(b.id)!)
-  return items
+  return items.map((item) => item._tag === "Group" && item.downloads.length === 1
+    ? { _tag: "Row", download: item.first, albumId: item.group.albumId }
+    : item)
 }
 
 /** "9/12 done", with failures and the library when there is something to say. */

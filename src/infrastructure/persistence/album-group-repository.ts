@@ -53,24 +53,31 @@ const summarize = (rows: ReadonlyArray<GroupRow>): AlbumGroup => {
   }
 }
 
+/** A track's home album: the one stored last of those holding it. */
+const HOME_OF = (track: string) => `(SELECT x.album_id FROM album_tracks x JOIN albums y ON y.id = x.album_id
+  WHERE x.track_id = ${track} ORDER BY y.created_at DESC, y.id DESC LIMIT 1)`
+
+/**
+ * The home albums of the asked tracks (a JSON array), then every track of those albums with its
+ * downloads and imports, in album order. Every step is an index lookup: album_tracks_track,
+ * album_tracks' key, downloads_track, download_imports' key.
+ */
+export const GROUP_SQL = `WITH asked AS (SELECT DISTINCT value AS track_id FROM json_each(?)),
+  wanted AS (SELECT DISTINCT ${HOME_OF("asked.track_id")} AS album_id FROM asked)
+SELECT a.id AS album_id, a.title, a.artist, a.cover_url, a.total_tracks,
+  at.track_id, at.disc_number, at.track_number, d.id AS download_id, d.status, i.status AS import_status,
+  ${HOME_OF("at.track_id")} AS home_album
+FROM wanted w JOIN albums a ON a.id = w.album_id JOIN album_tracks at ON at.album_id = a.id
+LEFT JOIN downloads d ON d.track_id = at.track_id LEFT JOIN download_imports i ON i.download_id = d.id
+ORDER BY a.id, at.disc_number, at.track_number, d.created_at, d.id`
+
 export const makeAlbumGroupRepository = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
 
-  // home: each asked track's album (the one stored last when there are several); then every track
-  // of those albums with its downloads. Indexes: album_tracks_track, album_tracks' key, downloads_track.
   const rowsOf = SqlSchema.findAll({
     Request: Schema.Array(Schema.String),
     Result: GroupRow,
-    execute: (trackIds) => sql`WITH asked AS (SELECT DISTINCT value AS track_id FROM json_each(${JSON.stringify(trackIds)})),
-      wanted AS (SELECT DISTINCT (SELECT x.album_id FROM album_tracks x JOIN albums y ON y.id = x.album_id
-          WHERE x.track_id = asked.track_id ORDER BY y.created_at DESC, y.id DESC LIMIT 1) AS album_id FROM asked)
-      SELECT a.id AS album_id, a.title, a.artist, a.cover_url, a.total_tracks,
-        at.track_id, at.disc_number, at.track_number, d.id AS download_id, d.status, i.status AS import_status,
-        (SELECT x.album_id FROM album_tracks x JOIN albums y ON y.id = x.album_id
-          WHERE x.track_id = at.track_id ORDER BY y.created_at DESC, y.id DESC LIMIT 1) AS home_album
-      FROM wanted w JOIN albums a ON a.id = w.album_id JOIN album_tracks at ON at.album_id = a.id
-      LEFT JOIN downloads d ON d.track_id = at.track_id LEFT JOIN download_imports i ON i.download_id = d.id
-      ORDER BY a.id, at.disc_number, at.track_number, d.created_at, d.id`
+    execute: (trackIds) => sql.unsafe(GROUP_SQL, [JSON.stringify(trackIds)])
   })
 
   const ofTracks = (trackIds: ReadonlyArray<string>) =>
