@@ -84,8 +84,8 @@
 
   /**
    * An album's header from the stream: put in place of the shown one (the <details> around it
-   * keeps its open or closed state), then the rows it names (data-rows: those that changed) are
-   * gathered into the group.
+   * keeps its open or closed state), then the rows it names (data-rows: the album's downloads)
+   * that this list shows are gathered into the group.
    */
   var onAlbum = function (html) {
     var tpl = document.createElement("template")

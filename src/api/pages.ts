@@ -95,7 +95,7 @@ const HtmlFormat = (now: () => number): SseFormat => ({
   download: (d) => [["row", downloadRow(d).value]],
   stats: (s) => [["stats-html", statsBar(s).value]],
   health: (h) => [["health-html", healthPanel(h, now()).value]],
-  album: (g, changed, libraryImport) => [["album", albumHead(g, libraryImport, changed).value]]
+  album: (g, rows, libraryImport) => [["album", albumHead(g, libraryImport, rows).value]]
 })
 
 /** Cancel and retry from a row: the updated row comes back in place of the old one. */

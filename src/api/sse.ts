@@ -35,7 +35,7 @@ export interface SseFormat {
   readonly stats: (s: DownloadStats) => ReadonlyArray<readonly [string, string]>
   readonly health: (h: ProviderHealth) => ReadonlyArray<readonly [string, string]>
   /** An album group's header; nothing on the JSON stream (its events are the downloads). */
-  readonly album?: (g: AlbumGroup, changed: ReadonlyArray<string>, libraryImport: boolean) => ReadonlyArray<readonly [string, string]>
+  readonly album?: (g: AlbumGroup, rows: ReadonlyArray<string>, libraryImport: boolean) => ReadonlyArray<readonly [string, string]>
 }
 
 export const JsonFormat: SseFormat = {
@@ -94,7 +94,7 @@ export const eventStream = (format: SseFormat) => (request: HttpServerRequest.Ht
         case "HealthChanged":
           return Effect.map(health.report, (h) => format.health(h).map(([ev, data]) => frame(ev, data, e.id)).join(""))
         case "AlbumChanged":
-          return Effect.succeed((format.album?.(e.event.group, e.event.changed, e.event.libraryImport) ?? []).map(([ev, data]) => frame(ev, data, e.id)).join(""))
+          return Effect.succeed((format.album?.(e.event.group, e.event.rows, e.event.libraryImport) ?? []).map(([ev, data]) => frame(ev, data, e.id)).join(""))
       }
     }
 

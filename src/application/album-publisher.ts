@@ -1,7 +1,21 @@
 import { Effect, Layer, Queue } from "effect"
+import type { AlbumGroup } from "../domain/album-group.js"
 import { AlbumGroups } from "../domain/ports/AlbumGroups.js"
 import { Events } from "./events.js"
 import { importIsOn, LibraryIndexer } from "./library/library-indexer.js"
+
+/** More rows than this of one album are not all named in its event: those that changed are. */
+export const NAMED_ROWS = 200
+
+/**
+ * The album's downloads the page should gather into its group: all of them (a row shown before
+ * its album was stored joins too), or for a very large album the ones that changed first.
+ */
+const rowsToName = (group: AlbumGroup, changed: ReadonlySet<string>): ReadonlyArray<string> => {
+  const ids = group.members.map((m) => m.downloadId)
+  if (ids.length <= NAMED_ROWS) return ids
+  return [...ids.filter((id) => changed.has(id)), ...ids.filter((id) => !changed.has(id))].slice(0, Math.max(NAMED_ROWS, changed.size))
+}
 
 /**
  * After download changes (a status, an import finishing), publishes the counts of the albums
@@ -28,9 +42,6 @@ export const AlbumPublisherLive = Layer.scopedDiscard(Effect.gen(function*() {
     const albums = yield* groups.ofTracks([...tracks])
     if (albums.length === 0) return
     const libraryImport = importIsOn(yield* library.state)
-    yield* events.publish(albums.map((group) => ({
-      _tag: "AlbumChanged" as const, group, libraryImport,
-      changed: group.members.filter((m) => downloads.has(m.downloadId)).map((m) => m.downloadId)
-    })))
+    yield* events.publish(albums.map((group) => ({ _tag: "AlbumChanged" as const, group, libraryImport, rows: rowsToName(group, downloads) })))
   })))
 }))

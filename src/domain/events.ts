@@ -9,10 +9,10 @@ export type DomainEvent =
   | { readonly _tag: "HealthChanged" }
   | { readonly _tag: "StatsChanged"; readonly stats: DownloadStats }
   /**
-   * An album's counts after changes to its downloads: `changed`, those of them that changed;
-   * libraryImport: whether "in library" means something.
+   * An album's counts after changes to its downloads: `rows`, the downloads a page gathers into
+   * its group; libraryImport: whether "in library" means something.
    */
-  | { readonly _tag: "AlbumChanged"; readonly group: AlbumGroup; readonly changed: ReadonlyArray<string>; readonly libraryImport: boolean }
+  | { readonly _tag: "AlbumChanged"; readonly group: AlbumGroup; readonly rows: ReadonlyArray<string>; readonly libraryImport: boolean }
 
 export class DomainEvents extends Context.Tag("soulspot/DomainEvents")<DomainEvents, {
   readonly publish: (events: ReadonlyArray<DomainEvent>) => Effect.Effect<void>

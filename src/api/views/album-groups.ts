@@ -9,12 +9,12 @@ export const coverPath = (albumId: string): string => `/download-manager/albums/
 
 /**
  * An album's header: the fragment SSE sends (event `album`) when some of its downloads changed,
- * put in place by its stable id. On the stream, data-rows names those downloads, so the page
- * gathers them into the group (in disc and track order, from the rows' data-disc and data-track).
- * Kept short: a first page may hold 100 of them.
+ * put in place by its stable id. On the stream, data-rows names the album's downloads, so the
+ * page gathers those it shows into the group (in disc and track order, from the rows' data-disc
+ * and data-track). Kept short: a first page may hold 50 of them.
  */
-export const albumHead = (g: AlbumGroup, importOn: boolean, changed?: ReadonlyArray<string>): SafeHtml =>
-  html`<summary id="album-${g.albumId}" class="album-head"${changed ? html` data-rows="${changed.join(" ")}"` : ""}>${hasCover(g)
+export const albumHead = (g: AlbumGroup, importOn: boolean, rows?: ReadonlyArray<string>): SafeHtml =>
+  html`<summary id="album-${g.albumId}" class="album-head"${rows ? html` data-rows="${rows.join(" ")}"` : ""}>${hasCover(g)
     ? html`<img class="cover" src="${coverPath(g.albumId)}" alt="" loading="lazy">`
     : html`<span class="cover" aria-hidden="true">♪</span>`}<span class="album-title"><strong>${g.title}</strong> <span class="muted">${g.artist}</span></span> <span class="album-counts">${groupCounts(g, importOn).join(" · ")}</span></summary>`
 
