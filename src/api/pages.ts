@@ -1,5 +1,5 @@
 import { HttpLayerRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Clock, Effect, Either, Layer, Option, Schema } from "effect"
+import { Clock, Effect, Either, Layer, Schema } from "effect"
 import { DownloadManager } from "../application/download-manager.js"
 import { HealthReport } from "../application/health.js"
 import { QueueAlbumDownloads } from "../application/queue-album-downloads.js"
@@ -36,6 +36,9 @@ const isHtmx = (r: HttpServerRequest.HttpServerRequest) => r.headers["hx-request
 const parseStatuses = (values: ReadonlyArray<string>) =>
   values.flatMap((v) => v.split(",")).map((v) => v.trim().toUpperCase())
     .filter((v): v is DownloadStatus => (DownloadStatus.literals as ReadonlyArray<string>).includes(v))
+
+/** A neutral square with a note, where a catalog cover cannot be fetched. */
+const COVER_PLACEHOLDER = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 48 48"><rect width="48" height="48" fill="#d9dee6"/><text x="24" y="32" font-size="22" text-anchor="middle" fill="#566273">♪</text></svg>`
 
 const HISTORY_PAGE = 50
 /** The page's first HTML stays small whatever the queue holds: the rest comes with "show more". */
@@ -153,14 +156,19 @@ export const PageRoutes = HttpLayerRouter.addAll([
       ? html`${next.downloads.length === 0 ? "" : groupedList(next.downloads, yield* groupsOf(next.downloads), importOn, "")}${more}${recent.map((d) => downloadRow(d))}`
       : downloadList([], "Nothing is downloading."))
   }).pipe(Effect.catchTag("InvalidCursor", (e) => Effect.succeed(page(message("error", e.message), 400))))),
-  // An album's cover, fetched by the server so the page loads images only from here (static/app.css sizes it).
+  // An album's cover, fetched by the server so the page loads images only from here. An album
+  // without an https cover never links here (404); one whose cover cannot be fetched now gets a
+  // plain placeholder, kept by the browser for 5 minutes, rather than a broken image.
   HttpLayerRouter.route("GET", "/download-manager/albums/:id/cover", Effect.gen(function*() {
     const covers = yield* AlbumCovers
     const { id } = yield* HttpLayerRouter.params
     const cover = yield* covers.get(id ?? "")
-    if (Option.isNone(cover)) return jsonError(404, "NotFound", "this album has no cover SoulSpot can show")
-    return HttpServerResponse.uint8Array(cover.value.data, {
-      contentType: cover.value.mimeType,
+    if (cover._tag === "NoCover") return jsonError(404, "NotFound", "this album has no cover from its catalog")
+    if (cover._tag === "Unavailable") {
+      return HttpServerResponse.text(COVER_PLACEHOLDER, { contentType: "image/svg+xml", headers: { "cache-control": "private, max-age=300" } })
+    }
+    return HttpServerResponse.uint8Array(cover.image.data, {
+      contentType: cover.image.mimeType,
       headers: { "cache-control": "private, max-age=86400" }
     })
   })),

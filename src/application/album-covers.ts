@@ -1,7 +1,15 @@
-import { Cache, Duration, Effect, Exit, Option } from "effect"
+import { Cache, Data, Duration, Effect, Exit, Option } from "effect"
 import { AlbumGroups } from "../domain/ports/AlbumGroups.js"
 import type { CoverImage } from "../infrastructure/library/audio-file.js"
 import { fetchCover } from "../infrastructure/library/cover-art.js"
+
+/** What the page can show for an album: its cover, none (no https cover stored), or not now (the fetch failed). */
+export type PageCover = Data.TaggedEnum<{
+  Cover: { readonly image: CoverImage }
+  NoCover: {}
+  Unavailable: {}
+}>
+const PageCover = Data.taggedEnum<PageCover>()
 
 /** A cover for the page is a thumbnail: larger images are not kept (catalog covers are 0.1-0.3 MB). */
 const MAX_PAGE_COVER_BYTES = 2 * 1024 * 1024
@@ -18,15 +26,16 @@ export class AlbumCovers extends Effect.Service<AlbumCovers>()("soulspot/AlbumCo
       capacity: 64,
       lookup: (albumId: string) => Effect.gen(function*() {
         const url = yield* groups.coverUrl(albumId)
-        if (Option.isNone(url) || !url.value.startsWith("https://")) return Option.none<CoverImage>()
+        if (Option.isNone(url) || !url.value.startsWith("https://")) return PageCover.NoCover()
         const got = yield* Effect.promise(() => fetchCover(url.value))
-        if ("error" in got) {
-          yield* Effect.logInfo(`album cover not shown: ${got.error}`).pipe(Effect.annotateLogs({ album: albumId }))
-          return Option.none<CoverImage>()
+        const problem = "error" in got ? got.error : got.data.length > MAX_PAGE_COVER_BYTES ? `the cover is ${got.data.length} bytes` : undefined
+        if (problem !== undefined) {
+          yield* Effect.logInfo(`album cover not shown: ${problem}`).pipe(Effect.annotateLogs({ album: albumId }))
+          return PageCover.Unavailable()
         }
-        return got.data.length > MAX_PAGE_COVER_BYTES ? Option.none<CoverImage>() : Option.some(got)
+        return PageCover.Cover({ image: got as CoverImage })
       }),
-      timeToLive: (exit) => Exit.isSuccess(exit) && Option.isSome(exit.value) ? Duration.hours(6) : Duration.minutes(1)
+      timeToLive: (exit) => Exit.isSuccess(exit) && exit.value._tag === "Cover" ? Duration.hours(6) : Duration.minutes(1)
     })
     return { get: (albumId: string) => cache.get(albumId) } as const
   })
