@@ -158,14 +158,14 @@ export const PageRoutes = HttpLayerRouter.addAll([
   }).pipe(Effect.catchTag("InvalidCursor", (e) => Effect.succeed(page(message("error", e.message), 400))))),
   // An album's cover, fetched by the server so the page loads images only from here. An album
   // without an https cover never links here (404); one whose cover cannot be fetched now gets a
-  // plain placeholder, kept by the browser for 5 minutes, rather than a broken image.
+  // plain placeholder (tried again after a minute) rather than a broken image.
   HttpLayerRouter.route("GET", "/download-manager/albums/:id/cover", Effect.gen(function*() {
     const covers = yield* AlbumCovers
     const { id } = yield* HttpLayerRouter.params
     const cover = yield* covers.get(id ?? "")
     if (cover._tag === "NoCover") return jsonError(404, "NotFound", "this album has no cover from its catalog")
     if (cover._tag === "Unavailable") {
-      return HttpServerResponse.text(COVER_PLACEHOLDER, { contentType: "image/svg+xml", headers: { "cache-control": "private, max-age=300" } })
+      return HttpServerResponse.text(COVER_PLACEHOLDER, { contentType: "image/svg+xml", headers: { "cache-control": "private, max-age=60" } })
     }
     return HttpServerResponse.uint8Array(cover.image.data, {
       contentType: cover.image.mimeType,

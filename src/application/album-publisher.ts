@@ -1,8 +1,15 @@
 import { Effect, Layer, Queue } from "effect"
 import type { AlbumGroup } from "../domain/album-group.js"
+import type { DownloadStatus } from "../domain/download.js"
 import { AlbumGroups } from "../domain/ports/AlbumGroups.js"
 import { Events } from "./events.js"
 import { importIsOn, LibraryIndexer } from "./library/library-indexer.js"
+
+/**
+ * A download moving through these changes nothing a header says (done, failed, in library), and
+ * its row is grouped already (it was WAITING first): progress of a sync tick costs no query.
+ */
+const IN_FLIGHT: ReadonlySet<DownloadStatus> = new Set(["PENDING", "QUEUED", "DOWNLOADING"])
 
 /** More rows than this of one album are not all named in its event: those that changed are. */
 export const NAMED_ROWS = 200
@@ -18,9 +25,9 @@ const rowsToName = (group: AlbumGroup, changed: ReadonlySet<string>): ReadonlyAr
 }
 
 /**
- * After download changes (a status, an import finishing), publishes the counts of the albums
- * they belong to, once per burst: a sync tick moving 12 tracks of an album is one query and one
- * event for that album, not 12.
+ * After download changes (a new row, a finish, a retry, an import finishing), publishes the
+ * counts of the albums they belong to, once per burst: 12 tracks of an album finishing in one
+ * sync tick are one query and one event for that album, not 12.
  */
 export const AlbumPublisherLive = Layer.scopedDiscard(Effect.gen(function*() {
   const events = yield* Events
@@ -34,7 +41,7 @@ export const AlbumPublisherLive = Layer.scopedDiscard(Effect.gen(function*() {
     const tracks = new Set<string>()
     const downloads = new Set<string>()
     for (const e of [...first, ...rest]) {
-      if (e.event._tag !== "DownloadChanged") continue
+      if (e.event._tag !== "DownloadChanged" || IN_FLIGHT.has(e.event.download.status)) continue
       tracks.add(e.event.download.trackId)
       downloads.add(e.event.download.id)
     }

@@ -146,6 +146,21 @@ describe("album groups on the downloads page", () => {
         yield* until(api, () => api.frames.some((f) => f.event === "download"), "a download event")
         yield* until(c, () => c.frames.some((f) => f.event === "album" && f.data.includes("3/12 done") && !f.data.includes("failed")), "the header without the failure")
         expect(api.frames.some((f) => f.event === "album")).toBe(false)
+
+        // a transfer under way changes no count: its progress costs no header
+        const albumFrames = c.frames.filter((f) => f.event === "album").length
+        const repo = yield* DownloadRepository
+        for (const st of ["PENDING", "QUEUED", "DOWNLOADING"] as const) yield* repo.updateStatus(ids.get("A2")!, st, { username: "peer", filename: "@@p\\A\\x.flac", size: 10 })
+        yield* repo.applyChanges([{ id: ids.get("A2")!, patch: { bytesTransferred: 5 } }])
+        yield* TestClock.adjust("1 second")
+        yield* until(c, () => c.frames.some((f) => f.event === "row" && f.data.includes(`id="download-${ids.get("A2")}"`) && f.data.includes("DOWNLOADING")), "the row downloading")
+        yield* TestClock.adjust("1 second")
+        expect(c.frames.filter((f) => f.event === "album")).toHaveLength(albumFrames)
+        yield* repo.updateStatus(ids.get("A2")!, "COMPLETED")
+        yield* TestClock.adjust("1 second")
+        yield* until(c, () => c.frames.some((f) => f.event === "album" && f.data.includes("4/12 done")), "the header with 4/12 done")
+        // and only that one since the transfer started
+        expect(c.frames.filter((f) => f.event === "album")).toHaveLength(albumFrames + 1)
       }).pipe(Effect.scoped))
 
     it.effect("a cover only from the catalog's https URL, through the page's own route; none otherwise", () =>
