@@ -40,6 +40,9 @@ const parseStatuses = (values: ReadonlyArray<string>) =>
 /** A neutral square with a note, where a catalog cover cannot be fetched. */
 const COVER_PLACEHOLDER = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 48 48"><rect width="48" height="48" fill="#d9dee6"/><text x="24" y="32" font-size="22" text-anchor="middle" fill="#566273">♪</text></svg>`
 
+/** Only our own page may show a cover: another site cannot embed it to learn what is queued here. */
+const OWN_IMAGE = { "cross-origin-resource-policy": "same-origin" }
+
 const HISTORY_PAGE = 50
 /** The page's first HTML stays small whatever the queue holds: the rest comes with "show more". */
 export const ACTIVE_PAGE = 100
@@ -165,11 +168,11 @@ export const PageRoutes = HttpLayerRouter.addAll([
     const cover = yield* covers.get(id ?? "")
     if (cover._tag === "NoCover") return jsonError(404, "NotFound", "this album has no cover from its catalog")
     if (cover._tag === "Unavailable") {
-      return HttpServerResponse.text(COVER_PLACEHOLDER, { contentType: "image/svg+xml", headers: { "cache-control": "private, max-age=60" } })
+      return HttpServerResponse.text(COVER_PLACEHOLDER, { contentType: "image/svg+xml", headers: { ...OWN_IMAGE, "cache-control": "private, max-age=60" } })
     }
     return HttpServerResponse.uint8Array(cover.image.data, {
       contentType: cover.image.mimeType,
-      headers: { "cache-control": "private, max-age=86400" }
+      headers: { ...OWN_IMAGE, "cache-control": "private, max-age=86400" }
     })
   })),
   HttpLayerRouter.route("GET", "/api/downloads/manager/htmx/stats", Effect.gen(function*() {

@@ -171,6 +171,14 @@ describe("album groups on the downloads page", () => {
         expect(headOf(page, withCover.albumId)).toContain(`<img class="cover" src="/download-manager/albums/${withCover.albumId}/cover" alt="" loading="lazy">`)
         expect(page).not.toContain("dzcdn.net")
         expect(headOf(page, plain.albumId)).not.toContain("<img")
+        // an https cover that cannot be fetched (nothing listens there): a placeholder from our own origin
+        const unreachable = yield* albumQueued("505", "Unreachable cover", [[1, 1, "U1"], [1, 2, "U2"]], ["U1", "U2"], "https://127.0.0.1:9/cover.jpg")
+        const placeholder = yield* request("GET", `/download-manager/albums/${unreachable.albumId}/cover`)
+        expect(placeholder.status).toBe(200)
+        expect(placeholder.headers["content-type"]).toMatch(/^image\/svg\+xml/)
+        expect(placeholder.headers["cross-origin-resource-policy"]).toBe("same-origin")
+        expect(placeholder.headers["cache-control"]).toBe("private, max-age=60")
+        expect(placeholder.text).toMatch(/^<svg /)
         // nothing to show: a JSON 404, never a fetch of a non-https URL
         for (const id of [plain.albumId, "no-such-album", encodeURIComponent("<script>x</script>")]) {
           const r = yield* request("GET", `/download-manager/albums/${id}/cover`)
