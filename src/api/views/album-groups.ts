@@ -1,6 +1,6 @@
 import { type AlbumGroup, groupCounts, groupRows } from "../../domain/album-group.js"
 import { type Download, isActive } from "../../domain/download.js"
-import { html, type SafeHtml } from "../html.js"
+import { compactHtml, html, type SafeHtml } from "../html.js"
 import { albumFirst, downloadRow } from "./rows.js"
 
 /** Covers are served through our own route (the page loads nothing from other hosts), and only catalog https URLs. */
@@ -11,7 +11,7 @@ export const coverPath = (albumId: string): string => `/download-manager/albums/
  * An album's header: the fragment SSE sends (event `album`) when some of its downloads changed,
  * put in place by its stable id. On the stream, data-rows names the album's downloads, so the
  * page gathers those it shows into the group (in disc and track order, from the rows' data-disc
- * and data-track). Kept short: a first page may hold 50 of them.
+ * and data-track). Kept short: a first page may hold one for every two rows.
  */
 export const albumHead = (g: AlbumGroup, importOn: boolean, rows?: ReadonlyArray<string>): SafeHtml =>
   html`<summary id="album-${g.albumId}" class="album-head"${rows ? html` data-rows="${rows.join(" ")}"` : ""}>${hasCover(g)
@@ -25,7 +25,7 @@ export const albumHead = (g: AlbumGroup, importOn: boolean, rows?: ReadonlyArray
  */
 export const albumGroup = (g: AlbumGroup, downloads: ReadonlyArray<Download>, importOn: boolean): SafeHtml => {
   const active = downloads.find((d) => isActive(d.status))
-  return html`<li id="album-group-${g.albumId}" class="album-group"><details open>${albumHead(g, importOn)}
+  return compactHtml`<li id="album-group-${g.albumId}" class="album-group"><details open>${albumHead(g, importOn)}
 <div class="album-actions"><button type="button" class="link select-album">Select album</button>${active ? albumFirst(active.id) : ""}</div>
 <ul class="rows album-rows">${downloads.map((d) => downloadRow(d, { grouped: true }))}</ul></details></li>`
 }

@@ -1,6 +1,6 @@
 import { type Download, isActive, isTerminal, progressOf } from "../../domain/download.js"
 import type { Candidate } from "../../domain/ports/DownloadRepository.js"
-import { html, type SafeHtml } from "../html.js"
+import { compactHtml, html, type SafeHtml } from "../html.js"
 import { baseName, bytes, duration, speed, timeTag } from "./format.js"
 import { importPanel } from "./import-panel.js"
 
@@ -16,7 +16,7 @@ const albumKey = (d: Download) => d.track.album ? `${d.track.artist}\u0000${d.tr
 
 /** "Album to the front" through one of the album's downloads. */
 export const albumFirst = (downloadId: string): SafeHtml =>
-  html`<button type="button" class="link album-first" hx-post="/download-manager/downloads/${downloadId}/album-first" hx-target="#list-message" hx-swap="innerHTML" title="Search this album's waiting tracks before everything else">Album to the front</button>`
+  html`<button type="button" class="link album-first" hx-post="/download-manager/downloads/${downloadId}/album-first" hx-target="#list-message" hx-swap="innerHTML" title="Search this album first">Album to the front</button>`
 
 /**
  * Pause or resume, and the priority steps: only while the download is active. Their answer is the
@@ -24,7 +24,7 @@ export const albumFirst = (downloadId: string): SafeHtml =>
  */
 const activeControls = (d: Download): SafeHtml => {
   const url = `/download-manager/downloads/${d.id}`
-  return html`${d.paused === true
+  return compactHtml`${d.paused === true
     ? html`<button type="button" hx-post="${url}/resume" hx-swap="outerHTML">Resume</button>`
     : html`<button type="button" hx-post="${url}/pause" hx-swap="outerHTML">Pause</button>`}
     <form class="prio" hx-post="${url}/priority" hx-swap="outerHTML"><span class="muted">priority <b class="prio-value">${d.priority}</b></span><button class="link" name="move" value="up" aria-label="Raise priority">▲</button><button class="link" name="move" value="down" aria-label="Lower priority">▼</button><button class="link" name="move" value="top" aria-label="Move to the top">Top</button></form>`
@@ -55,7 +55,7 @@ export const downloadRow = (d: Download, place: RowPlace = {}): SafeHtml => {
   const status = d.status.toLowerCase()
   const paused = d.paused === true
   const albumBits = d.track.album !== null && place.grouped !== true
-  return html`<li id="${rowId(d)}" class="row status-${status}${paused ? " paused" : ""}" data-status="${d.status}" data-priority="${d.priority}" data-created="${d.createdAt}" ${paused ? html` data-paused="true"` : ""}${albumBits ? html` data-album="${albumKey(d)}"` : ""}${place.albumId !== undefined ? html` data-album-id="${place.albumId}"` : ""}${d.track.trackNumber !== null ? html` data-disc="${d.track.discNumber ?? 1}" data-track="${d.track.trackNumber}"` : ""} hx-target="#${rowId(d)}">
+  return compactHtml`<li id="${rowId(d)}" class="row status-${status}${paused ? " paused" : ""}" data-status="${d.status}" data-priority="${d.priority}" data-created="${d.createdAt}" ${paused ? html` data-paused="true"` : ""}${albumBits ? html` data-album="${albumKey(d)}"` : ""}${place.albumId !== undefined ? html` data-album-id="${place.albumId}"` : ""}${d.track.trackNumber !== null ? html` data-disc="${d.track.discNumber ?? 1}" data-track="${d.track.trackNumber}"` : ""} hx-target="#${rowId(d)}">
   <div class="row-main">
     <input type="checkbox" class="select-row" name="ids" value="${d.id}" aria-label="Select “${d.track.title}”">
     <div class="row-title"><strong>${d.track.title}</strong> <span class="muted">${d.track.artist}${albumBits ? html`<span class="row-album"> · ${d.track.album}</span>` : ""}</span></div>
@@ -75,7 +75,7 @@ export const downloadRow = (d: Download, place: RowPlace = {}): SafeHtml => {
   ${d.error ? html`<div class="row-error">${d.error}</div>` : ""}
   ${importPanel(d)}
 <div class="row-actions">
-<button type="button" class="link" hx-get="/download-manager/downloads/${d.id}/candidates" hx-target="#why-${d.id}" hx-swap="innerHTML">Why this file?</button>
+<button type="button" class="link" hx-get="/download-manager/downloads/${d.id}/candidates" hx-target="next .why" hx-swap="innerHTML">Why this file?</button>
 ${isActive(d.status) ? activeControls(d) : ""}
 ${isActive(d.status) ? html`<button type="button" class="danger" hx-post="/download-manager/downloads/${d.id}/cancel" hx-swap="outerHTML" hx-confirm="Cancel “${d.track.title}”?">Cancel</button>` : ""}
 ${d.status === "FAILED" || d.status === "CANCELLED" ? html`<button type="button" hx-post="/download-manager/downloads/${d.id}/retry" hx-swap="outerHTML">Retry</button>` : ""}
