@@ -1,8 +1,8 @@
-import { Effect, Layer, Queue } from "effect"
+import { Effect, Layer } from "effect"
 import type { AlbumGroup } from "../domain/album-group.js"
 import type { DownloadStatus } from "../domain/download.js"
 import { AlbumGroups } from "../domain/ports/AlbumGroups.js"
-import { Events } from "./events.js"
+import { Events, forEachBurst } from "./events.js"
 import { importIsOn, LibraryIndexer } from "./library/library-indexer.js"
 
 /**
@@ -33,14 +33,10 @@ export const AlbumPublisherLive = Layer.scopedDiscard(Effect.gen(function*() {
   const events = yield* Events
   const groups = yield* AlbumGroups
   const library = yield* LibraryIndexer
-  const sub = yield* events.subscribe
-  yield* Effect.forkScoped(Effect.forever(Effect.gen(function*() {
-    const first = yield* Queue.takeBetween(sub, 1, 4096)
-    yield* Effect.sleep("250 millis")
-    const rest = yield* Queue.takeAll(sub)
+  yield* forEachBurst("250 millis", (burst) => Effect.gen(function*() {
     const tracks = new Set<string>()
     const downloads = new Set<string>()
-    for (const e of [...first, ...rest]) {
+    for (const e of burst) {
       if (e.event._tag !== "DownloadChanged" || IN_FLIGHT.has(e.event.download.status)) continue
       tracks.add(e.event.download.trackId)
       downloads.add(e.event.download.id)
@@ -50,5 +46,5 @@ export const AlbumPublisherLive = Layer.scopedDiscard(Effect.gen(function*() {
     if (albums.length === 0) return
     const libraryImport = importIsOn(yield* library.state)
     yield* events.publish(albums.map((group) => ({ _tag: "AlbumChanged" as const, group, libraryImport, rows: rowsToName(group, downloads) })))
-  })))
+  }))
 }))
