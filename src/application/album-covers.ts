@@ -37,6 +37,6 @@ export class AlbumCovers extends Effect.Service<AlbumCovers>()("soulspot/AlbumCo
       }),
       timeToLive: (exit) => Exit.isSuccess(exit) && exit.value._tag === "Cover" ? Duration.hours(6) : Duration.minutes(1)
     })
-    return { get: (albumId: string) => cache.get(albumId) } as const
+    return { get: Effect.fn("AlbumCovers.get")((albumId: string) => cache.get(albumId)) } as const
   })
 }) {}
