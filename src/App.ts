@@ -23,6 +23,8 @@ import { QueueControl } from "./application/queue-control.js"
 import { QueueTrackDownload } from "./application/queue-track-download.js"
 import { RuntimeState } from "./application/runtime-state.js"
 import { StatsPublisherLive } from "./application/stats-publisher.js"
+import { AlbumPublisherLive } from "./application/album-publisher.js"
+import { AlbumCovers } from "./application/album-covers.js"
 import { DownloadWorker, DownloadWorkerLive } from "./application/workers/download-worker.js"
 import { Outage, Wakeups, WakeOnEventsLive } from "./application/workers/loop.js"
 import { QueueDispatcher, QueueDispatcherWorkerLive } from "./application/workers/queue-dispatcher.js"
@@ -36,6 +38,7 @@ import { SettingsLive } from "./infrastructure/persistence/settings-repository.j
 import { DatabaseLive } from "./infrastructure/persistence/sqlite.js"
 import { DataVersionLive } from "./infrastructure/persistence/data-version.js"
 import { TrackRepositoryLive } from "./infrastructure/persistence/track-repository.js"
+import { AlbumGroupsLive } from "./infrastructure/persistence/album-group-repository.js"
 import { CircuitBreaker, ProtectedProviderLive, ProviderCircuitLive } from "./infrastructure/slskd/circuit-breaker.js"
 import { SlskdClient } from "./infrastructure/slskd/client.js"
 import { SlskdDownloadProviderLive } from "./infrastructure/slskd/provider.js"
@@ -56,7 +59,8 @@ export const PersistenceLayer = (db: string) => {
   const downloads = DownloadRepositoryLive.pipe(Layer.provide(Layer.mergeAll(database, tracks, events)))
   const playlists = PlaylistRepositoryLive.pipe(Layer.provide(Layer.mergeAll(database, events)))
   return Layer.mergeAll(database, events, tracks, downloads, playlists, SettingsLive.pipe(Layer.provide(database)),
-    QualityProfilesLive.pipe(Layer.provide(database)), DataVersionLive(db).pipe(Layer.provide(database)))
+    QualityProfilesLive.pipe(Layer.provide(database)), DataVersionLive(db).pipe(Layer.provide(database)),
+    AlbumGroupsLive.pipe(Layer.provide(database)))
 }
 
 /** slskd behind the circuit breaker: the only provider the application sees. */
@@ -80,7 +84,7 @@ export const ApplicationLayer = Layer.mergeAll(
   DownloadManager.Default, QueueTrackDownload.Default, HealthReport.Default,
   DownloadWorker.Default, StatusSync.Default, QueueAlbumDownloads.Default, QueueDispatcher.Default,
   LibraryImport.Default, Sessions.Default, SignInLimiter.Default, EventStreamCap.Default,
-  QueueControl.Default.pipe(Layer.provide(DownloadManager.Default)),
+  QueueControl.Default.pipe(Layer.provide(DownloadManager.Default)), AlbumCovers.Default,
   ReadCache.Default.pipe(Layer.provide(QueueControl.Default), Layer.provide(DownloadManager.Default)),
   MediaScansLive.pipe(Layer.provide(FetchHttpClient.layer))
 ).pipe(
@@ -106,7 +110,7 @@ export const AppLayer = (options: AppOptions) => {
   const routes = HttpLayerRouter.serve(AllRoutes, { routerConfig: { maxParamLength: 2048 }, disableLogger: true }).pipe(
     HttpMiddleware.withTracerDisabledWhen(isPolledRead))
   const running = options.workers === false
-    ? Layer.mergeAll(routes, StatsPublisherLive)
-    : Layer.mergeAll(routes, StatsPublisherLive, WorkersLayer)
+    ? Layer.mergeAll(routes, StatsPublisherLive, AlbumPublisherLive)
+    : Layer.mergeAll(routes, StatsPublisherLive, AlbumPublisherLive, WorkersLayer)
   return running.pipe(Layer.provideMerge(services))
 }

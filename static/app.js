@@ -13,6 +13,9 @@
     return a.id < b.id
   }
 
+  // A list's top-level items: rows and album groups (a group carries the sort key of its first row).
+  var items = function (list) { return list.querySelectorAll(":scope > li.row, :scope > li.album-group") }
+
   var setCount = function (delta) {
     var list = document.getElementById("active-list")
     var count = document.getElementById("list-count")
@@ -57,7 +60,7 @@
       var was = old.getAttribute("data-status")
       update(old, el)
       if (old.closest("#active-list") && isActive(was) !== isActive(status)) setCount(isActive(status) ? 1 : -1)
-      reposition(old)
+      resort(old)
       return
     }
     var list = document.getElementById("active-list")
@@ -70,12 +73,144 @@
       return
     }
     setCount(1)
-    var rows = list.querySelectorAll(":scope > li.row")
+    // a row of an album joins its group when the album's header follows (event "album")
+    var rows = items(list)
     for (var i = 0; i < rows.length; i++) {
       if (before(el, rows[i])) return place(list, el, rows[i])
     }
     // After every row shown: in place when the list is complete; otherwise "show more" brings it.
     if (list.getAttribute("data-more") !== "true") place(list, el, list.querySelector(":scope > li.more-row"))
+  }
+
+  /**
+   * An album's header from the stream: put in place of the shown one (the <details> around it
+   * keeps its open or closed state), then the rows it names (data-rows: the album's downloads)
+   * that this list shows are gathered into the group.
+   */
+  var onAlbum = function (html) {
+    var tpl = document.createElement("template")
+    tpl.innerHTML = html.trim()
+    var head = tpl.content.firstElementChild
+    if (!head || !head.id || head.id.indexOf("album-") !== 0 || !head.matches("summary.album-head")) return
+    var ids = (head.getAttribute("data-rows") || "").split(" ").filter(Boolean)
+    head.removeAttribute("data-rows")
+    var list = document.getElementById("active-list") || document.getElementById("history-list")
+    if (!list) return
+    var old = document.getElementById(head.id)
+    if (old && list.contains(old)) old.replaceWith(head)
+    gather(list, head, ids)
+  }
+
+  /** The album's place of a row: disc, then track (rows without numbers last, in their order). */
+  var albumPlace = function (row) {
+    var t = Number(row.getAttribute("data-track"))
+    return row.hasAttribute("data-track") && !isNaN(t) ? Number(row.getAttribute("data-disc") || "1") * 100000 + t : Infinity
+  }
+  var sortGroup = function (group) {
+    var ul = group.querySelector("ul.album-rows")
+    var rows = Array.prototype.slice.call(ul.querySelectorAll(":scope > li.row"))
+    var sorted = rows.slice().sort(function (a, b) { return albumPlace(a) - albumPlace(b) || 0 })
+    for (var i = 0; i < sorted.length; i++) if (ul.children[i] !== sorted[i]) ul.insertBefore(sorted[i], ul.children[i] || null)
+  }
+
+  /**
+   * Rows of an album shown in this list (those the header names, and a lone row of it shown on its
+   * own, data-album-id), moved into its group in disc and track order. Without a group yet, one is
+   * made where the first of them sorts, once there are two: a lone row stays a row, as the server
+   * renders it.
+   */
+  var gather = function (list, head, ids) {
+    var albumId = head.id.slice("album-".length)
+    var rows = []
+    var add = function (row) {
+      if (row && list.contains(row) && !row.closest("li.album-group") && rows.indexOf(row) === -1) rows.push(row)
+    }
+    for (var i = 0; i < ids.length; i++) add(document.getElementById("download-" + ids[i]))
+    var alone = list.querySelectorAll(":scope > li.row[data-album-id]")
+    for (var k = 0; k < alone.length; k++) if (alone[k].getAttribute("data-album-id") === albumId) add(alone[k])
+    var group = document.getElementById("album-group-" + albumId)
+    if (group && !list.contains(group)) group = null
+    if (rows.length === 0) return
+    if (!group && rows.length === 1) return rows[0].setAttribute("data-album-id", albumId)
+    if (!group) {
+      group = document.createElement("li")
+      group.id = "album-group-" + albumId
+      group.className = "album-group"
+      var details = document.createElement("details")
+      details.open = true
+      var actions = document.createElement("div")
+      actions.className = "album-actions"
+      actions.innerHTML = "<button type=\"button\" class=\"link select-album\">Select album</button>"
+      var first = rows[0].querySelector(".album-first")
+      if (first) actions.appendChild(first.cloneNode(true))
+      var inner = document.createElement("ul")
+      inner.className = "rows album-rows"
+      details.appendChild(head.isConnected ? head.cloneNode(true) : head)
+      details.appendChild(actions)
+      details.appendChild(inner)
+      group.appendChild(details)
+      var top = rows.filter(function (r) { return r.parentElement === list }).sort(function (a, b) { return before(a, b) ? -1 : 1 })
+      list.insertBefore(group, top.length > 0 ? top[0] : list.querySelector(":scope > li.more-row"))
+      if (window.htmx) window.htmx.process(group)
+    }
+    var ul = group.querySelector("ul.album-rows")
+    for (var j = 0; j < rows.length; j++) ul.appendChild(rows[j])
+    sortGroup(group)
+    groupKey(group)
+    reposition(group)
+  }
+
+  /** A group sorts like its first row in list order. */
+  var groupKey = function (group) {
+    var rows = group.querySelectorAll("li.row")
+    var first = null
+    for (var i = 0; i < rows.length; i++) if (!first || before(rows[i], first)) first = rows[i]
+    if (!first) return
+    group.setAttribute("data-priority", first.getAttribute("data-priority") || "0")
+    group.setAttribute("data-created", first.getAttribute("data-created") || "")
+  }
+
+  /** A row that changed sorts again: on its own, or (inside a group, which keeps album order) its group does. */
+  var resort = function (row) {
+    var group = row.closest("li.album-group")
+    if (!group) return reposition(row)
+    groupKey(group)
+    reposition(group)
+  }
+
+  /**
+   * After a page of rows comes in ("show more"): a group of an album already shown joins the
+   * earlier one (its header, the newer, kept), and a group left without rows (removed) goes.
+   */
+  var tidyGroups = function (list) {
+    var groups = list.querySelectorAll(":scope > li.album-group")
+    var seen = {}
+    for (var i = 0; i < groups.length; i++) {
+      var g = groups[i]
+      if (seen[g.id]) {
+        var into = seen[g.id]
+        var rows = g.querySelectorAll("li.row")
+        for (var r = 0; r < rows.length; r++) into.querySelector("ul.album-rows").appendChild(rows[r])
+        var head = g.querySelector("summary.album-head")
+        if (head) into.querySelector("summary.album-head").replaceWith(head)
+        g.remove()
+        sortGroup(into)
+      } else if (!g.querySelector("li.row")) {
+        g.remove()
+      } else {
+        seen[g.id] = g
+      }
+    }
+    for (var id in seen) groupKey(seen[id])
+    // a lone row of an album whose group is shown (the next page's) joins it
+    var alone = list.querySelectorAll(":scope > li.row[data-album-id]")
+    for (var a = 0; a < alone.length; a++) {
+      var into = seen["album-group-" + alone[a].getAttribute("data-album-id")]
+      if (into) {
+        into.querySelector("ul.album-rows").appendChild(alone[a])
+        sortGroup(into)
+      }
+    }
   }
 
   /**
@@ -108,10 +243,11 @@
     if (!list || list.id !== "active-list") return
     var prev = el.previousElementSibling
     var next = el.nextElementSibling
-    var inOrder = (!prev || !prev.matches("li.row") || !before(el, prev)) && (!next || !next.matches("li.row") || !before(next, el))
+    var item = "li.row, li.album-group"
+    var inOrder = (!prev || !prev.matches(item) || !before(el, prev)) && (!next || !next.matches(item) || !before(next, el))
     if (inOrder) return
     el.remove()
-    var rows = list.querySelectorAll(":scope > li.row")
+    var rows = items(list)
     for (var i = 0; i < rows.length; i++) {
       if (before(el, rows[i])) return list.insertBefore(el, rows[i])
     }
@@ -156,9 +292,15 @@
   })
   // ticks come back as soon as new rows are in (before they settle), so none flickers off
   document.body.addEventListener("htmx:afterSwap", function () { syncSelection() })
-  // "Select album": every shown row of the same artist and album.
+  // "Select album": every row of the group, or every shown row of the same artist and album.
   document.body.addEventListener("click", function (e) {
     var button = e.target && e.target.closest && e.target.closest(".select-album")
+    var group = button && !button.closest("li.row") && button.closest("li.album-group")
+    if (group) {
+      var mine = group.querySelectorAll("li.row .select-row")
+      for (var m = 0; m < mine.length; m++) selected.add(mine[m].value)
+      return syncSelection()
+    }
     var row = button && button.closest("li.row")
     if (!row) return
     var album = row.getAttribute("data-album")
@@ -183,6 +325,9 @@
     if (type === "row") {
       e.preventDefault()
       onRow(e.detail.data)
+    } else if (type === "album") {
+      e.preventDefault()
+      onAlbum(e.detail.data)
     } else if (type === "refresh") {
       // The server folded a burst of changes, or lost track of what we missed: reload the list.
       e.preventDefault()
@@ -220,10 +365,15 @@
       for (var i = 0; i < boxes.length; i++) shown.add(boxes[i].value)
       selected.forEach(function (id) { if (!shown.has(id)) selected.delete(id) })
     }
+    var grouped = document.getElementById("active-list") || document.getElementById("history-list")
+    if (grouped) tidyGroups(grouped)
     var elt = e.detail && e.detail.elt
-    if (elt && elt.matches && elt.matches("li.row") && elt.isConnected) reposition(elt)
+    if (elt && elt.matches && elt.matches("li.row") && elt.isConnected) resort(elt)
     syncSelection()
   })
+
+  var shownList = document.getElementById("active-list") || document.getElementById("history-list")
+  if (shownList) tidyGroups(shownList)
 
   // After queueing, clear the form so the next track can be typed at once.
   document.body.addEventListener("htmx:afterRequest", function (e) {

@@ -6,7 +6,7 @@ import { QueueAlbumDownloads } from "../application/queue-album-downloads.js"
 import { BULK_ACTIONS, type BulkAction, type BulkResult, QueueControl } from "../application/queue-control.js"
 import { PRIORITY_MOVES } from "../domain/download-actions.js"
 import { QueueTrackDownload } from "../application/queue-track-download.js"
-import { LibraryIndexer } from "../application/library/library-indexer.js"
+import { importIsOn, LibraryIndexer } from "../application/library/library-indexer.js"
 import { type Download, DownloadStatus } from "../domain/download.js"
 import type { DownloadNotFound, StatusConflict } from "../domain/errors.js"
 import { Setting } from "../config.js"
@@ -23,6 +23,10 @@ import { candidatesView, downloadList, downloadRow, showMore } from "./views/row
 import { listSection, managerPage } from "./views/manager.js"
 import { settingsForm, settingsPage } from "./views/settings.js"
 import { settingsPanels } from "./playlist-pages.js"
+import { AlbumGroups } from "../domain/ports/AlbumGroups.js"
+import { AlbumCovers } from "../application/album-covers.js"
+import { jsonError } from "./error-shape.js"
+import { albumHead, groupedList } from "./views/album-groups.js"
 
 const page = (body: SafeHtml, status = 200) =>
   HttpServerResponse.html(body.value).pipe(HttpServerResponse.setStatus(status))
@@ -32,6 +36,12 @@ const isHtmx = (r: HttpServerRequest.HttpServerRequest) => r.headers["hx-request
 const parseStatuses = (values: ReadonlyArray<string>) =>
   values.flatMap((v) => v.split(",")).map((v) => v.trim().toUpperCase())
     .filter((v): v is DownloadStatus => (DownloadStatus.literals as ReadonlyArray<string>).includes(v))
+
+/** A neutral square with a note, where a catalog cover cannot be fetched. */
+const COVER_PLACEHOLDER = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 48 48"><rect width="48" height="48" fill="#d9dee6"/><text x="24" y="32" font-size="22" text-anchor="middle" fill="#566273">♪</text></svg>`
+
+/** Only our own page may show a cover: another site cannot embed it to learn what is queued here. */
+const OWN_IMAGE = { "cross-origin-resource-policy": "same-origin" }
 
 const HISTORY_PAGE = 50
 /** The page's first HTML stays small whatever the queue holds: the rest comes with "show more". */
@@ -62,11 +72,14 @@ const loadManager = (url: URL) => Effect.gen(function*() {
     const page = yield* control.active({ limit: ACTIVE_PAGE, q, statuses })
     const recent = (yield* control.recent).filter((d) =>
       (statuses.length === 0 || statuses.includes(d.status)) && (q === "" || matchesText(d, q)))
-    return { ...common, page, recent, offset: 0, limit: ACTIVE_PAGE }
+    return { ...common, page, recent, offset: 0, limit: ACTIVE_PAGE, groups: yield* groupsOf(page.downloads) }
   }
   const page = yield* control.list({ limit: HISTORY_PAGE, offset, q, statuses })
-  return { ...common, page, recent: [], offset, limit: HISTORY_PAGE }
+  return { ...common, page, recent: [], offset, limit: HISTORY_PAGE, groups: yield* groupsOf(page.downloads) }
 }).pipe(Effect.catchTag("InvalidCursor", Effect.die))
+
+/** The albums of the rows on a page, in one query. */
+const groupsOf = (downloads: ReadonlyArray<Download>) => Effect.flatMap(AlbumGroups, (g) => g.ofTracks(downloads.map((d) => d.trackId)))
 
 /** The few recently finished rows are filtered in memory, by the index's rule. */
 const matchesText = (d: Download, q: string) => matchesFilter([d.track.title, d.track.artist, d.track.album], q)
@@ -87,7 +100,8 @@ const formBody = Effect.gen(function*() {
 const HtmlFormat = (now: () => number): SseFormat => ({
   download: (d) => [["row", downloadRow(d).value]],
   stats: (s) => [["stats-html", statsBar(s).value]],
-  health: (h) => [["health-html", healthPanel(h, now()).value]]
+  health: (h) => [["health-html", healthPanel(h, now()).value]],
+  album: (g, rows, libraryImport) => [["album", albumHead(g, libraryImport, rows).value]]
 })
 
 /** Cancel and retry from a row: the updated row comes back in place of the old one. */
@@ -140,10 +154,27 @@ export const PageRoutes = HttpLayerRouter.addAll([
       ? (yield* control.recent).filter((d) => (statuses.length === 0 || statuses.includes(d.status)) && (q === "" || matchesText(d, q)))
       : []
     const rows = [...next.downloads, ...recent]
+    const importOn = importIsOn(yield* Effect.flatMap(LibraryIndexer, (l) => l.state))
     return page(cursor !== undefined || rows.length > 0
-      ? html`${next.downloads.map((d) => downloadRow(d))}${more}${recent.map((d) => downloadRow(d))}`
+      ? html`${next.downloads.length === 0 ? "" : groupedList(next.downloads, yield* groupsOf(next.downloads), importOn, "")}${more}${recent.map((d) => downloadRow(d))}`
       : downloadList([], "Nothing is downloading."))
   }).pipe(Effect.catchTag("InvalidCursor", (e) => Effect.succeed(page(message("error", e.message), 400))))),
+  // An album's cover, fetched by the server so the page loads images only from here. An album
+  // without an https cover never links here (404); one whose cover cannot be fetched now gets a
+  // plain placeholder (tried again after a minute) rather than a broken image.
+  HttpLayerRouter.route("GET", "/download-manager/albums/:id/cover", Effect.gen(function*() {
+    const covers = yield* AlbumCovers
+    const { id } = yield* HttpLayerRouter.params
+    const cover = yield* covers.get(id ?? "")
+    if (cover._tag === "NoCover") return jsonError(404, "NotFound", "this album has no cover from its catalog")
+    if (cover._tag === "Unavailable") {
+      return HttpServerResponse.text(COVER_PLACEHOLDER, { contentType: "image/svg+xml", headers: { ...OWN_IMAGE, "cache-control": "private, max-age=60" } })
+    }
+    return HttpServerResponse.uint8Array(cover.image.data, {
+      contentType: cover.image.mimeType,
+      headers: { ...OWN_IMAGE, "cache-control": "private, max-age=86400" }
+    })
+  })),
   HttpLayerRouter.route("GET", "/api/downloads/manager/htmx/stats", Effect.gen(function*() {
     const manager = yield* DownloadManager
     return page(statsBar(yield* manager.stats))

@@ -3,6 +3,7 @@ import { Effect, Metric, Queue, Schedule, Stream } from "effect"
 import { HealthReport, type ProviderHealth } from "../application/health.js"
 import { type Envelope, Events } from "../application/events.js"
 import { DownloadManager } from "../application/download-manager.js"
+import type { AlbumGroup } from "../domain/album-group.js"
 import type { Download } from "../domain/download.js"
 import type { DownloadStats } from "../domain/ports/DownloadRepository.js"
 import { toDto, toHealthDto, toStatsDto } from "./dto.js"
@@ -33,6 +34,8 @@ export interface SseFormat {
   readonly download: (d: Download) => ReadonlyArray<readonly [string, string]>
   readonly stats: (s: DownloadStats) => ReadonlyArray<readonly [string, string]>
   readonly health: (h: ProviderHealth) => ReadonlyArray<readonly [string, string]>
+  /** An album group's header; nothing on the JSON stream (its events are the downloads). */
+  readonly album?: (g: AlbumGroup, rows: ReadonlyArray<string>, libraryImport: boolean) => ReadonlyArray<readonly [string, string]>
 }
 
 export const JsonFormat: SseFormat = {
@@ -90,6 +93,8 @@ export const eventStream = (format: SseFormat) => (request: HttpServerRequest.Ht
           return Effect.succeed(format.stats(e.event.stats).map(([ev, data]) => frame(ev, data, e.id)).join(""))
         case "HealthChanged":
           return Effect.map(health.report, (h) => format.health(h).map(([ev, data]) => frame(ev, data, e.id)).join(""))
+        case "AlbumChanged":
+          return Effect.succeed((format.album?.(e.event.group, e.event.rows, e.event.libraryImport) ?? []).map(([ev, data]) => frame(ev, data, e.id)).join(""))
       }
     }
 

@@ -1,4 +1,4 @@
-import { Effect, Layer, PubSub, type Scope, type Queue } from "effect"
+import { type Duration, Effect, Layer, PubSub, Queue, type Scope } from "effect"
 import { type DomainEvent, DomainEvents } from "../domain/events.js"
 
 export interface Envelope {
@@ -44,3 +44,18 @@ export class Events extends Effect.Service<Events>()("soulspot/Events", {
 }) {}
 
 export const DomainEventsLive = Layer.effect(DomainEvents, Effect.map(Events, (e) => DomainEvents.of({ publish: e.publish })))
+
+/**
+ * Runs `f` in the background once per burst of events: woken by the first, then whatever else
+ * arrived within `window` (a sync tick moving hundreds of rows is one call, not hundreds).
+ */
+export const forEachBurst = <E, R>(window: Duration.DurationInput, f: (burst: ReadonlyArray<Envelope>) => Effect.Effect<void, E, R>) =>
+  Effect.gen(function*() {
+    const sub = yield* Effect.flatMap(Events, (e) => e.subscribe)
+    yield* Effect.forkScoped(Effect.forever(Effect.gen(function*() {
+      const first = yield* Queue.takeBetween(sub, 1, 4096)
+      yield* Effect.sleep(window)
+      const rest = yield* Queue.takeAll(sub)
+      yield* f([...first, ...rest])
+    })))
+  })

@@ -1,6 +1,6 @@
-import { Effect, Layer, Queue } from "effect"
+import { Effect, Layer } from "effect"
 import { DownloadManager } from "./download-manager.js"
-import { Events } from "./events.js"
+import { Events, forEachBurst } from "./events.js"
 
 /**
  * After download changes, publishes fresh counts once per burst (a sync tick can move
@@ -10,13 +10,9 @@ import { Events } from "./events.js"
 export const StatsPublisherLive = Layer.scopedDiscard(Effect.gen(function*() {
   const events = yield* Events
   const manager = yield* DownloadManager
-  const sub = yield* events.subscribe
-  yield* Effect.forkScoped(Effect.forever(Effect.gen(function*() {
-    const first = yield* Queue.takeBetween(sub, 1, 4096)
-    yield* Effect.sleep("250 millis")
-    const rest = yield* Queue.takeAll(sub)
-    if (![...first, ...rest].some((e) => e.event._tag === "DownloadChanged")) return
+  yield* forEachBurst("250 millis", (burst) => Effect.gen(function*() {
+    if (!burst.some((e) => e.event._tag === "DownloadChanged")) return
     const stats = yield* manager.stats
     yield* events.publish([{ _tag: "StatsChanged", stats }, { _tag: "HealthChanged" }])
-  })))
+  }))
 }))

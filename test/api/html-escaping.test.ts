@@ -8,6 +8,7 @@ import { Effect, Schema, TestClock } from "effect"
 import { DownloadDto } from "../../src/api/dto.js"
 import { escapeHtml, html, raw, SafeHtml } from "../../src/api/html.js"
 import { DownloadRepository } from "../../src/domain/ports/DownloadRepository.js"
+import { TrackRepository } from "../../src/domain/ports/TrackRepository.js"
 import { AppTest } from "../support/app.js"
 import { getHtml as getPage, request } from "../support/http.js"
 import { sse, until } from "../support/sse-client.js"
@@ -47,7 +48,8 @@ const OUR_ATTRIBUTES = new Set([
   "selected", "data-state", "data-slskd", "data-status", "data-priority", "data-created", "data-total", "data-more", "data-filtered",
   "data-statuses", "data-since", "title", "scope", "for", "method",
   "action", "disabled", "min", "max", "step", "inputmode", "pattern", "colspan", "hx-encoding", "accept",
-  "data-paused", "data-album", "data-action", "data-rank", "hx-vals", "hx-include", "hx-preserve", "datetime", "data-time"
+  "data-paused", "data-album", "data-action", "data-rank", "hx-vals", "hx-include", "hx-preserve", "datetime", "data-time",
+  "data-album-id", "data-disc", "data-track", "data-rows", "loading", "open"
 ])
 const TAG = /<([a-zA-Z][\w-]*)((?:\s+[^\s=>/]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>"']+))?)*)\s*\/?>/g
 const ATTR = /([^\s=>/]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>"']+))?/g
@@ -251,5 +253,38 @@ describe("hostile values on every HTML surface", () => {
         expect(bad.text).toContain(esc("\"><script>alert(12)</script>"))
         expect(bad.text).toMatch(/is not a duration/)
       }))
+  })
+})
+
+describe("hostile album names on the album groups", () => {
+  layer(AppTest(), { timeout: 30_000 })((it) => {
+    it.effect("the album header on the page, in the list fragment and on the page's stream shows them as text", () =>
+      Effect.gen(function*() {
+        const title = "<script>alert('album')</script> \" hx-get=\"/evil"
+        const artist = "'><img src=x onerror=alert(13)>"
+        const stored = yield* Effect.flatMap(TrackRepository, (r) => r.upsertAlbum({
+          source: "deezer", sourceId: "666", title, artist, releaseDate: null,
+          coverUrl: "https://e-cdns-images.dzcdn.net/\"><script>alert(14)</script>.jpg",
+          tracks: [1, 2].map((n) => ({ title: `<b>bold</b> ${n}`, artist, album: title, trackNumber: n, discNumber: 1 }))
+        }))
+        const repo = yield* DownloadRepository
+        const ids: Array<string> = []
+        for (const t of stored.tracks) ids.push((yield* repo.queueTrack(t.id, 0, "balanced")).download.id)
+        for (const url of ["/download-manager", "/api/downloads/manager/htmx/list", "/download-manager?tab=history"]) {
+          const page = yield* getPage(url)
+          expect(page, url).toContain(`id="album-group-${stored.album.id}"`)
+          expectSafe(page, [title, artist], url)
+          expect(page, url).not.toContain("alert(14)")
+        }
+        const c = yield* sse("/download-manager/events")
+        yield* until(c, () => c.frames.length >= 2, "the opening fragments")
+        yield* repo.updateStatus(ids[0]!, "CANCELLED", { error: "stopped" })
+        yield* TestClock.adjust("1 second")
+        yield* until(c, () => c.frames.some((f) => f.event === "album"), "the album header")
+        const head = c.frames.find((f) => f.event === "album")!
+        expect(head.data).toMatch(new RegExp(`^<summary id="album-${stored.album.id}" class="album-head" data-rows="[^"]*${ids[0]}[^"]*">`))
+        expect(head.data.trimEnd()).toMatch(/<\/summary>$/)
+        expectSafe(head.data, [title, artist], "album header on the stream")
+      }).pipe(Effect.scoped))
   })
 })

@@ -7,8 +7,10 @@ import { layout } from "./layout.js"
 import { healthPanel, statsBar } from "./panels.js"
 import { playlistForms } from "./playlists.js"
 import { downloadList, showMore } from "./rows.js"
-import type { LibraryState } from "../../application/library/library-indexer.js"
+import { importIsOn, type LibraryState } from "../../application/library/library-indexer.js"
 import { libraryPanel } from "./library.js"
+import type { AlbumGroup } from "../../domain/album-group.js"
+import { groupedList } from "./album-groups.js"
 
 const STATUSES: ReadonlyArray<DownloadStatus> = ["WAITING", "PENDING", "QUEUED", "DOWNLOADING", "COMPLETED", "FAILED", "CANCELLED"]
 
@@ -79,6 +81,8 @@ export interface ManagerPage {
   readonly offset: number
   readonly limit: number
   readonly library?: LibraryState
+  /** The albums of the rows shown: their rows are grouped under them. */
+  readonly groups: ReadonlyArray<AlbumGroup>
 }
 
 const historyHref = (p: ManagerPage, offset: number) => {
@@ -99,7 +103,7 @@ const results = (p: ManagerPage): SafeHtml => {
   return html`<div id="list-results">
   <p id="new-rows" class="new-rows" hidden><button type="button" class="link">0 new, show</button></p>
   <ul id="${active ? "active-list" : "history-list"}" class="rows" aria-live="polite" data-total="${total}" data-more="${nextCursor !== null ? "true" : "false"}" data-filtered="${p.q !== "" ? "true" : "false"}" data-statuses="${p.statuses.join(",")}" data-since="${new Date(p.now).toISOString()}">
-    ${downloadList(downloads, active
+    ${groupedList(downloads, p.groups, importIsOn(p.library), active
       ? (p.q !== "" || p.statuses.length > 0 ? "No active download matches." : "Nothing is downloading. Queue a track above.")
       : "No downloads match.")}
     ${active ? showMore({ cursor: nextCursor, q: p.q, statuses: p.statuses }) : ""}
@@ -125,7 +129,7 @@ export const managerPage = (p: ManagerPage): SafeHtml => layout(p.tab === "activ
     <div class="col-main">
       ${p.tab === "active" ? queueForms(p.profiles) : ""}
       ${listSection(p)}
-      <div id="row-events" hidden sse-swap="row,refresh" hx-swap="none"></div>
+      <div id="row-events" hidden sse-swap="row,refresh,album" hx-swap="none"></div>
     </div>
     <aside class="col-side">
       <section class="card" aria-labelledby="health-h">

@@ -14,6 +14,10 @@ export const rowId = (d: Download) => `download-${d.id}`
 /** Rows of one album are selected together: the same artist and album text. */
 const albumKey = (d: Download) => d.track.album ? `${d.track.artist}\u0000${d.track.album}`.toLowerCase() : ""
 
+/** "Album to the front" through one of the album's downloads. */
+export const albumFirst = (downloadId: string): SafeHtml =>
+  html`<button type="button" class="link album-first" hx-post="/download-manager/downloads/${downloadId}/album-first" hx-target="#list-message" hx-swap="innerHTML" title="Search this album first">Album to the front</button>`
+
 /**
  * Pause or resume, and the priority steps: only while the download is active. Their answer is the
  * row, put in its place (hx-target comes from the <li>): kept short, a page holds 125 rows.
@@ -34,18 +38,27 @@ const finishedAt = (d: Download): SafeHtml | "" => {
 
 /**
  * One download: the fragment SSE sends and the page puts in place by its stable id. data-priority
- * and data-created are the list's sort key, so the page can insert a new row where it belongs.
+ * and data-created are the list's sort key, so the page can insert a new row where it belongs;
+ * data-disc and data-track its place inside an album group.
  * The candidate panel keeps its content when the row is replaced (hx-preserve here, and
  * static/app.js for rows that arrive by SSE), so it stays open through live updates.
  */
-export const downloadRow = (d: Download): SafeHtml => {
+export interface RowPlace {
+  /** Inside an album group: the album's text and actions are on the group's header, not repeated here. */
+  readonly grouped?: boolean
+  /** The stored album of a row shown on its own, so a row of it arriving live can join it in a group. */
+  readonly albumId?: string | undefined
+}
+
+export const downloadRow = (d: Download, place: RowPlace = {}): SafeHtml => {
   const p = progressOf(d)
   const status = d.status.toLowerCase()
   const paused = d.paused === true
-  return compactHtml`<li id="${rowId(d)}" class="row status-${status}${paused ? " paused" : ""}" data-status="${d.status}" data-priority="${d.priority}" data-created="${d.createdAt}" ${paused ? html` data-paused="true"` : ""} data-album="${albumKey(d)}" hx-target="#${rowId(d)}">
+  const albumBits = d.track.album !== null && place.grouped !== true
+  return compactHtml`<li id="${rowId(d)}" class="row status-${status}${paused ? " paused" : ""}" data-status="${d.status}" data-priority="${d.priority}" data-created="${d.createdAt}" ${paused ? html` data-paused="true"` : ""}${albumBits ? html` data-album="${albumKey(d)}"` : ""}${place.albumId !== undefined ? html` data-album-id="${place.albumId}"` : ""}${d.track.trackNumber !== null ? html` data-disc="${d.track.discNumber ?? 1}" data-track="${d.track.trackNumber}"` : ""} hx-target="#${rowId(d)}">
   <div class="row-main">
     <input type="checkbox" class="select-row" name="ids" value="${d.id}" aria-label="Select “${d.track.title}”">
-    <div class="row-title"><strong>${d.track.title}</strong> <span class="muted">${d.track.artist}${d.track.album ? html` · ${d.track.album}` : ""}</span></div>
+    <div class="row-title"><strong>${d.track.title}</strong> <span class="muted">${d.track.artist}${albumBits ? html`<span class="row-album"> · ${d.track.album}</span>` : ""}</span></div>
     <span class="badges">${paused ? html`<span class="badge badge-paused">Paused</span> ` : ""}<span class="badge badge-${status}" role="status">${STATUS_WORDS[d.status]}</span></span>
   </div>
   ${p ? html`<progress class="progress" role="progressbar" max="100" value="${Math.min(100, p.percent)}" aria-label="progress of ${d.track.title}" aria-valuemin="0" aria-valuemax="100" aria-valuenow="${p.percent}"></progress>
@@ -67,8 +80,8 @@ ${isActive(d.status) ? activeControls(d) : ""}
 ${isActive(d.status) ? html`<button type="button" class="danger" hx-post="/download-manager/downloads/${d.id}/cancel" hx-swap="outerHTML" hx-confirm="Cancel “${d.track.title}”?">Cancel</button>` : ""}
 ${d.status === "FAILED" || d.status === "CANCELLED" ? html`<button type="button" hx-post="/download-manager/downloads/${d.id}/retry" hx-swap="outerHTML">Retry</button>` : ""}
 ${isTerminal(d.status) ? html`<button type="button" class="link" hx-post="/download-manager/downloads/${d.id}/remove" hx-swap="outerHTML" title="Remove from the lists (a file in the library stays)">Remove</button>` : ""}
-${isActive(d.status) && d.track.album ? html`<button type="button" class="link" hx-post="/download-manager/downloads/${d.id}/album-first" hx-target="#list-message" hx-swap="innerHTML" title="Search this album first">Album to the front</button>` : ""}
-${d.track.album ? html`<button type="button" class="link select-album">Select album</button>` : ""}
+${isActive(d.status) && albumBits ? albumFirst(d.id) : ""}
+${albumBits ? html`<button type="button" class="link select-album">Select album</button>` : ""}
 </div>
   <div id="why-${d.id}" class="why" hx-preserve></div>
 </li>`

@@ -23,6 +23,9 @@ export interface LibraryState {
   readonly indexed: number
 }
 
+/** Whether finished files are imported: both folders are set. */
+export const importIsOn = (s: LibraryState | undefined): boolean => s !== undefined && s.downloadsDir !== null && s.libraryDir !== null
+
 export interface ScanSummary {
   readonly seen: number
   readonly read: number
