@@ -17,6 +17,9 @@ import { PlaylistSync, PlaylistSyncWorkerLive } from "./application/playlist-syn
 import { QueueAlbumDownloads } from "./application/queue-album-downloads.js"
 import { DomainEventsLive, Events } from "./application/events.js"
 import { MediaScansLive } from "./application/notifications/scans.js"
+import { NotificationDelivery, NotificationWorkerLive } from "./application/notifications/delivery.js"
+import { SlskdWatch, SlskdWatchWorkerLive } from "./application/notifications/slskd-watch.js"
+import { NotificationStore } from "./infrastructure/persistence/notification-repository.js"
 import { HealthReport } from "./application/health.js"
 import { QueueControl } from "./application/queue-control.js"
 import { QueueTrackDownload } from "./application/queue-track-download.js"
@@ -54,7 +57,7 @@ export const PersistenceLayer = (db: string) => {
   const downloads = DownloadRepositoryLive.pipe(Layer.provide(Layer.mergeAll(database, tracks, events)))
   const playlists = PlaylistRepositoryLive.pipe(Layer.provide(Layer.mergeAll(database, events)))
   return Layer.mergeAll(database, events, tracks, downloads, playlists, SettingsLive.pipe(Layer.provide(database)),
-    QualityProfilesLive.pipe(Layer.provide(database)))
+    QualityProfilesLive.pipe(Layer.provide(database)), NotificationStore.Default.pipe(Layer.provide(database)))
 }
 
 /** slskd behind the circuit breaker: the only provider the application sees. */
@@ -79,7 +82,8 @@ export const ApplicationLayer = Layer.mergeAll(
   DownloadWorker.Default, StatusSync.Default, QueueAlbumDownloads.Default, QueueDispatcher.Default,
   LibraryImport.Default, Sessions.Default, SignInLimiter.Default, EventStreamCap.Default,
   QueueControl.Default.pipe(Layer.provide(DownloadManager.Default)),
-  MediaScansLive.pipe(Layer.provide(FetchHttpClient.layer))
+  NotificationDelivery.Default.pipe(Layer.provideMerge(MediaScansLive), Layer.provide(FetchHttpClient.layer)),
+  SlskdWatch.Default
 ).pipe(
   Layer.provideMerge(PlaylistSync.Default),
   Layer.provideMerge(ImportTrackList.Default.pipe(Layer.provide(QueueTrackDownload.Default))),
@@ -89,7 +93,7 @@ export const ApplicationLayer = Layer.mergeAll(
 
 export const WorkersLayer = Layer.mergeAll(
   WakeOnEventsLive, QueueDispatcherWorkerLive, DownloadWorkerLive, StatusSyncWorkerLive, PlaylistSyncWorkerLive, ImportWorkerLive,
-  LibraryIndexWorkerLive, SlskdStartupProbeLive
+  LibraryIndexWorkerLive, SlskdStartupProbeLive, NotificationWorkerLive, SlskdWatchWorkerLive
 )
 
 /** The one place where the service is put together. The HTTP server itself is provided by the caller. */

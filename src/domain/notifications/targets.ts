@@ -63,6 +63,10 @@ export const SECRET_FIELDS: Readonly<Record<NotificationTarget["type"], Readonly
  */
 export interface NotificationMessage {
   readonly version: 1
+  /** The event's id: the same in every retry and for every target. */
+  readonly id?: string
+  /** A "send a test message" from Settings, not a real event. */
+  readonly test?: true
   readonly event: NotificationEvent
   readonly at: string
   readonly download?: unknown
