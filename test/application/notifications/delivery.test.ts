@@ -203,6 +203,26 @@ describe("notification delivery", () => {
       expect(hanging.received).toHaveLength(1)
     }).pipe(Effect.scoped, Effect.provide(worker(tempDbFile()))))
 
+  it.effect("download.imported asks the media servers to rescan once, after the burst of 20 imports", () =>
+    Effect.gen(function*() {
+      const jf = yield* makeReceiver
+      const hook = yield* makeReceiver
+      yield* targets({ type: "jellyfin", url: jf.url, token: "jf-token", enabled: true }, { type: "webhook", url: hook.url, enabled: true })
+      const store = yield* NotificationStore
+      for (let i = 1; i <= 20; i++) {
+        yield* store.addEvent("download.imported", { download: { id: `d${i}`, import: { path: `/music/Band/Record/${i}.flac` } } }, new Date(i).toISOString())
+        yield* tick
+        yield* TestClock.adjust("2 seconds")
+      }
+      yield* untilReceived(hook, 20)
+      expect(jf.received).toHaveLength(0)
+      yield* TestClock.adjust("60 seconds")
+      yield* untilReceived(jf, 1)
+      yield* realPause(50)
+      expect(jf.received).toHaveLength(1)
+      expect(jf.received[0]!.path).toBe("/Library/Refresh")
+    }).pipe(Effect.scoped, Effect.provide(worker(tempDbFile()))))
+
   it.effect("SOULSPOT_WEBHOOK_URL becomes a webhook target for every event, its secret kept redacted elsewhere", () =>
     Effect.sync(() => {
       expect(envWebhookTarget(Option.none(), Option.none())).toEqual(Option.none())
