@@ -18,6 +18,7 @@ import { QueueAlbumDownloads } from "./application/queue-album-downloads.js"
 import { DomainEventsLive, Events } from "./application/events.js"
 import { MediaScansLive } from "./application/notifications/scans.js"
 import { NotificationDelivery, NotificationWorkerLive } from "./application/notifications/delivery.js"
+import { NotificationTargets } from "./application/notifications/targets.js"
 import { SlskdWatch, SlskdWatchWorkerLive } from "./application/notifications/slskd-watch.js"
 import { NotificationStore } from "./infrastructure/persistence/notification-repository.js"
 import { HealthReport } from "./application/health.js"
@@ -83,7 +84,7 @@ export const ApplicationLayer = Layer.mergeAll(
   LibraryImport.Default, Sessions.Default, SignInLimiter.Default, EventStreamCap.Default,
   QueueControl.Default.pipe(Layer.provide(DownloadManager.Default)),
   NotificationDelivery.Default.pipe(Layer.provideMerge(MediaScansLive), Layer.provide(FetchHttpClient.layer)),
-  SlskdWatch.Default
+  SlskdWatch.Default, NotificationTargets.Default.pipe(Layer.provide(FetchHttpClient.layer))
 ).pipe(
   Layer.provideMerge(PlaylistSync.Default),
   Layer.provideMerge(ImportTrackList.Default.pipe(Layer.provide(QueueTrackDownload.Default))),

@@ -4,6 +4,7 @@ import { SoulSpotApi } from "./api.js"
 import { ApiFallbackRoute, ErrorShapeMiddleware } from "./error-shape.js"
 import { RestLive } from "./rest.js"
 import { PlaylistRestLive } from "./rest-playlists.js"
+import { NotificationsRestLive } from "./notifications-rest.js"
 import { AuthMiddleware, LoginRoutes } from "./auth.js"
 import { HealthAliasRoute } from "./health-route.js"
 import { MetricsRoute } from "./metrics-route.js"
@@ -14,7 +15,7 @@ import { ApiEventsRoute } from "./sse.js"
 import { GuardMiddleware } from "./guard.js"
 import { FaviconRoute, StaticRoutes, VendorRoutes } from "./static.js"
 
-const ApiRoutes = HttpLayerRouter.addHttpApi(SoulSpotApi, { openapiPath: "/api/openapi.json" }).pipe(Layer.provide(Layer.merge(RestLive, PlaylistRestLive)))
+const ApiRoutes = HttpLayerRouter.addHttpApi(SoulSpotApi, { openapiPath: "/api/openapi.json" }).pipe(Layer.provide(Layer.mergeAll(RestLive, PlaylistRestLive, NotificationsRestLive)))
 
 
 /** Every route of the service on one router: JSON API, docs, SSE, pages, partials and static files. */
