@@ -5,6 +5,7 @@ import { ApiFallbackRoute, ErrorShapeMiddleware } from "./error-shape.js"
 import { RestLive } from "./rest.js"
 import { PlaylistRestLive } from "./rest-playlists.js"
 import { NotificationsRestLive } from "./notifications-rest.js"
+import { NotificationPageRoutes } from "./notifications-pages.js"
 import { AuthMiddleware, LoginRoutes } from "./auth.js"
 import { HealthAliasRoute } from "./health-route.js"
 import { MetricsRoute } from "./metrics-route.js"
@@ -28,6 +29,7 @@ export const AllRoutes = Layer.mergeAll(
   PagesLive,
   PlaylistPageRoutes,
   ImportPageRoutes,
+  NotificationPageRoutes,
   VendorRoutes,
   StaticRoutes(),
   FaviconRoute,

@@ -4,7 +4,7 @@
  * refuses the whole change), and tried with a test message whose answer is shown as is.
  */
 import { HttpClient } from "@effect/platform"
-import { Clock, Effect, Either, Option, ParseResult, Schema } from "effect"
+import { Clock, Effect, Either, ParseResult, Schema } from "effect"
 import { testMessage } from "../../domain/notifications/messages.js"
 import { isMediaServer, NotificationTarget, SECRET_FIELDS } from "../../domain/notifications/targets.js"
 import { testMediaServer } from "../../infrastructure/notifications/media-servers/dispatch.js"
@@ -59,19 +59,19 @@ export const resolveTarget = (raw: unknown, stored: ReadonlyMap<string, StoredTa
   // origin and deliveries are GET's read-only fields: a GET-edit-PUT round trip sends them back
   const { origin: _origin, deliveries: _deliveries, ...item } = raw as Record<string, unknown>
   if (typeof item.type !== "string" || !TYPES.has(item.type)) {
-    return Either.left(`${where}.type: must be one of ${[...TYPES].join(", ")}`)
+    return Either.left(`${where === "" ? "" : `${where}.`}type: must be one of ${[...TYPES].join(", ")}`)
   }
   const type = item.type as NotificationTarget["type"]
   const before = typeof item.id === "string" ? stored.get(item.id) : undefined
   for (const f of SECRET_FIELDS[type]) {
     if (item[f] !== MASK) continue
     const kept = before !== undefined && before.target.type === type ? (before.target as Record<string, unknown>)[f] : undefined
-    if (typeof kept !== "string") return Either.left(`${where}.${f}: "${MASK}" keeps the stored value, but this target has none; enter it`)
+    if (typeof kept !== "string") return Either.left(`${where === "" ? "" : `${where}.`}${f}: "${MASK}" keeps the stored value, but this target has none; enter it`)
     item[f] = kept
   }
   // the form sends empty optional fields as ""
   for (const [k, v] of Object.entries(item)) if (v === "" && k !== "type") delete item[k]
-  return Either.mapLeft(decode(item), (e) => `${where}.${firstIssue(e)}`)
+  return Either.mapLeft(decode(item), (e) => where === "" ? firstIssue(e) : `${where}.${firstIssue(e)}`)
 }
 
 export class NotificationTargets extends Effect.Service<NotificationTargets>()("soulspot/NotificationTargets", {
@@ -135,6 +135,34 @@ export class NotificationTargets extends Effect.Service<NotificationTargets>()("
       return answer
     })
 
-    return { list, replace, test, find: (id: string) => Effect.map(storedById, (m) => Option.fromNullable(m.get(id))) } as const
+    const userTargets = Effect.map(store.listTargets, (ts) => ts.filter((t) => t.origin === "user"))
+    const notFound = (id: string) => new NotificationTargetNotFound({ message: `no notification target has the id "${id}"` })
+
+    /** Settings' form: one target added (no id) or changed (its id); the others stay as they are. */
+    const save = Effect.fn("NotificationTargets.save")(function*(raw: Readonly<Record<string, unknown>>) {
+      const stored = yield* storedById
+      const t = resolveTarget(raw, stored, "")
+      if (Either.isLeft(t)) return yield* new InvalidNotificationTargets({ message: t.left })
+      const users = yield* userTargets
+      const id = t.right.id
+      if (id !== undefined && !users.some((u) => u.id === id)) return yield* notFound(id)
+      const next = id === undefined ? [...users.map((u) => u.target), t.right] : users.map((u) => u.id === id ? t.right : u.target)
+      yield* store.replaceTargets(next)
+      yield* Effect.logInfo(`notification target ${id === undefined ? "added" : "changed"}: ${t.right.name ?? t.right.type} (${t.right.type})`)
+    })
+
+    const setEnabled = Effect.fn("NotificationTargets.setEnabled")(function*(id: string, enabled: boolean) {
+      const users = yield* userTargets
+      if (!users.some((u) => u.id === id)) return yield* notFound(id)
+      yield* store.replaceTargets(users.map((u) => u.id === id ? { ...u.target, enabled } : u.target))
+    })
+
+    const remove = Effect.fn("NotificationTargets.remove")(function*(id: string) {
+      const users = yield* userTargets
+      if (!users.some((u) => u.id === id)) return yield* notFound(id)
+      yield* store.replaceTargets(users.filter((u) => u.id !== id).map((u) => u.target))
+    })
+
+    return { list, replace, test, save, setEnabled, remove } as const
   })
 }) {}
