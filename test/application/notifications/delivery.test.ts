@@ -54,7 +54,7 @@ describe("notification delivery", () => {
   it.effect("a webhook gets the versioned JSON, signed with the secret, with its own headers and a delivery id", () =>
     Effect.gen(function*() {
       const r = yield* makeReceiver
-      const [id] = yield* targets({ type: "webhook", url: `${r.url}/hook`, secret: "s3cret", headers: { "X-Custom": "yes" }, enabled: true })
+      const [id] = yield* targets({ type: "webhook", url: `${r.url}/hook`, secret: "s3cret", headers: { "X-Custom": "yes", "Content-Type": "text/plain", "X-SoulSpot-Signature": "forged" }, enabled: true })
       yield* addFailed()
       yield* tick
       yield* untilReceived(r, 1)

@@ -11,11 +11,15 @@ export const webhookBody = (message: NotificationMessage): string => JSON.string
 export const webhookSignature = (secret: string, body: string): string =>
   `sha256=${createHmac("sha256", secret).update(body, "utf8").digest("hex")}`
 
-/** POST of the JSON body; custom headers first, so they can never replace the signature or the content type. */
+/** Headers a target's custom headers may not set: the body's type and what SoulSpot signs and numbers. */
+const RESERVED = new Set(["content-type", "content-length", "x-soulspot-signature", "x-soulspot-delivery"])
+
+/** POST of the JSON body with the target's custom headers (never the reserved ones). */
 export const sendWebhook = (http: HttpClient.HttpClient): SendMessage<typeof WebhookTarget.Type> => (target, message) => {
   const body = webhookBody(message)
+  const custom = Object.fromEntries(Object.entries(target.headers ?? {}).filter(([k]) => !RESERVED.has(k.toLowerCase())))
   let req = HttpClientRequest.post(target.url).pipe(
-    HttpClientRequest.setHeaders(target.headers ?? {}),
+    HttpClientRequest.setHeaders(custom),
     HttpClientRequest.setHeader("User-Agent", "SoulSpot"),
     HttpClientRequest.bodyText(body, "application/json"))
   if (target.secret !== undefined && target.secret !== "") req = HttpClientRequest.setHeader(req, "X-SoulSpot-Signature", webhookSignature(target.secret, body))
