@@ -83,10 +83,10 @@ export const AuthMiddleware = HttpLayerRouter.middleware(Effect.gen(function*() 
 const loginPage = (error?: string) => layout("Sign in", html`<section class="card login" aria-labelledby="login-h">
   <h2 id="login-h">Sign in</h2>
   <form method="post" action="/login">
-    <label>API key <input type="password" name="key" required autocomplete="current-password" autofocus></label>
+    <label>API key <input type="password" name="key" required autocomplete="current-password" autofocus${error ? html` aria-invalid="true" aria-describedby="login-error"` : ""}></label>
     <button type="submit">Sign in</button>
+    ${error ? html`<p id="login-error" class="msg msg-error" role="alert">${error}</p>` : ""}
   </form>
-  ${error ? html`<p class="msg msg-error" role="alert">${error}</p>` : ""}
 </section>`, "downloads")
 
 const logoutPage = layout("Sign out", html`<section class="card login" aria-labelledby="logout-h">

@@ -126,8 +126,12 @@ export const HealthDto = Schema.Struct({
   }),
   /** Extension: seconds until the search budget allows the next search. */
   next_search_in_seconds: Schema.Number,
-  /** Extension: when the status sync last read slskd successfully. */
-  last_sync: Nullable(Schema.String)
+  /** Extension: when the status sync last committed what it read from slskd. */
+  last_sync: Nullable(Schema.String),
+  /** Extension: true while nothing is queued or downloading in slskd, so there is nothing to sync. */
+  sync_idle: Schema.Boolean,
+  /** Extension: why the last sync tick could not read slskd's transfers (null once one succeeds). */
+  sync_error: Nullable(Schema.String)
 }).annotations({ identifier: "Health" })
 export type HealthDto = typeof HealthDto.Type
 
@@ -141,7 +145,9 @@ export const toHealthDto = (h: ProviderHealth): HealthDto => ({
   retry_in_seconds: h.retryInSeconds,
   slskd: { reachable: h.slskd.reachable, logged_in: h.slskd.loggedIn, version: h.slskd.version },
   next_search_in_seconds: h.nextSearchInSeconds,
-  last_sync: h.lastSync
+  last_sync: h.lastSync,
+  sync_idle: h.syncIdle,
+  sync_error: h.syncSkipped
 })
 
 export const SettingDto = Schema.Struct({

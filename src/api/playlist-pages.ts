@@ -27,7 +27,7 @@ const queued = (r: ImportResult) => {
   const created = r.createdCount
   const already = r.skipped.filter((s) => s.trackId !== null && s.line === null && /^already/.test(s.reason)).length
   const unusable = r.skipped.length - already
-  return message("ok", html`Queued ${created} tracks of “${r.playlist.title}”${already > 0 ? html` (${already} already queued or downloaded)` : ""}${unusable > 0
+  return message("ok", html`Queued ${created} track${created === 1 ? "" : "s"} of “${r.playlist.title}”${already > 0 ? html` (${already} already queued or downloaded)` : ""}${unusable > 0
     ? html`; ${unusable} skipped: ${r.skipped.filter((s) => !/^already/.test(s.reason)).slice(0, 5).map((s) => s.reason).join("; ")}${unusable > 5 ? "; …" : ""}` : ""}.`)
 }
 

@@ -1,4 +1,4 @@
-import { Cache, Duration, Effect } from "effect"
+import { Cache, Duration, Effect, Ref } from "effect"
 import { DownloadProvider, type ProviderStatus } from "../domain/ports/DownloadProvider.js"
 import { type CircuitSnapshot, type CircuitStateName, ProviderCircuit } from "../domain/ports/ProviderCircuit.js"
 import { SearchGate } from "../domain/ports/SearchGate.js"
@@ -12,8 +12,12 @@ export interface ProviderHealth extends CircuitSnapshot {
   readonly slskd: ProviderStatus
   /** Seconds until the search budget allows the next search. */
   readonly nextSearchInSeconds: number
-  /** When the status sync last read slskd successfully. */
+  /** When the status sync last committed what it read from slskd. */
   readonly lastSync: string | null
+  /** True while no download is queued or downloading in slskd: there is nothing to sync. */
+  readonly syncIdle: boolean
+  /** Why the last sync tick could not read slskd's listing (null once one succeeds). */
+  readonly syncSkipped: string | null
 }
 
 /**
@@ -36,13 +40,15 @@ export class HealthReport extends Effect.Service<HealthReport>()("soulspot/Healt
 
     const report = Effect.gen(function*() {
       const b = yield* breaker.snapshot
-      const [slskd, lastSync, nextSearch] = yield* Effect.all([slskdStatus.get(b.state), state.lastSync.get, gate.nextSlotIn])
+      const [slskd, sync, nextSearch] = yield* Effect.all([slskdStatus.get(b.state), Ref.get(state.sync), gate.nextSlotIn])
       return {
         provider: "slskd",
         ...b,
         slskd,
         nextSearchInSeconds: Math.ceil(nextSearch / 1000),
-        lastSync
+        lastSync: sync.lastSync,
+        syncIdle: sync.idle,
+        syncSkipped: sync.skipped
       } satisfies ProviderHealth
     }).pipe(Effect.withSpan("HealthReport.report"))
 

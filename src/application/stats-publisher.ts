@@ -4,7 +4,8 @@ import { Events } from "./events.js"
 
 /**
  * After download changes, publishes fresh counts once per burst (a sync tick can move
- * hundreds of rows; the page needs one stats event for them, not hundreds).
+ * hundreds of rows; the page needs one stats event for them, not hundreds), and the health
+ * panel with them, so the counters and "last sync" shown come from the same committed rows.
  */
 export const StatsPublisherLive = Layer.scopedDiscard(Effect.gen(function*() {
   const events = yield* Events
@@ -16,6 +17,6 @@ export const StatsPublisherLive = Layer.scopedDiscard(Effect.gen(function*() {
     const rest = yield* Queue.takeAll(sub)
     if (![...first, ...rest].some((e) => e.event._tag === "DownloadChanged")) return
     const stats = yield* manager.stats
-    yield* events.publish([{ _tag: "StatsChanged", stats }])
+    yield* events.publish([{ _tag: "StatsChanged", stats }, { _tag: "HealthChanged" }])
   })))
 }))

@@ -47,7 +47,7 @@ const OUR_ATTRIBUTES = new Set([
   "selected", "data-state", "data-slskd", "data-status", "data-priority", "data-created", "data-total", "data-more", "data-filtered",
   "data-statuses", "data-since", "title", "scope", "for", "method",
   "action", "disabled", "min", "max", "step", "inputmode", "pattern", "colspan", "hx-encoding", "accept",
-  "data-paused", "data-album", "data-action", "data-rank", "hx-vals", "hx-include", "hx-preserve",
+  "data-paused", "data-album", "data-action", "data-rank", "hx-vals", "hx-include", "hx-preserve", "datetime", "data-time",
   "rows", "data-target-type", "data-enabled", "data-deliveries", "data-last-error", "data-test-answer"
 ])
 const TAG = /<([a-zA-Z][\w-]*)((?:\s+[^\s=>/]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>"']+))?)*)\s*\/?>/g

@@ -64,7 +64,7 @@ describe("download manager page", () => {
 
         // Everything it loads is ours: scripts from /vendor and /static only, no http(s) URLs at all.
         const scripts = [...page.matchAll(/<script\b([^>]*)>/g)].map((m) => /src="([^"]*)"/.exec(m[1]!)?.[1])
-        expect(scripts).toEqual(["/vendor/htmx.min.js", "/vendor/sse.js", "/static/app.js", "/static/forms.js"])
+        expect(scripts).toEqual(["/vendor/htmx.min.js", "/vendor/sse.js", "/static/app.js", "/static/forms.js", "/static/times.js"])
         const links = urls(page)
         expect(links.length).toBeGreaterThan(5)
         for (const [attr, url] of links) {

@@ -28,7 +28,7 @@ describe("playlists on the pages", () => {
         expect(refused.text).toMatch(/Paste a Spotify or Deezer playlist link/)
 
         const file = yield* upload("artist,title\nPortishead,Roads\n,Broken\n", "mine.csv")
-        expect(file).toMatch(/Queued 1 tracks of “mine”; 1 skipped: line 3: &quot;Broken&quot; has no artist/)
+        expect(file).toMatch(/Queued 1 track of “mine”; 1 skipped: line 3: &quot;Broken&quot; has no artist/)
 
         const settings = yield* getHtml("/download-manager/settings")
         expect(settings).toContain("Spotify account")

@@ -95,8 +95,11 @@ describe("SSE /api/downloads/manager/events", () => {
         expect(c.frames.some((f) => f.event === "stats" && f.id! > openingId)).toBe(false)
         yield* TestClock.adjust("1 second")
         yield* until(c, () => c.frames.some((f) => f.event === "stats" && f.id! > openingId), "a stats event after the changes")
-        const stats = Schema.decodeUnknownSync(StatsDto)(JSON.parse(c.frames.at(-1)!.data))
+        const statsFrame = [...c.frames].reverse().find((f) => f.event === "stats")!
+        const stats = Schema.decodeUnknownSync(StatsDto)(JSON.parse(statsFrame.data))
         expect(stats).toEqual((yield* send("GET", "/api/downloads/manager/stats")).json)
+        // the health (with "last sync") comes with the counts, from the same moment
+        yield* until(c, () => c.frames.some((f) => f.event === "health" && f.id! > statsFrame.id!), "health after the stats")
 
         const ids = c.frames.slice(2).map((f) => f.id!)
         expect(ids.every((id) => Number.isInteger(id))).toBe(true)

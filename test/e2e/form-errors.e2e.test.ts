@@ -89,3 +89,46 @@ it.skipIf(skip !== undefined)("settings: 'lots' as max attempts is refused by it
   expect(consoleErrors.filter((e) => /Response Status Error/.test(e))).toEqual([])
   await page.close()
 }, 60_000)
+
+it.skipIf(skip !== undefined)("playlist files: an unusable file says why next to the form, a usable one replaces that with what was queued", async () => {
+  const { page, consoleErrors } = await open("/download-manager")
+  const file = page.getByLabel(/Playlist file/)
+  await file.setInputFiles({ name: "notes.csv", mimeType: "text/csv", buffer: Buffer.from("just some words\nand more words\n") })
+  await page.getByRole("button", { name: "Queue file" }).click()
+  await result(page).locator(".msg-error").waitFor()
+  const refused = (await result(page).textContent()) ?? ""
+  expect(refused.trim().length).toBeGreaterThan(10)
+  expect(await result(page).locator(".msg-ok").count()).toBe(0)
+
+  await file.setInputFiles({ name: "mix.m3u", mimeType: "audio/x-mpegurl",
+    buffer: Buffer.from("#EXTM3U\n#EXTINF:261,Portishead - Glory Box\nglory.flac\n#EXTINF:331,Björk - Hyperballad\nhyperballad.flac\n") })
+  await page.getByRole("button", { name: "Queue file" }).click()
+  await result(page).locator(".msg-ok").waitFor()
+  expect(await result(page).textContent()).toMatch(/Queued 2 tracks/)
+  expect(await result(page).locator(".msg-error").count()).toBe(0)
+  expect(consoleErrors.filter((e) => /Response Status Error/.test(e))).toEqual([])
+  await page.close()
+}, 60_000)
+
+it.skipIf(skip !== undefined)("login: a wrong key is refused beside the field, which is marked; the right key opens the page", async () => {
+  const guarded = await startLiveApp({ env: { SOULSPOT_API_KEY: "correct horse battery staple" } })
+  const page = await browser.newPage()
+  try {
+    await page.goto(`${guarded.url}/download-manager`)
+    expect(new URL(page.url()).pathname).toBe("/login")
+    const key = page.getByLabel("API key")
+    await key.fill("wrong key")
+    await page.getByRole("button", { name: "Sign in" }).click()
+    await page.locator("form .msg-error").waitFor()
+    expect(await page.locator("form .msg-error").textContent()).toBe("That key is not right.")
+    expect(await page.getByLabel("API key").getAttribute("aria-invalid")).toBe("true")
+    await page.getByLabel("API key").fill("correct horse battery staple")
+    await page.getByRole("button", { name: "Sign in" }).click()
+    await page.waitForURL(/\/download-manager$/)
+    expect(await page.locator(".msg-error").count()).toBe(0)
+    expect(await page.getByRole("button", { name: "Queue track" }).count()).toBe(1)
+  } finally {
+    await page.close()
+    await guarded.close()
+  }
+}, 60_000)

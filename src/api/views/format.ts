@@ -1,3 +1,5 @@
+import { html, type SafeHtml } from "../html.js"
+
 /** Human-readable figures for the page. */
 export const bytes = (n: number | null): string => {
   if (n === null || !Number.isFinite(n)) return "—"
@@ -33,3 +35,14 @@ export const baseName = (path: string | null): string => (path === null ? "" : p
 
 /** 90000 → "90,000": counts a person reads at a glance. */
 export const count = (n: number): string => n.toLocaleString("en")
+
+/** "2026-12-03T14:05:09.123Z" → "2026-12-03 14:05 UTC": the text a page without scripts shows. */
+export const utcText = (iso: string, seconds = false): string =>
+  `${iso.slice(0, 10)} ${iso.slice(11, seconds ? 19 : 16)} UTC`
+
+/**
+ * A moment as a `<time>`: static/times.js turns it into the browser's local time, either relative
+ * ("3 min ago", the exact local time on hover) or as a clock time ("next try at 23:05:09").
+ */
+export const timeTag = (iso: string, kind: "relative" | "clock"): SafeHtml =>
+  html`<time datetime="${iso}" data-time="${kind}" title="${utcText(iso, true)}">${utcText(iso, kind === "clock")}</time>`

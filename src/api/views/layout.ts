@@ -13,6 +13,7 @@ export const layout = (title: string, body: SafeHtml, active: "downloads" | "his
 <script src="/vendor/sse.js" defer></script>
 <script src="/static/app.js" defer></script>
 <script src="/static/forms.js" defer></script>
+<script src="/static/times.js" defer></script>
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>

@@ -37,6 +37,12 @@ const headline = (h: ProviderHealth, verdict: SlskdVerdict): SafeHtml => {
   return html`<strong>slskd is not logged in to Soulseek</strong>`
 }
 
+/** Last sync as the rows know it: nothing to follow, the time of the last committed sync, or why it is failing. */
+const syncLine = (h: ProviderHealth, now: number): SafeHtml =>
+  h.syncIdle ? html`Last sync: nothing queued or downloading in slskd to follow${h.lastSync ? html` (last one ${ago(h.lastSync, now)})` : ""}`
+    : h.syncSkipped ? html`Last sync ${ago(h.lastSync, now)}; <b>slskd's transfers could not be read</b>: ${h.syncSkipped}`
+    : html`Last sync ${ago(h.lastSync, now)}`
+
 export const healthPanel = (h: ProviderHealth, now: number): SafeHtml => {
   const verdict = slskdVerdict(h)
   const look = h.state === "CLOSED" && verdict !== "ok" ? "half_open" : h.state.toLowerCase()
@@ -44,7 +50,7 @@ export const healthPanel = (h: ProviderHealth, now: number): SafeHtml => {
   <p class="health-state"><span class="dot" aria-hidden="true"></span> ${headline(h, verdict)} <span class="muted">(circuit ${h.state})</span></p>
   <ul>
     <li>slskd ${h.slskd.reachable ? html`reachable${h.slskd.version ? html`, version ${h.slskd.version}` : ""}` : verdict === "never-reached" ? "never reached" : "unreachable"}; ${h.slskd.loggedIn === null ? "login unknown" : h.slskd.loggedIn ? "logged in to Soulseek" : html`<b>not logged in to Soulseek</b>`}</li>
-    <li>Last sync ${ago(h.lastSync, now)}</li>
+    <li id="last-sync">${syncLine(h, now)}</li>
     <li>Consecutive failures: ${h.failureCount}</li>
     ${h.retryInSeconds !== null ? html`<li>Next try in ${h.retryInSeconds} s</li>` : ""}
     <li id="next-search">Next search ${h.nextSearchInSeconds > 0 ? html`in ${h.nextSearchInSeconds} s` : "now"}</li>

@@ -1,7 +1,7 @@
 import { type Download, isActive, isTerminal, progressOf } from "../../domain/download.js"
 import type { Candidate } from "../../domain/ports/DownloadRepository.js"
 import { html, type SafeHtml } from "../html.js"
-import { baseName, bytes, duration, speed } from "./format.js"
+import { baseName, bytes, duration, speed, timeTag } from "./format.js"
 import { importPanel } from "./import-panel.js"
 
 const STATUS_WORDS: Record<Download["status"], string> = {
@@ -26,6 +26,12 @@ const activeControls = (d: Download): SafeHtml => {
     <form class="prio" hx-post="${url}/priority" hx-swap="outerHTML"><span class="muted">priority <b class="prio-value">${d.priority}</b></span><button class="link" name="move" value="up" aria-label="Raise priority">▲</button><button class="link" name="move" value="down" aria-label="Lower priority">▼</button><button class="link" name="move" value="top" aria-label="Move to the top">Top</button></form>`
 }
 
+/** When a finished row finished: completed_at for a completed one, its last change for a failed or cancelled one. */
+const finishedAt = (d: Download): SafeHtml | "" => {
+  const at = d.status === "COMPLETED" ? d.completedAt ?? d.updatedAt : d.status === "FAILED" || d.status === "CANCELLED" ? d.updatedAt : null
+  return at === null ? "" : html`<span class="finished-at">${STATUS_WORDS[d.status].toLowerCase()} ${timeTag(at, "relative")}</span>`
+}
+
 /**
  * One download: the fragment SSE sends and the page puts in place by its stable id. data-priority
  * and data-created are the list's sort key, so the page can insert a new row where it belongs.
@@ -47,7 +53,8 @@ export const downloadRow = (d: Download): SafeHtml => {
   <div class="row-meta muted">
     ${d.username ? html`<span title="${d.filename ?? ""}">from <b>${d.username}</b>: ${baseName(d.filename)}</span>` : ""}
     ${d.attempts > 0 ? html`<span>${d.attempts} failed attempt${d.attempts === 1 ? "" : "s"}</span>` : ""}
-    ${d.nextAttemptAt && d.status === "WAITING" ? html`<span>next try ${d.nextAttemptAt.slice(11, 19)} UTC</span>` : ""}
+    ${d.nextAttemptAt && d.status === "WAITING" ? html`<span class="next-try">next try at ${timeTag(d.nextAttemptAt, "clock")}</span>` : ""}
+    ${finishedAt(d)}
     ${d.priority !== 0 && !isActive(d.status) ? html`<span>priority ${d.priority}</span>` : ""}
     ${paused ? html`<span>paused: nothing runs until you resume it</span>` : ""}
     <span>profile ${d.qualityProfile}</span>

@@ -35,17 +35,19 @@ export class StatusSync extends Effect.Service<StatusSync>()("soulspot/StatusSyn
     const tick = Effect.gen(function*() {
       const rows = yield* repo.getInFlight
       if (rows.length === 0) {
+        yield* Ref.update(state.sync, (s) => ({ ...s, idle: true, skipped: null }))
         yield* outage.probe
         return
       }
       const snapshot = yield* provider.getStatus.pipe(
-        Effect.tapError((e) => Effect.logWarning(`status sync skipped: ${e.message}`)),
+        Effect.tapError((e) => Effect.zipRight(
+          Effect.logWarning(`status sync skipped: ${e.message}`),
+          Ref.update(state.sync, (s) => ({ ...s, idle: false, skipped: e.message })))),
         Effect.option
       )
       if (snapshot._tag === "None") return
       yield* outage.probe
       const now = yield* Clock.currentTimeMillis
-      yield* Ref.set(state.lastSync, new Date(now).toISOString())
 
       // Rows the listing lost: read them by id before anything is decided (slskd keeps removed records).
       const looked = new Map<string, TransferStatus>()
@@ -75,6 +77,9 @@ export class StatusSync extends Effect.Service<StatusSync>()("soulspot/StatusSyn
       }, looked)
       for (const f of plan.failedCandidates) yield* repo.markFailedCandidate(f.downloadId, f.username, f.filename, f.reason)
       const { applied, rejected } = yield* repo.applyChanges(plan.changes, new Map(rows.map((d) => [d.id, d])))
+      // Set once the rows are committed: "last sync" on the panel is never older than the rows it wrote.
+      const committed = yield* Clock.currentTimeMillis
+      yield* Ref.set(state.sync, { lastSync: new Date(committed).toISOString(), idle: false, skipped: null })
       for (const line of plan.decisions) yield* Effect.logInfo(line)
       for (const r of rejected) yield* Effect.logWarning(`sync skipped an illegal move for ${r.id}: ${r.message}`)
       if (applied.some((d) => d.status === "WAITING")) yield* wakeups.dispatcher.offer(undefined)

@@ -7,10 +7,10 @@ import type { QueueResult } from "../../domain/ports/DownloadRepository.js"
 import {
   type Playlist, PlaylistRepository, type PlaylistSummary, type QueueListRequest, type QueueListResult
 } from "../../domain/ports/PlaylistRepository.js"
-import { cleanTrackInput, requestKey } from "../../domain/track.js"
+import { cleanTrackInput, recordingKey } from "../../domain/track.js"
 import type { EntryAlbum, TrackListSourceName } from "../../domain/track-list.js"
 import { orderedUuid } from "./ordered-id.js"
-import { TRACK_MERGE_ON_CONFLICT } from "./track-merge.js"
+import { resolveRequestKeys, TRACK_MERGE_ON_CONFLICT } from "./track-merge.js"
 import { DOWNLOAD_SELECT, type DownloadRow, nowIso, toDownload } from "./rows.js"
 
 /*
@@ -80,22 +80,24 @@ export const makePlaylistRepository = Effect.gen(function*() {
     const now = yield* nowIso
     const nowMs = Date.parse(now)
     const cleaned = req.entries.map((e) => ({ ...e, track: cleanTrackInput(e.track) }))
-    const keys = cleaned.map((e) => requestKey(e.track))
+    // the same recording already stored under another key (no album, another spelling) is that track
+    const keys = yield* resolveRequestKeys(sql, cleaned.map((e) => e.track))
 
     // 1. tracks, by request key
     const firstByKey = new Map<string, number>()
     keys.forEach((k, i) => firstByKey.has(k) || firstByKey.set(k, i))
     const unique = [...firstByKey.entries()]
     yield* rows(`INSERT INTO tracks (id, request_key, title, artist, album, duration_ms, isrc, track_number, disc_number,
-        spotify_id, deezer_id, created_at, updated_at)
+        spotify_id, deezer_id, recording_key, created_at, updated_at)
       SELECT j.value ->> 'id', j.value ->> 'k', j.value ->> 't', j.value ->> 'a', j.value ->> 'al', j.value ->> 'd',
-        j.value ->> 'i', j.value ->> 'tn', j.value ->> 'dn', j.value ->> 's', j.value ->> 'z', ?, ?
+        j.value ->> 'i', j.value ->> 'tn', j.value ->> 'dn', j.value ->> 's', j.value ->> 'z', j.value ->> 'rk', ?, ?
       FROM json_each(?) AS j WHERE true
       ${TRACK_MERGE_ON_CONFLICT}`, [now, now, JSON.stringify(unique.map(([k, i]) => {
       const t = cleaned[i]!.track
       return {
         id: randomUUID(), k, t: t.title, a: t.artist, al: t.album ?? null, d: t.durationMs ?? null, i: t.isrc ?? null,
-        tn: t.trackNumber ?? null, dn: t.discNumber ?? null, s: t.spotifyId ?? null, z: t.deezerId ?? null
+        tn: t.trackNumber ?? null, dn: t.discNumber ?? null, s: t.spotifyId ?? null, z: t.deezerId ?? null,
+        rk: recordingKey(t)
       }
     }))])
     const trackIdByKey = new Map((yield* rows<{ id: string; request_key: string }>(

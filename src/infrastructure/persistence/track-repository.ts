@@ -3,14 +3,15 @@ import { Array as Arr, Effect, Layer, Option, Schema } from "effect"
 import { randomUUID } from "node:crypto"
 import type { Album, AlbumSourceName } from "../../domain/album.js"
 import { TrackRepository, type AlbumInput, type AlbumWithTracks } from "../../domain/ports/TrackRepository.js"
-import { cleanTrackInput, requestKey, type Track, type TrackInput } from "../../domain/track.js"
+import { cleanTrackInput, recordingKey, type Track, type TrackInput } from "../../domain/track.js"
 import { AlbumRow, AlbumTrackRow, nowIso, TRACK_COLUMNS, TrackRow } from "./rows.js"
-import { TRACK_MERGE_ON_CONFLICT } from "./track-merge.js"
+import { backfillRecordingKeys, resolveRequestKeys, TRACK_MERGE_ON_CONFLICT } from "./track-merge.js"
 
 const ALBUM_COLUMNS = "id, title, artist, source, source_id, total_tracks, release_date, cover_url"
 
 export const makeTrackRepository = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
+  yield* backfillRecordingKeys(sql).pipe(Effect.orDie)
 
   const findByRequestKey = SqlSchema.findOne({
     Request: Schema.String,
@@ -27,13 +28,14 @@ export const makeTrackRepository = Effect.gen(function*() {
   // What we already know is kept; a later request only fills gaps (the first spelling stays).
   const upsert = (input: TrackInput) => Effect.gen(function*() {
     const t = cleanTrackInput(input)
-    const key = requestKey(t)
+    // the same recording already stored under another key (no album, another spelling) is that track
+    const key = (yield* resolveRequestKeys(sql, [t]))[0]!
     const now = yield* nowIso
     yield* sql`INSERT INTO tracks ${sql.insert({
       id: randomUUID(), requestKey: key, title: t.title, artist: t.artist, album: t.album ?? null,
       durationMs: t.durationMs ?? null, isrc: t.isrc ?? null, trackNumber: t.trackNumber ?? null,
       discNumber: t.discNumber ?? null, spotifyId: t.spotifyId ?? null, deezerId: t.deezerId ?? null,
-      createdAt: now, updatedAt: now
+      recordingKey: recordingKey(t), createdAt: now, updatedAt: now
     })} ${sql.literal(TRACK_MERGE_ON_CONFLICT)}`
     return Option.getOrThrow(yield* findByRequestKey(key))
   })
