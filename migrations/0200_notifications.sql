@@ -86,6 +86,17 @@ CREATE VIEW notification_done_tracks AS
   WHERE d.status = 'COMPLETED' AND (i.status = 'IMPORTED' OR (i.download_id IS NULL
     AND coalesce((SELECT value FROM notification_state WHERE key = 'import_on'), '0') = '0'));
 
+-- Albums whose every track is done and that were not announced yet, with their message.
+CREATE VIEW notification_albums_done AS
+  SELECT a.id AS album_id, json_object('album', json_object('id', a.id, 'title', a.title, 'artist', a.artist,
+      'total_tracks', (SELECT count(*) FROM album_tracks x WHERE x.album_id = a.id),
+      'done_tracks', (SELECT count(*) FROM album_tracks x WHERE x.album_id = a.id))) AS payload
+  FROM albums a
+  WHERE EXISTS (SELECT 1 FROM album_tracks x WHERE x.album_id = a.id)
+    AND NOT EXISTS (SELECT 1 FROM album_tracks x WHERE x.album_id = a.id
+      AND NOT EXISTS (SELECT 1 FROM notification_done_tracks v WHERE v.track_id = x.track_id))
+    AND NOT EXISTS (SELECT 1 FROM notification_outbox o WHERE o.dedupe = 'album.completed:' || a.id);
+
 -- Tracks of an album are announced once, as the album; failures and reviews still come per track.
 CREATE TRIGGER notification_download_completed AFTER UPDATE OF status ON downloads
   WHEN NEW.status = 'COMPLETED' AND OLD.status <> 'COMPLETED' BEGIN
@@ -94,14 +105,8 @@ CREATE TRIGGER notification_download_completed AFTER UPDATE OF status ON downloa
     FROM notification_download_json j
     WHERE j.download_id = NEW.id AND NOT EXISTS (SELECT 1 FROM album_tracks at WHERE at.track_id = NEW.track_id);
   INSERT INTO notification_outbox (type, payload, dedupe, created_at)
-    SELECT 'album.completed', json_object('album', json_object('id', a.id, 'title', a.title, 'artist', a.artist,
-        'total_tracks', (SELECT count(*) FROM album_tracks x WHERE x.album_id = a.id),
-        'done_tracks', (SELECT count(*) FROM album_tracks x WHERE x.album_id = a.id))), 'album.completed:' || a.id, NEW.updated_at
-    FROM albums a
-    WHERE a.id IN (SELECT album_id FROM album_tracks WHERE track_id = NEW.track_id)
-      AND NOT EXISTS (SELECT 1 FROM album_tracks x WHERE x.album_id = a.id
-        AND NOT EXISTS (SELECT 1 FROM notification_done_tracks v WHERE v.track_id = x.track_id))
-      AND NOT EXISTS (SELECT 1 FROM notification_outbox o WHERE o.dedupe = 'album.completed:' || a.id);
+    SELECT 'album.completed', v.payload, 'album.completed:' || v.album_id, NEW.updated_at
+    FROM notification_albums_done v WHERE v.album_id IN (SELECT album_id FROM album_tracks WHERE track_id = NEW.track_id);
 END;
 
 CREATE TRIGGER notification_download_failed AFTER UPDATE OF status ON downloads
@@ -118,14 +123,9 @@ CREATE TRIGGER notification_import_imported AFTER UPDATE OF status ON download_i
       NOT EXISTS (SELECT 1 FROM album_tracks at WHERE at.track_id = j.track_id), NEW.updated_at
     FROM notification_download_json j WHERE j.download_id = NEW.download_id;
   INSERT INTO notification_outbox (type, payload, dedupe, created_at)
-    SELECT 'album.completed', json_object('album', json_object('id', a.id, 'title', a.title, 'artist', a.artist,
-        'total_tracks', (SELECT count(*) FROM album_tracks x WHERE x.album_id = a.id),
-        'done_tracks', (SELECT count(*) FROM album_tracks x WHERE x.album_id = a.id))), 'album.completed:' || a.id, NEW.updated_at
-    FROM albums a
-    WHERE a.id IN (SELECT at.album_id FROM album_tracks at JOIN downloads d ON d.track_id = at.track_id WHERE d.id = NEW.download_id)
-      AND NOT EXISTS (SELECT 1 FROM album_tracks x WHERE x.album_id = a.id
-        AND NOT EXISTS (SELECT 1 FROM notification_done_tracks v WHERE v.track_id = x.track_id))
-      AND NOT EXISTS (SELECT 1 FROM notification_outbox o WHERE o.dedupe = 'album.completed:' || a.id);
+    SELECT 'album.completed', v.payload, 'album.completed:' || v.album_id, NEW.updated_at
+    FROM notification_albums_done v WHERE v.album_id IN (
+      SELECT at.album_id FROM album_tracks at JOIN downloads d ON d.track_id = at.track_id WHERE d.id = NEW.download_id);
 END;
 
 CREATE TRIGGER notification_import_review AFTER UPDATE OF status ON download_imports

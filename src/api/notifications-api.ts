@@ -3,14 +3,12 @@ import { Schema } from "effect"
 import { NotificationEvent } from "../domain/notifications/targets.js"
 import { BadRequest, NotFound } from "./errors.js"
 
-const Nullable = <S extends Schema.Schema.Any>(s: S) => Schema.NullOr(s)
-
 export const DeliveriesDto = Schema.Struct({
   pending: Schema.Number,
   delivered: Schema.Number,
   gave_up: Schema.Number,
-  last_delivered_at: Nullable(Schema.String),
-  last_error: Nullable(Schema.Struct({ at: Schema.String, event: Schema.String, message: Schema.String, gave_up: Schema.Boolean }))
+  last_delivered_at: Schema.NullOr(Schema.String),
+  last_error: Schema.NullOr(Schema.Struct({ at: Schema.String, event: Schema.String, message: Schema.String, gave_up: Schema.Boolean }))
 }).annotations({ identifier: "NotificationDeliveries" })
 
 /** A target as GET answers it: the fields PUT takes (secrets as "****"), where it comes from, and its deliveries. */
@@ -38,9 +36,9 @@ export const TestTarget = Schema.Struct({
 
 export const TestAnswerDto = Schema.Struct({
   ok: Schema.Boolean,
-  status: Nullable(Schema.Number),
+  status: Schema.NullOr(Schema.Number),
   body: Schema.String.annotations({ description: "what the target answered (shortened)" }),
-  message: Nullable(Schema.String).annotations({ description: "why it was not delivered" })
+  message: Schema.NullOr(Schema.String).annotations({ description: "why it was not delivered" })
 }).annotations({ identifier: "NotificationTestAnswer" })
 
 export class NotificationsApi extends HttpApiGroup.make("notifications")

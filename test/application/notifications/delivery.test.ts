@@ -12,7 +12,7 @@ import { envWebhookTarget, NotificationDelivery } from "../../../src/application
 import { MediaScansLive } from "../../../src/application/notifications/scans.js"
 import type { NotificationTarget } from "../../../src/domain/notifications/targets.js"
 import { Settings } from "../../../src/domain/ports/Settings.js"
-import { NotificationStore } from "../../../src/infrastructure/persistence/notification-repository.js"
+import { type DeliverySummary, NotificationStore } from "../../../src/infrastructure/persistence/notification-repository.js"
 import { PersistenceTest, tempDbFile } from "../../support/db.js"
 import { makeReceiver, type Receiver, untilReceived } from "../../support/receiver.js"
 
@@ -35,7 +35,7 @@ const addFailed = (n = 1) => Effect.gen(function*() {
 })
 
 /** Real time until the target's deliveries look as asked (the attempt runs in a fiber of its own). */
-const untilSummary = (id: string, ok: (s: { pending: number; delivered: number; gaveUp: number }) => boolean) => Effect.gen(function*() {
+const untilSummary = (id: string, ok: (s: DeliverySummary) => boolean) => Effect.gen(function*() {
   const store = yield* NotificationStore
   const started = Date.now()
   while (true) {
@@ -114,7 +114,7 @@ describe("notification delivery", () => {
       yield* addFailed()
       yield* tick
       yield* untilReceived(r, 1)
-      yield* untilSummary(id!, (s) => s.pending === 1)
+      yield* untilSummary(id!, (s) => s.pending === 1 && s.lastError !== null)
       const store = yield* NotificationStore
       expect((yield* store.summaries).get(id!)!.lastError).toMatchObject({ event: "download.failed", gaveUp: false })
       expect((yield* store.summaries).get(id!)!.lastError!.message).toContain("429")
@@ -168,7 +168,7 @@ describe("notification delivery", () => {
         yield* addFailed(3)
         yield* tick
         yield* untilReceived(r, 2)
-        yield* untilSummary(id!, (s) => s.delivered === 1 && s.pending === 2)
+        yield* untilSummary(id!, (s) => s.delivered === 1 && s.pending === 2 && s.lastError !== null)
       }).pipe(Effect.provide(worker(db)))
       // second run on the same file, once the retry is due
       yield* TestClock.adjust("1 hour")
