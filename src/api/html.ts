@@ -30,3 +30,20 @@ export const html = (strings: TemplateStringsArray, ...values: ReadonlyArray<Val
 
 /** Raw markup, asked for by name: only for text we wrote ourselves. */
 export const raw = (trusted: string): SafeHtml => new SafeHtml(trusted)
+
+const compacted = new WeakMap<TemplateStringsArray, TemplateStringsArray>()
+
+/**
+ * `html` for markup repeated hundreds of times on a page (download rows): the line breaks and
+ * indentation of the template itself are dropped (only between tags laid out by CSS, never in
+ * values), which keeps the first page of a deep queue small.
+ */
+export const compactHtml = (strings: TemplateStringsArray, ...values: ReadonlyArray<Value>): SafeHtml => {
+  let tight = compacted.get(strings)
+  if (tight === undefined) {
+    const parts = strings.map((s) => s.replace(/\s*\n\s*/g, ""))
+    tight = Object.assign(parts, { raw: parts }) as unknown as TemplateStringsArray
+    compacted.set(strings, tight)
+  }
+  return html(tight, ...values)
+}

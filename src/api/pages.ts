@@ -36,7 +36,7 @@ const parseStatuses = (values: ReadonlyArray<string>) =>
 
 const HISTORY_PAGE = 50
 /** The page's first HTML stays small whatever the queue holds: the rest comes with "show more". */
-export const ACTIVE_PAGE = 100
+export const ACTIVE_PAGE = 50
 
 /** The text filter as typed (trimmed, bounded); empty when absent. */
 const textFilter = (url: URL) => (url.searchParams.get("q") ?? "").trim().slice(0, 200)

@@ -91,7 +91,8 @@ export class QueueControl extends Effect.Service<QueueControl>()("soulspot/Queue
       for (const chunk of Arr.chunksOf(ids, 500)) for (const id of yield* repo.remove(chunk)) removed.add(id)
       const rest = yield* oneByOne(ids.filter((id) => !removed.has(id)), manager.remove)
       yield* Effect.logInfo(`removed ${removed.size + rest.done.length} finished downloads from the lists`)
-      return { done: ids.filter((id) => removed.has(id) || rest.done.includes(id)), refused: rest.refused } satisfies BulkResult
+      const alsoRemoved = new Set(rest.done)
+      return { done: ids.filter((id) => removed.has(id) || alsoRemoved.has(id)), refused: rest.refused } satisfies BulkResult
     })
 
     /** "Retry all failed": every FAILED download back to WAITING. */

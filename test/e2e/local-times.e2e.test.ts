@@ -58,7 +58,7 @@ describe.skipIf(skip !== undefined)("times in the browser's own time zone", () =
 
     // without the script the server's own text is there, in UTC
     const plain = await (await fetch(`${app.url}/download-manager`)).text()
-    expect(plain).toContain(`<time datetime="2099-01-02T03:04:05.000Z" data-time="clock" title="2099-01-02 03:04:05 UTC">2099-01-02 03:04:05 UTC</time>`)
+    expect(plain).toContain(`<time datetime="2099-01-02T03:04:05.000Z" data-time="clock">2099-01-02 03:04:05 UTC</time>`)
     await context.close()
   }, 60_000)
 })

@@ -41,8 +41,8 @@ export const utcText = (iso: string, seconds = false): string =>
   `${iso.slice(0, 10)} ${iso.slice(11, seconds ? 19 : 16)} UTC`
 
 /**
- * A moment as a `<time>`: static/times.js turns it into the browser's local time, either relative
+ * A moment as a `<time>` (UTC text without scripts): static/times.js turns it into the browser's local time, either relative
  * ("3 min ago", the exact local time on hover) or as a clock time ("next try at 23:05:09").
  */
 export const timeTag = (iso: string, kind: "relative" | "clock"): SafeHtml =>
-  html`<time datetime="${iso}" data-time="${kind}" title="${utcText(iso, true)}">${utcText(iso, kind === "clock")}</time>`
+  html`<time datetime="${iso}" data-time="${kind}">${utcText(iso, kind === "clock")}</time>`

@@ -1,6 +1,6 @@
 import { type Download, isActive, isTerminal, progressOf } from "../../domain/download.js"
 import type { Candidate } from "../../domain/ports/DownloadRepository.js"
-import { html, type SafeHtml } from "../html.js"
+import { compactHtml, html, type SafeHtml } from "../html.js"
 import { baseName, bytes, duration, speed, timeTag } from "./format.js"
 import { importPanel } from "./import-panel.js"
 
@@ -20,7 +20,7 @@ const albumKey = (d: Download) => d.track.album ? `${d.track.artist}\u0000${d.tr
  */
 const activeControls = (d: Download): SafeHtml => {
   const url = `/download-manager/downloads/${d.id}`
-  return html`${d.paused === true
+  return compactHtml`${d.paused === true
     ? html`<button type="button" hx-post="${url}/resume" hx-swap="outerHTML">Resume</button>`
     : html`<button type="button" hx-post="${url}/pause" hx-swap="outerHTML">Pause</button>`}
     <form class="prio" hx-post="${url}/priority" hx-swap="outerHTML"><span class="muted">priority <b class="prio-value">${d.priority}</b></span><button class="link" name="move" value="up" aria-label="Raise priority">▲</button><button class="link" name="move" value="down" aria-label="Lower priority">▼</button><button class="link" name="move" value="top" aria-label="Move to the top">Top</button></form>`
@@ -42,7 +42,7 @@ export const downloadRow = (d: Download): SafeHtml => {
   const p = progressOf(d)
   const status = d.status.toLowerCase()
   const paused = d.paused === true
-  return html`<li id="${rowId(d)}" class="row status-${status}${paused ? " paused" : ""}" data-status="${d.status}" data-priority="${d.priority}" data-created="${d.createdAt}" ${paused ? html` data-paused="true"` : ""} data-album="${albumKey(d)}" hx-target="#${rowId(d)}">
+  return compactHtml`<li id="${rowId(d)}" class="row status-${status}${paused ? " paused" : ""}" data-status="${d.status}" data-priority="${d.priority}" data-created="${d.createdAt}" ${paused ? html` data-paused="true"` : ""} data-album="${albumKey(d)}" hx-target="#${rowId(d)}">
   <div class="row-main">
     <input type="checkbox" class="select-row" name="ids" value="${d.id}" aria-label="Select “${d.track.title}”">
     <div class="row-title"><strong>${d.track.title}</strong> <span class="muted">${d.track.artist}${d.track.album ? html` · ${d.track.album}` : ""}</span></div>
@@ -62,12 +62,12 @@ export const downloadRow = (d: Download): SafeHtml => {
   ${d.error ? html`<div class="row-error">${d.error}</div>` : ""}
   ${importPanel(d)}
 <div class="row-actions">
-<button type="button" class="link" hx-get="/download-manager/downloads/${d.id}/candidates" hx-target="#why-${d.id}" hx-swap="innerHTML">Why this file?</button>
+<button type="button" class="link" hx-get="/download-manager/downloads/${d.id}/candidates" hx-target="next .why" hx-swap="innerHTML">Why this file?</button>
 ${isActive(d.status) ? activeControls(d) : ""}
 ${isActive(d.status) ? html`<button type="button" class="danger" hx-post="/download-manager/downloads/${d.id}/cancel" hx-swap="outerHTML" hx-confirm="Cancel “${d.track.title}”?">Cancel</button>` : ""}
 ${d.status === "FAILED" || d.status === "CANCELLED" ? html`<button type="button" hx-post="/download-manager/downloads/${d.id}/retry" hx-swap="outerHTML">Retry</button>` : ""}
 ${isTerminal(d.status) ? html`<button type="button" class="link" hx-post="/download-manager/downloads/${d.id}/remove" hx-swap="outerHTML" title="Remove from the lists (a file in the library stays)">Remove</button>` : ""}
-${isActive(d.status) && d.track.album ? html`<button type="button" class="link" hx-post="/download-manager/downloads/${d.id}/album-first" hx-target="#list-message" hx-swap="innerHTML" title="Search this album's waiting tracks before everything else">Album to the front</button>` : ""}
+${isActive(d.status) && d.track.album ? html`<button type="button" class="link" hx-post="/download-manager/downloads/${d.id}/album-first" hx-target="#list-message" hx-swap="innerHTML" title="Search this album first">Album to the front</button>` : ""}
 ${d.track.album ? html`<button type="button" class="link select-album">Select album</button>` : ""}
 </div>
   <div id="why-${d.id}" class="why" hx-preserve></div>
