@@ -23,6 +23,9 @@ import { workerLoop } from "../workers/loop.js"
 /** How often due deliveries are looked for when nothing wakes the worker. */
 export const DELIVERY_INTERVAL = Duration.seconds(5)
 const BATCH = 20
+/** Delivered and given-up messages are kept this long (the counts in Settings cover this span). */
+export const KEEP_DELIVERED = Duration.days(30)
+const PRUNE_EVERY = Duration.hours(1)
 
 const iso = (ms: number) => new Date(ms).toISOString()
 const label = (s: StoredTarget) => `${s.target.name ?? s.target.type} (${s.target.type} ${s.id})`
@@ -43,6 +46,7 @@ export class NotificationDelivery extends Effect.Service<NotificationDelivery>()
     const running = yield* FiberMap.make<string>()
     /** A target that failed transiently rests until its next try (in memory: a restart simply tries again). */
     const resting = new Map<string, number>()
+    let prunedAt = Number.NEGATIVE_INFINITY
 
     const count = (type: string, outcome: "delivered" | "retry" | "gave_up") =>
       Metric.increment(Metric.tagged(Metric.tagged(notificationDeliveries, "type", type), "outcome", outcome))
@@ -124,6 +128,10 @@ export class NotificationDelivery extends Effect.Service<NotificationDelivery>()
       yield* store.setImportOn(yield* importOn)
       yield* sideEffects
       const now = yield* Clock.currentTimeMillis
+      if (now - prunedAt >= Duration.toMillis(PRUNE_EVERY)) {
+        yield* store.prune(iso(now - Duration.toMillis(KEEP_DELIVERED)))
+        prunedAt = now
+      }
       for (const id of yield* store.dueTargets(iso(now))) {
         if ((resting.get(id) ?? 0) > now) continue
         resting.delete(id)
@@ -144,7 +152,7 @@ export class NotificationDelivery extends Effect.Service<NotificationDelivery>()
   })
 }) {}
 
-/** Starts the worker: woken by every committed download change (a finished one may have written an event). */
+/** Starts the worker: every DELIVERY_INTERVAL, and at once when a download finished or failed. */
 export const NotificationWorkerLive = Layer.scopedDiscard(Effect.gen(function*() {
   const delivery = yield* NotificationDelivery
   const events = yield* Events
@@ -153,7 +161,10 @@ export const NotificationWorkerLive = Layer.scopedDiscard(Effect.gen(function*()
   const sub = yield* events.subscribe
   yield* Effect.forkScoped(Effect.forever(Effect.gen(function*() {
     const batch = yield* Queue.takeBetween(sub, 1, 256)
-    if (Chunk.some(batch, ({ event }) => event._tag === "DownloadChanged" || event._tag === "HealthChanged")) yield* wake.offer(undefined)
+    // a download that finished or failed (or whose import moved on) may have written an event
+    if (Chunk.some(batch, ({ event }) => event._tag === "DownloadChanged" && (event.download.status === "COMPLETED" || event.download.status === "FAILED"))) {
+      yield* wake.offer(undefined)
+    }
   })))
   yield* Effect.forkScoped(workerLoop("notifications", delivery.tick, Effect.succeed(DELIVERY_INTERVAL), wake))
 }))

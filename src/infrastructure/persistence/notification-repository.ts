@@ -202,7 +202,13 @@ export class NotificationStore extends Effect.Service<NotificationStore>()("soul
     const markHandled = (seqs: ReadonlyArray<number>) =>
       seqs.length === 0 ? Effect.void : sql`UPDATE notification_outbox SET handled = 1 WHERE ${sql.in("seq", seqs)}`.pipe(Effect.asVoid)
 
+    /** Events older than `before` that are done everywhere; album.completed rows stay, they keep "once per album". */
+    const prune = (before: string) =>
+      sql`DELETE FROM notification_outbox WHERE created_at < ${before} AND handled = 1 AND dedupe IS NULL
+        AND NOT EXISTS (SELECT 1 FROM notification_deliveries d WHERE d.outbox_seq = notification_outbox.seq AND d.state = 'pending')`
+
     return {
+      prune: (before: string) => Effect.orDie(Effect.asVoid(prune(before))),
       listTargets: Effect.orDie(listTargets),
       findTarget: (id: string) => Effect.orDie(findTarget(id)),
       replaceTargets: (targets: ReadonlyArray<NotificationTarget>) => Effect.orDie(replaceTargets(targets)),

@@ -5,6 +5,7 @@
  * target that holds up nobody else.
  */
 import { FetchHttpClient } from "@effect/platform"
+import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Option, Redacted, TestClock } from "effect"
 import { createHmac } from "node:crypto"
@@ -221,6 +222,23 @@ describe("notification delivery", () => {
       yield* realPause(50)
       expect(jf.received).toHaveLength(1)
       expect(jf.received[0]!.path).toBe("/Library/Refresh")
+    }).pipe(Effect.scoped, Effect.provide(worker(tempDbFile()))))
+
+  it.effect("delivered messages are dropped after 30 days; album.completed is kept so an album is never announced twice", () =>
+    Effect.gen(function*() {
+      const r = yield* makeReceiver
+      const [id] = yield* targets({ type: "webhook", url: r.url, enabled: true })
+      const sql = yield* SqlClient.SqlClient
+      yield* addFailed()
+      yield* sql`INSERT INTO notification_outbox (type, payload, dedupe, created_at) VALUES ('album.completed', '{}', 'album.completed:a1', ${new Date(2000).toISOString()})`
+      yield* tick
+      yield* untilSummary(id!, (s) => s.delivered === 2)
+      yield* TestClock.adjust("29 days")
+      yield* tick
+      expect((yield* sql<{ n: number }>`SELECT count(*) AS n FROM notification_outbox`)[0]!.n).toBe(2)
+      yield* TestClock.adjust("2 days")
+      yield* tick
+      expect(yield* sql<{ type: string }>`SELECT type FROM notification_outbox`).toEqual([{ type: "album.completed" }])
     }).pipe(Effect.scoped, Effect.provide(worker(tempDbFile()))))
 
   it.effect("SOULSPOT_WEBHOOK_URL becomes a webhook target for every event, its secret kept redacted elsewhere", () =>

@@ -6,6 +6,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, TestClock } from "effect"
 import { QueueAlbumDownloads } from "../../../src/application/queue-album-downloads.js"
+import { StatusSync } from "../../../src/application/workers/status-sync.js"
 import { makeSimulator, type SimFile } from "../../../src/dev/slskd-simulator/index.js"
 import { DownloadRepository } from "../../../src/domain/ports/DownloadRepository.js"
 import type { NotificationTarget } from "../../../src/domain/notifications/targets.js"
@@ -14,7 +15,7 @@ import { NotificationStore } from "../../../src/infrastructure/persistence/notif
 import { tempDbFile } from "../../support/db.js"
 import { allIn, engineLayer, waitUntil } from "../../support/engine.js"
 import { makeReceiver, type Receiver } from "../../support/receiver.js"
-import { advance } from "../../support/simulator.js"
+import { advance, realPause } from "../../support/simulator.js"
 
 const TRACKS = ["Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot", "Golf", "Hotel", "India", "Juliett", "Kilo", "Lima"]
 const FOLDER = "@@nato\\Music\\Signal Band\\2001 - Phonetic [FLAC]"
@@ -66,6 +67,11 @@ describe("notifications with the engine", () => {
         const first = yield* queue("Alpha")
         yield* waitUntil(Effect.sync(() => hanging.received.length >= 1 && fine.received.length >= 1), { step: "500 millis" })
         expect(yield* allIn([first], ["COMPLETED"])).toBe(true)
+        // with the request still open (the test clock stands still), a sync tick runs to its end at once
+        const synced = yield* Effect.raceFirst(
+          Effect.as(Effect.flatMap(StatusSync, (s) => s.tick), "synced"),
+          Effect.as(realPause(5000), "held up"))
+        expect(synced).toBe("synced")
         // the hanging request is open: later downloads still move and are announced to the other target
         const later = [yield* queue("Bravo"), yield* queue("Charlie")]
         yield* waitUntil(allIn(later, ["COMPLETED"]), { step: "500 millis" })
