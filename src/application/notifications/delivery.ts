@@ -6,12 +6,12 @@
  * same X-SoulSpot-Delivery id, for the receiver to drop.
  */
 import { HttpClient, HttpClientRequest } from "@effect/platform"
-import { Chunk, Clock, Duration, Effect, FiberMap, Layer, Metric, Option, Queue, Random, Redacted } from "effect"
+import { Chunk, Clock, Duration, Effect, Either, FiberMap, Layer, Metric, Option, Queue, Random, Redacted, Schema } from "effect"
 import { dirname } from "node:path"
 import { ImportSetting, Setting, WebhookEnvConfig } from "../../config.js"
 import { decideRetry } from "../../domain/notifications/delivery-rules.js"
 import { type EventPayload, eventMessage } from "../../domain/notifications/messages.js"
-import { isMediaServer, type MessageTarget, type NotificationTarget } from "../../domain/notifications/targets.js"
+import { isMediaServer, type MessageTarget, NotificationTarget } from "../../domain/notifications/targets.js"
 import { MediaScans } from "../../domain/ports/MediaScans.js"
 import { Settings } from "../../domain/ports/Settings.js"
 import { sendMessage } from "../../infrastructure/notifications/senders/registry.js"
@@ -29,6 +29,8 @@ const PRUNE_EVERY = Duration.hours(1)
 
 const iso = (ms: number) => new Date(ms).toISOString()
 const label = (s: StoredTarget) => `${s.target.name ?? s.target.type} (${s.target.type} ${s.id})`
+
+const validTarget = Schema.decodeUnknownEither(NotificationTarget)
 
 /** The target SOULSPOT_WEBHOOK_URL and SOULSPOT_WEBHOOK_SECRET describe: every event. */
 export const envWebhookTarget = (url: Option.Option<string>, secret: Option.Option<Redacted.Redacted<string>>): Option.Option<NotificationTarget> =>
@@ -143,7 +145,10 @@ export class NotificationDelivery extends Effect.Service<NotificationDelivery>()
     /** Writes (or removes) the SOULSPOT_WEBHOOK_URL target. */
     const configureEnvTarget = Effect.gen(function*() {
       const env = yield* WebhookEnvConfig.pipe(Effect.orElseSucceed(() => ({ url: Option.none<string>(), secret: Option.none<Redacted.Redacted<string>>() })))
-      const target = envWebhookTarget(env.url, env.secret)
+      const target = Option.filter(envWebhookTarget(env.url, env.secret), (t) => Either.isRight(validTarget(t)))
+      if (Option.isSome(env.url) && env.url.value !== "" && Option.isNone(target)) {
+        yield* Effect.logError(`notifications: SOULSPOT_WEBHOOK_URL is not an http(s) URL; no webhook target from the environment`)
+      }
       yield* store.setEnvTarget(target)
       if (Option.isSome(target)) yield* Effect.logInfo("notifications: SOULSPOT_WEBHOOK_URL receives every event")
     })

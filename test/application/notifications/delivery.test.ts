@@ -7,7 +7,7 @@
 import { FetchHttpClient } from "@effect/platform"
 import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, Option, Redacted, TestClock } from "effect"
+import { ConfigProvider, Effect, Layer, Option, Redacted, TestClock } from "effect"
 import { createHmac } from "node:crypto"
 import { envWebhookTarget, NotificationDelivery } from "../../../src/application/notifications/delivery.js"
 import { MediaScansLive } from "../../../src/application/notifications/scans.js"
@@ -240,6 +240,24 @@ describe("notification delivery", () => {
       yield* tick
       expect(yield* sql<{ type: string }>`SELECT type FROM notification_outbox`).toEqual([{ type: "album.completed" }])
     }).pipe(Effect.scoped, Effect.provide(worker(tempDbFile()))))
+
+  it.effect("SOULSPOT_WEBHOOK_URL is written as the env target, replaced when it changes, removed when unset or not a URL", () =>
+    Effect.gen(function*() {
+      const delivery = yield* NotificationDelivery
+      const store = yield* NotificationStore
+      const withEnv = (env: Record<string, string>) =>
+        delivery.configureEnvTarget.pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))))
+      yield* withEnv({ SOULSPOT_WEBHOOK_URL: "http://hooks.example/a", SOULSPOT_WEBHOOK_SECRET: "s" })
+      expect((yield* store.listTargets).map((t) => [t.origin, t.target])).toEqual([["env", expect.objectContaining({ url: "http://hooks.example/a", secret: "s" })]])
+      yield* withEnv({ SOULSPOT_WEBHOOK_URL: "http://hooks.example/b" })
+      expect((yield* store.listTargets).map((t) => (t.target as { url: string; secret?: string }))).toEqual([expect.objectContaining({ url: "http://hooks.example/b" })])
+      expect((yield* store.listTargets)[0]!.target).not.toHaveProperty("secret")
+      yield* withEnv({ SOULSPOT_WEBHOOK_URL: "hooks.example/c" })
+      expect(yield* store.listTargets).toEqual([])
+      yield* withEnv({ SOULSPOT_WEBHOOK_URL: "http://hooks.example/a" })
+      yield* withEnv({})
+      expect(yield* store.listTargets).toEqual([])
+    }).pipe(Effect.provide(worker(tempDbFile()))))
 
   it.effect("SOULSPOT_WEBHOOK_URL becomes a webhook target for every event, its secret kept redacted elsewhere", () =>
     Effect.sync(() => {
