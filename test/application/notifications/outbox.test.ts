@@ -109,6 +109,11 @@ describe("notification outbox", () => {
         expect((yield* outbox).map((e) => `${e.type}${e.messages ? "" : " (silent)"}`)).toEqual([
           "download.completed", "download.imported (silent)", "download.needs_review", "download.imported"
         ])
+        // the imported file's path travels with the event: the media-server scans need its folder
+        expect((yield* outbox).filter((e) => e.type === "download.imported").map((e) => e.payload.download.import)).toEqual([
+          expect.objectContaining({ status: "IMPORTED", path: "/music/Band/Three/01.flac" }),
+          expect.objectContaining({ status: "IMPORTED", path: "/music/Solo/Lonely.flac" })
+        ])
         yield* imports.update(ids[2]!, { status: "IMPORTED", step: "DONE", path: "/music/Band/Three/03.flac" })
         expect((yield* outbox).filter((e) => e.type === "album.completed")).toEqual([])
         // the review accepted: the last track lands and the album is complete
