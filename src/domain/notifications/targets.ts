@@ -72,6 +72,8 @@ export interface NotificationMessage {
   readonly download?: unknown
   readonly album?: { readonly id: string; readonly title: string; readonly artist: string; readonly total_tracks: number; readonly done_tracks: number }
   readonly health?: unknown
+  /** Why a download failed or needs review. */
+  readonly reason?: string
   /** One line for humans (ntfy/Discord/Gotify/Apprise titles and bodies). */
   readonly title: string
   readonly text: string
