@@ -18,6 +18,10 @@ import { PlaylistSync, PlaylistSyncWorkerLive } from "./application/playlist-syn
 import { QueueAlbumDownloads } from "./application/queue-album-downloads.js"
 import { DomainEventsLive, Events } from "./application/events.js"
 import { MediaScansLive } from "./application/notifications/scans.js"
+import { NotificationDelivery, NotificationWorkerLive } from "./application/notifications/delivery.js"
+import { NotificationTargets } from "./application/notifications/targets.js"
+import { SlskdWatch, SlskdWatchWorkerLive } from "./application/notifications/slskd-watch.js"
+import { NotificationStore } from "./infrastructure/persistence/notification-repository.js"
 import { HealthReport } from "./application/health.js"
 import { QueueControl } from "./application/queue-control.js"
 import { QueueTrackDownload } from "./application/queue-track-download.js"
@@ -60,7 +64,7 @@ export const PersistenceLayer = (db: string) => {
   const playlists = PlaylistRepositoryLive.pipe(Layer.provide(Layer.mergeAll(database, events)))
   return Layer.mergeAll(database, events, tracks, downloads, playlists, SettingsLive.pipe(Layer.provide(database)),
     QualityProfilesLive.pipe(Layer.provide(database)), DataVersionLive(db).pipe(Layer.provide(database)),
-    AlbumGroupsLive.pipe(Layer.provide(database)))
+    AlbumGroupsLive.pipe(Layer.provide(database)), NotificationStore.Default.pipe(Layer.provide(database)))
 }
 
 /** slskd behind the circuit breaker: the only provider the application sees. */
@@ -86,7 +90,8 @@ export const ApplicationLayer = Layer.mergeAll(
   LibraryImport.Default, Sessions.Default, SignInLimiter.Default, EventStreamCap.Default,
   QueueControl.Default.pipe(Layer.provide(DownloadManager.Default)), AlbumCovers.Default,
   ReadCache.Default.pipe(Layer.provide(QueueControl.Default), Layer.provide(DownloadManager.Default)),
-  MediaScansLive.pipe(Layer.provide(FetchHttpClient.layer))
+  NotificationDelivery.Default.pipe(Layer.provideMerge(MediaScansLive), Layer.provide(FetchHttpClient.layer)),
+  SlskdWatch.Default, NotificationTargets.Default.pipe(Layer.provide(FetchHttpClient.layer))
 ).pipe(
   Layer.provideMerge(PlaylistSync.Default),
   Layer.provideMerge(ImportTrackList.Default.pipe(Layer.provide(QueueTrackDownload.Default))),
@@ -96,7 +101,7 @@ export const ApplicationLayer = Layer.mergeAll(
 
 export const WorkersLayer = Layer.mergeAll(
   WakeOnEventsLive, QueueDispatcherWorkerLive, DownloadWorkerLive, StatusSyncWorkerLive, PlaylistSyncWorkerLive, ImportWorkerLive,
-  LibraryIndexWorkerLive, SlskdStartupProbeLive
+  LibraryIndexWorkerLive, SlskdStartupProbeLive, NotificationWorkerLive, SlskdWatchWorkerLive
 )
 
 /** The one place where the service is put together. The HTTP server itself is provided by the caller. */

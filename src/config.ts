@@ -32,6 +32,12 @@ export const ServerConfig = Config.all({
 })
 export type ServerConfig = Config.Config.Success<typeof ServerConfig>
 
+/** One webhook target receiving every event, configured without the UI (scripts, containers). */
+export const WebhookEnvConfig = Config.all({
+  url: Config.string("SOULSPOT_WEBHOOK_URL").pipe(Config.map((u) => u.trim()), Config.option),
+  secret: Config.redacted("SOULSPOT_WEBHOOK_SECRET").pipe(Config.option)
+})
+
 const MAX_DURATION = Duration.days(7)
 
 const SHORT_UNITS: Record<string, string> = { ms: "millis", s: "seconds", sec: "seconds", m: "minutes", min: "minutes", h: "hours", d: "days" }
@@ -196,6 +202,8 @@ export const Setting = {
   slskdRestartGrace: durationSetting("slskd.restart_grace", "SOULSPOT_SLSKD_RESTART_GRACE", "2 minutes", "after an slskd restart, how long slskd may take to resume a transfer before SoulSpot enqueues it again"),
   removeFinished: boolSetting("transfer.remove_finished", "SOULSPOT_REMOVE_FINISHED", true, "remove finished transfers from slskd's list once SoulSpot has seen their end"),
   scanDelay: durationSetting("notifications.scan_delay", "SOULSPOT_SCAN_DELAY", "60 seconds", "quiet time after the last import before media servers are asked to rescan"),
+  notifyGiveUpAfter: durationSetting("notifications.give_up_after", "SOULSPOT_NOTIFY_GIVE_UP_AFTER", "24 hours", "how long a message is retried (from its first attempt) before it is given up"),
+  slskdDownAfter: durationSetting("notifications.slskd_down_after", "SOULSPOT_SLSKD_DOWN_AFTER", "5 minutes", "how long slskd must be unreachable before slskd.down is sent"),
   defaultProfile: {
     key: "quality.default_profile", env: "SOULSPOT_DEFAULT_PROFILE", description: "quality profile for new downloads",
     secret: false, default: "balanced", schema: ProfileNameText

@@ -16,3 +16,6 @@ export const playlistSyncs = Metric.counter("soulspot_playlist_syncs_total", {
 export const mediaScans = Metric.counter("soulspot_media_scans_total", {
   description: "media-server rescans by server type and outcome (ok, failed; attempt_failed per failed attempt)", incremental: true
 })
+export const notificationDeliveries = Metric.counter("soulspot_notification_deliveries_total", {
+  description: "notification delivery attempts by target type and outcome (delivered, retry, gave_up)", incremental: true
+})

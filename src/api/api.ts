@@ -5,6 +5,7 @@ import { DownloadStatus, Priority } from "../domain/download.js"
 import { DownloadDto, HealthDto, SettingDto, StatsDto } from "./dto.js"
 import { BadRequest, Conflict, NotFound, Unauthorized, Unavailable, Unprocessable, UpstreamFailed } from "./errors.js"
 import { describeOperations } from "./openapi-docs.js"
+import { NotificationsApi } from "./notifications-api.js"
 import { BatchApi, PlaylistsApi, SpotifyAccountApi } from "./playlist-api.js"
 
 const Text = (field: string, max = 500) =>
@@ -251,7 +252,7 @@ function declareApiKey(spec: Record<string, any>): Record<string, any> {
 
 export class SoulSpotApi extends HttpApi.make("soulspot")
   .add(DownloadsApi).add(ManagerApi).add(SettingsApi).add(AlbumsApi).add(PreviewApi).add(BatchApi)
-  .add(PlaylistsApi).add(SpotifyAccountApi).add(LibraryImportApi)
+  .add(PlaylistsApi).add(SpotifyAccountApi).add(LibraryImportApi).add(NotificationsApi)
   .addError(Unauthorized)
   .annotate(OpenApi.Title, "SoulSpot")
   .annotate(OpenApi.Description, "Self-hosted music download manager for the Soulseek network through slskd")

@@ -4,6 +4,8 @@ import { SoulSpotApi } from "./api.js"
 import { ApiFallbackRoute, ErrorShapeMiddleware } from "./error-shape.js"
 import { RestLive } from "./rest.js"
 import { PlaylistRestLive } from "./rest-playlists.js"
+import { NotificationsRestLive } from "./notifications-rest.js"
+import { NotificationPageRoutes } from "./notifications-pages.js"
 import { AuthMiddleware, LoginRoutes } from "./auth.js"
 import { HealthAliasRoute } from "./health-route.js"
 import { MetricsRoute } from "./metrics-route.js"
@@ -15,7 +17,7 @@ import { GuardMiddleware } from "./guard.js"
 import { PolledReadsMiddleware } from "./read-cache.js"
 import { FaviconRoute, StaticRoutes, VendorRoutes } from "./static.js"
 
-const ApiRoutes = HttpLayerRouter.addHttpApi(SoulSpotApi, { openapiPath: "/api/openapi.json" }).pipe(Layer.provide(Layer.merge(RestLive, PlaylistRestLive)))
+const ApiRoutes = HttpLayerRouter.addHttpApi(SoulSpotApi, { openapiPath: "/api/openapi.json" }).pipe(Layer.provide(Layer.mergeAll(RestLive, PlaylistRestLive, NotificationsRestLive)))
 
 
 /** Every route of the service on one router: JSON API, docs, SSE, pages, partials and static files. */
@@ -28,6 +30,7 @@ export const AllRoutes = Layer.mergeAll(
   PagesLive,
   PlaylistPageRoutes,
   ImportPageRoutes,
+  NotificationPageRoutes,
   VendorRoutes,
   StaticRoutes(),
   FaviconRoute,

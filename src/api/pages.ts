@@ -22,6 +22,7 @@ import { healthPanel, statsBar } from "./views/panels.js"
 import { candidatesView, downloadList, downloadRow, showMore } from "./views/rows.js"
 import { listSection, managerPage } from "./views/manager.js"
 import { settingsForm, settingsPage } from "./views/settings.js"
+import { notificationsSection } from "./notifications-pages.js"
 import { settingsPanels } from "./playlist-pages.js"
 import { AlbumGroups } from "../domain/ports/AlbumGroups.js"
 import { AlbumCovers } from "../application/album-covers.js"
@@ -291,7 +292,7 @@ export const PageRoutes = HttpLayerRouter.addAll([
   }).pipe(Effect.catchTag("RequestError", () => Effect.succeed(page(message("error", "The form could not be read."), 400))))),
   HttpLayerRouter.route("GET", "/download-manager/settings", (request) => Effect.gen(function*() {
     const settings = yield* Settings
-    return page(settingsPage(yield* settings.describe, yield* settingsPanels(requestUrl(request))))
+    return page(settingsPage(yield* settings.describe, html`${yield* settingsPanels(requestUrl(request))}${yield* notificationsSection}`))
   })),
   HttpLayerRouter.route("POST", "/download-manager/settings", Effect.gen(function*() {
     const settings = yield* Settings

@@ -49,7 +49,8 @@ const OUR_ATTRIBUTES = new Set([
   "data-statuses", "data-since", "title", "scope", "for", "method",
   "action", "disabled", "min", "max", "step", "inputmode", "pattern", "colspan", "hx-encoding", "accept",
   "data-paused", "data-album", "data-action", "data-rank", "hx-vals", "hx-include", "hx-preserve", "datetime", "data-time",
-  "data-album-id", "data-disc", "data-track", "data-rows", "loading", "open"
+  "data-album-id", "data-disc", "data-track", "data-rows", "loading", "open",
+  "rows", "data-target-type", "data-enabled", "data-deliveries", "data-last-error", "data-test-answer"
 ])
 const TAG = /<([a-zA-Z][\w-]*)((?:\s+[^\s=>/]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>"']+))?)*)\s*\/?>/g
 const ATTR = /([^\s=>/]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>"']+))?/g
@@ -252,6 +253,24 @@ describe("hostile values on every HTML surface", () => {
         expectSafe(bad.text, [HOSTILE_SETTING], "settings error")
         expect(bad.text).toContain(esc("\"><script>alert(12)</script>"))
         expect(bad.text).toMatch(/is not a duration/)
+      }))
+
+    it.effect("the Notifications section escapes target names, fields, headers and its error messages", () =>
+      Effect.gen(function*() {
+        const put = yield* request("PUT", "/api/notifications", { json: { targets: [
+          { type: "webhook", name: HOSTILE_SETTING, url: HOSTILE_URL.replaceAll(" ", ""), headers: { "X-Evil": "\"><script>alert(13)</script>" } }
+        ] } })
+        expect(put.status, put.text).toBe(200)
+        const page = yield* getPage("/download-manager/settings")
+        expectSafe(page, [HOSTILE_SETTING], "notifications section")
+        const id = (JSON.parse(put.text) as { targets: Array<{ id: string }> }).targets[0]!.id
+        const edit = yield* getPage(`/download-manager/notifications/${id}/edit`)
+        expectSafe(edit, [HOSTILE_SETTING, "\"><script>alert(13)</script>"], "notification edit form")
+        const bad = yield* request("POST", "/download-manager/notifications", { form: { type: "ntfy", name: "x", url: "\"><script>alert(14)</script>", enabled: "true" } })
+        expect(bad.status).toBe(400)
+        expect(injected(bad.text)).toEqual([])
+        expect(bad.text).not.toContain("alert(14)</script>")
+        expect(bad.text).toMatch(/url: /)
       }))
   })
 })

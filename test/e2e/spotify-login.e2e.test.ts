@@ -90,11 +90,11 @@ describe.skipIf(skip !== undefined)("Spotify login in a browser", () => {
     // back in the SoulSpot tab, the address is pasted
     const page = await browserContext.newPage()
     await settings(page)
-    await page.locator("input[name=url]").fill(landed)
+    await page.locator("#spotify-account input[name=url]").fill(landed)
     await page.getByRole("button", { name: "Finish login" }).click()
     await page.locator("#spotify-who", { hasText: "Connected as Alice Example" }).waitFor({ timeout: WAIT })
     // the same address again is refused: the state was used
-    await page.locator("input[name=url]").fill(landed)
+    await page.locator("#spotify-account input[name=url]").fill(landed)
     await page.getByRole("button", { name: "Finish login" }).click()
     await page.locator("#spotify-account .msg-error", { hasText: "already used" }).waitFor({ timeout: WAIT })
   }, 60_000)

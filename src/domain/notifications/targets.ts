@@ -63,11 +63,17 @@ export const SECRET_FIELDS: Readonly<Record<NotificationTarget["type"], Readonly
  */
 export interface NotificationMessage {
   readonly version: 1
+  /** The event's id: the same in every retry and for every target. */
+  readonly id?: string
+  /** A "send a test message" from Settings, not a real event. */
+  readonly test?: true
   readonly event: NotificationEvent
   readonly at: string
   readonly download?: unknown
   readonly album?: { readonly id: string; readonly title: string; readonly artist: string; readonly total_tracks: number; readonly done_tracks: number }
   readonly health?: unknown
+  /** Why a download failed or needs review. */
+  readonly reason?: string
   /** One line for humans (ntfy/Discord/Gotify/Apprise titles and bodies). */
   readonly title: string
   readonly text: string
