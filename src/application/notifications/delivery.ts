@@ -126,7 +126,7 @@ export class NotificationDelivery extends Effect.Service<NotificationDelivery>()
     })
 
     const tick = Effect.gen(function*() {
-      // album.completed waits for the imports while the import is on (see migrations/0200_notifications.sql)
+      // album.completed waits for the imports while the import is on (see migrations/0015_notifications.sql)
       yield* store.setImportOn(yield* importOn)
       yield* sideEffects
       const now = yield* Clock.currentTimeMillis
