@@ -78,6 +78,8 @@ it.skipIf(skip !== undefined)("adds a webhook target, sends a test message and s
   expect(stored.map((s) => [s.target.type, s.target.enabled, (s.target as { secret?: string }).secret])).toEqual([["webhook", false, "page-secret"]])
 
   // another type's form follows the type chosen
+  // (the form may have just been swapped in by the Disable answer: wait until htmx has taken it over)
+  await page.waitForFunction(() => (document.querySelector("#nt-type") as unknown as { "htmx-internal-data"?: unknown } | null)?.["htmx-internal-data"] !== undefined)
   await section.getByLabel("Type").selectOption("ntfy")
   await section.getByLabel(/Topic URL/).waitFor()
   expect(consoleErrors.filter((e) => /Response Status Error|htmx/.test(e))).toEqual([])
