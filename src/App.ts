@@ -1,6 +1,7 @@
 import { FetchHttpClient, HttpLayerRouter, HttpMiddleware } from "@effect/platform"
 import { Layer } from "effect"
-import { AllRoutes, isPolledRead } from "./api/http.js"
+import { AllRoutes } from "./api/http.js"
+import { isPolledRead } from "./api/read-cache.js"
 import { ImportWorkerLive } from "./application/library/import-worker.js"
 import { LibraryImport } from "./application/library/library-import.js"
 import { LibraryIndexer, LibraryIndexWorkerLive } from "./application/library/library-indexer.js"

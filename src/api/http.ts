@@ -1,4 +1,4 @@
-import { HttpApiScalar, HttpLayerRouter, type HttpServerRequest } from "@effect/platform"
+import { HttpApiScalar, HttpLayerRouter } from "@effect/platform"
 import { Layer } from "effect"
 import { SoulSpotApi } from "./api.js"
 import { ApiFallbackRoute, ErrorShapeMiddleware } from "./error-shape.js"
@@ -44,13 +44,3 @@ export const AllRoutes = Layer.mergeAll(
   PolledReadsMiddleware
 )
 
-
-const POLLED_READS = new Set(["/api/downloads/manager/stats", "/api/downloads/manager/active"])
-
-/**
- * The reads every open page and script polls: no tracing span per request (nothing exports
- * spans; in a CPU profile of bench/http.bench.ts, the span's URL parse and header copies were
- * about 5 % of a cached answer's cost).
- */
-export const isPolledRead = (request: HttpServerRequest.HttpServerRequest): boolean =>
-  request.method === "GET" && POLLED_READS.has(request.url.split("?")[0] ?? "")

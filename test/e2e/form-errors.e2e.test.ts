@@ -6,7 +6,7 @@
 import type { Browser, Page } from "playwright-core"
 import { afterAll, beforeAll, expect, it } from "vitest"
 import { freePort } from "../ops/child.js"
-import { browserSkipReason, launchChromium, type LiveApp, startLiveApp } from "../support/browser.js"
+import { browserSkipReason, launchChromium, type LiveApp, openPage, startLiveApp } from "../support/browser.js"
 
 const skip = browserSkipReason()
 let app: LiveApp
@@ -23,14 +23,7 @@ afterAll(async () => {
   await app?.close()
 })
 
-const open = async (path: string) => {
-  const page = await browser.newPage()
-  const consoleErrors: Array<string> = []
-  page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()) })
-  await page.goto(`${app.url}${path}`)
-  await page.waitForFunction(() => (window as unknown as { htmx?: unknown }).htmx !== undefined)
-  return { page, consoleErrors }
-}
+const open = (path: string) => openPage(browser, `${app.url}${path}`)
 
 const result = (page: Page) => page.locator("#queue-result")
 

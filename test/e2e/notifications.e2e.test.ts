@@ -8,7 +8,7 @@ import type { Browser } from "playwright-core"
 import { createHmac } from "node:crypto"
 import { afterAll, beforeAll, expect, it } from "vitest"
 import { NotificationStore } from "../../src/infrastructure/persistence/notification-repository.js"
-import { browserSkipReason, launchChromium, type LiveApp, startLiveApp } from "../support/browser.js"
+import { browserSkipReason, launchChromium, type LiveApp, openPage, startLiveApp } from "../support/browser.js"
 import { makeReceiver, type Receiver } from "../support/receiver.js"
 
 const skip = browserSkipReason()
@@ -30,11 +30,7 @@ afterAll(async () => {
 })
 
 it.skipIf(skip !== undefined)("adds a webhook target, sends a test message and shows the answer, switches it off", async () => {
-  const page = await browser.newPage()
-  const consoleErrors: Array<string> = []
-  page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()) })
-  await page.goto(`${app.url}/download-manager/settings`)
-  await page.waitForFunction(() => (window as unknown as { htmx?: unknown }).htmx !== undefined)
+  const { page, consoleErrors } = await openPage(browser, `${app.url}/download-manager/settings`)
   const section = page.locator("#notifications")
   await expect(section.locator("#no-targets").textContent()).resolves.toMatch(/No target yet/)
 

@@ -8,7 +8,7 @@ import { NodeHttpServer } from "@effect/platform-node"
 import { ConfigProvider, Context, Effect, Exit, Layer, Logger, LogLevel, Scope } from "effect"
 import { existsSync, mkdirSync } from "node:fs"
 import { createServer } from "node:http"
-import { type Browser, chromium } from "playwright-core"
+import { type Browser, chromium, type Page } from "playwright-core"
 import { AppLayer } from "../../src/App.js"
 import { makeSimulator, type SimulatorOptions, type SimulatorTimings, type SlskdSimulatorHandle } from "../../src/dev/slskd-simulator/index.js"
 import { tempDbFile } from "./db.js"
@@ -103,4 +103,14 @@ export const startLiveApp = async (
 export const resultsDir = (): string => {
   mkdirSync("test-results", { recursive: true })
   return "test-results"
+}
+
+/** A new page at `url` once htmx has loaded, with every console error it logs collected. */
+export const openPage = async (browser: Browser, url: string): Promise<{ page: Page; consoleErrors: Array<string> }> => {
+  const page = await browser.newPage()
+  const consoleErrors: Array<string> = []
+  page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()) })
+  await page.goto(url)
+  await page.waitForFunction(() => (window as unknown as { htmx?: unknown }).htmx !== undefined)
+  return { page, consoleErrors }
 }
