@@ -31,4 +31,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.SOULSPOT_PORT||8765)+'/api/downloads/manager/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 STOPSIGNAL SIGTERM
 # memory settings: scripts/runtime-tuning.ts
-CMD ["node", "--max-semi-space-size=4", "soulspot.mjs"]
+CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=50", "soulspot.mjs"]
