@@ -13,7 +13,7 @@ import { ImportPageRoutes } from "./import-routes.js"
 import { PagesLive } from "./pages.js"
 import { PlaylistPageRoutes } from "./playlist-pages.js"
 import { ApiEventsRoute } from "./sse.js"
-import { GuardMiddleware, SecurityHeadersMiddleware } from "./guard.js"
+import { GuardMiddleware } from "./guard.js"
 import { PolledReadsMiddleware } from "./read-cache.js"
 import { FaviconRoute, StaticRoutes, VendorRoutes } from "./static.js"
 
@@ -37,8 +37,6 @@ export const AllRoutes = Layer.mergeAll(
   LoginRoutes,
   MetricsRoute,
   HealthAliasRoute,
-  // first, so it is the outermost: its headers are on the answers of everything after it
-  SecurityHeadersMiddleware,
   ErrorShapeMiddleware,
   AuthMiddleware,
   GuardMiddleware,

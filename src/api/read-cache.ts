@@ -64,7 +64,7 @@ export const isPolledRead = (request: HttpServerRequest.HttpServerRequest): bool
  * bench/http.bench.ts: HttpApi's own per-request work was a quarter of a cached answer's cost.
  * Listed after AuthMiddleware and GuardMiddleware in http.ts, so they run first: the key is still
  * needed and the guard's log line still applies (test/api/read-cache.test.ts); the security
- * headers are set as any answer leaves (SecurityHeadersMiddleware in guard.ts).
+ * headers are set as any answer leaves (withSecurityHeaders in guard.ts).
  */
 export const PolledReadsMiddleware = HttpLayerRouter.middleware(Effect.gen(function*() {
   const cache = yield* ReadCache
