@@ -21,9 +21,9 @@ export const NON_JSON_BODIES: Readonly<Record<string, ReadonlyArray<string>>> = 
 }
 
 const PAGE_CSP = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-// The API docs page (/docs) is Scalar: one inline script that compiles WebAssembly (wasm-unsafe-eval,
-// not eval) and inline styles, nothing from other hosts.
-const DOCS_CSP = "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; frame-ancestors 'none'; base-uri 'none'"
+// The API docs page (/docs) is Scalar (src/api/docs.ts): its script from /vendor compiles WebAssembly
+// (wasm-unsafe-eval, not eval) and sets inline styles; nothing inline runs and nothing comes from other hosts.
+const DOCS_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; frame-ancestors 'none'; base-uri 'none'"
 
 export const securityHeaders = (path: string): Record<string, string> => ({
   "content-security-policy": path === "/docs" ? DOCS_CSP : PAGE_CSP,
