@@ -12,13 +12,14 @@
  *   npm run bench -- memory
  */
 import { execFileSync } from "node:child_process"
-import { Agent, request } from "node:http"
+import { rmSync } from "node:fs"
+import { Agent } from "node:http"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { GLIBC_TUNABLES, NODE_FLAGS } from "../scripts/runtime-tuning.js"
 import { ACTIVE, runBaselineServer, STATS } from "./baseline-reads.js"
 import {
-  benchResult, BIG_QUEUE_MIX, bulkInsertDownloads, type Child, childEnv, closedPort, httpRequest, migrateDb, mib, mixTotal, ms, note,
+  benchResult, BIG_QUEUE_MIX, median, bulkInsertDownloads, type Child, childEnv, closedPort, httpRequest, migrateDb, mib, mixTotal, ms, note,
   onCleanup, printTable, REPO_ROOT, roleOf, round, rssOf, sleep, startChild, startRole, tempDir
 } from "./support.js"
 
@@ -43,18 +44,11 @@ const loadWhileSampling = async (port: number, pid: number, paths: ReadonlyArray
   const sampler = setInterval(() => { peak = Math.max(peak, rssOf(pid)) }, 50)
   const until = Date.now() + LOAD_SECONDS * 1000
   let requests = 0
-  const get = (path: string) => new Promise<void>((res, rej) => {
-    const r = request({ host: "127.0.0.1", port, path, agent }, (reply) => {
-      if (reply.statusCode !== 200) rej(new Error(`${path} answered ${reply.statusCode}`))
-      reply.resume()
-      reply.on("end", () => res())
-    })
-    r.on("error", rej)
-    r.end()
-  })
   await Promise.all(Array.from({ length: CLIENTS }, async (_, i) => {
     for (let k = i; Date.now() < until; k++) {
-      await get(paths[k % paths.length]!)
+      const path = paths[k % paths.length]!
+      const reply = await httpRequest(port, "GET", path, undefined, agent)
+      if (reply.status !== 200) throw new Error(`${path} answered ${reply.status}`)
       requests++
     }
   }))
@@ -73,8 +67,6 @@ const measure = async (child: Child, port: number, paths: ReadonlyArray<string>)
   return { idle, peak, after, requests }
 }
 
-const median = (xs: ReadonlyArray<number>): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-
 const main = async () => {
   console.log(`RSS with ${mixTotal(BIG_QUEUE_MIX).toLocaleString("en")} downloads: ${CLIENTS} keep-alive clients for ${LOAD_SECONDS} s, ` +
     `median of ${ROUNDS} rounds; flags ${NODE_FLAGS.join(" ")}, GLIBC_TUNABLES=${GLIBC_TUNABLES}`)
@@ -86,7 +78,7 @@ const main = async () => {
 
   // The bundle, built where node finds the project's node_modules (better-sqlite3) by walking up.
   const build = join(REPO_ROOT, "node_modules", ".cache", "soulspot-bench-memory")
-  onCleanup(() => execFileSync("rm", ["-rf", build]))
+  onCleanup(() => rmSync(build, { recursive: true, force: true }))
   execFileSync(process.execPath, ["--import", "tsx", "scripts/build.ts", "--outdir", build], { cwd: REPO_ROOT, stdio: "ignore" })
   const slskd = `http://127.0.0.1:${await closedPort()}`
 

@@ -15,6 +15,7 @@ import { VENDOR_DIR } from "../paths.js"
 import { SoulSpotApi } from "./api.js"
 import { escapeHtml } from "./html.js"
 import { loadScalarScript, SCALAR_FILE } from "./scalar-script.js"
+import { CACHE } from "./static.js"
 
 /** JSON inside a `<script>` element: `<` escaped so no `</script>` or `<!--` can end it early. */
 const scriptJson = (value: unknown): string => JSON.stringify(value).replace(/</g, "\\u003c")
@@ -33,20 +34,13 @@ export const docsPage = (spec: OpenApi.OpenAPISpec): string => `<!doctype html>
 </body>
 </html>`
 
-const CACHE = { "cache-control": "public, max-age=3600" }
-
-const once = <A>(make: () => Promise<A>): Effect.Effect<A> => {
-  let made: Promise<A> | undefined
-  return Effect.promise(() => (made ??= make()))
-}
-
-const page = once(async () => docsPage(OpenApi.fromApi(SoulSpotApi)))
 const bundled = join(VENDOR_DIR, SCALAR_FILE)
-const script = once(loadScalarScript)
 
-export const DocsRoutes = HttpLayerRouter.addAll([
-  HttpLayerRouter.route("GET", "/docs", Effect.map(page, (body) => HttpServerResponse.html(body))),
-  HttpLayerRouter.route("GET", `/vendor/${SCALAR_FILE}`, existsSync(bundled)
+export const DocsRoutes = HttpLayerRouter.addAll(Effect.gen(function*() {
+  const page = yield* Effect.cached(Effect.sync(() => HttpServerResponse.html(docsPage(OpenApi.fromApi(SoulSpotApi)))))
+  const viewer = existsSync(bundled)
     ? HttpServerResponse.file(bundled, { headers: CACHE }).pipe(Effect.orDie)
-    : Effect.map(script, (body) => HttpServerResponse.text(body, { contentType: "text/javascript; charset=utf-8", headers: CACHE })))
-])
+    : yield* Effect.cached(Effect.map(Effect.promise(loadScalarScript), (body) =>
+      HttpServerResponse.text(body, { contentType: "text/javascript; charset=utf-8", headers: CACHE })))
+  return [HttpLayerRouter.route("GET", "/docs", page), HttpLayerRouter.route("GET", `/vendor/${SCALAR_FILE}`, viewer)] as const
+}))

@@ -109,6 +109,9 @@ const logRequest = (method: string, path: string, exit: Exit.Exit<HttpServerResp
       : Effect.annotateLogs(Effect.logError("request failed", cause), { "http.method": method, "http.path": path })
   })
 
+/** The request path without its query string (the query may carry a key: never logged). */
+const pathOf = (request: HttpServerRequest.HttpServerRequest): string => request.url.split("?")[0] ?? "/"
+
 const PAGE_HEADERS = securityHeaders("/")
 const DOCS_HEADERS = securityHeaders("/docs")
 
@@ -118,7 +121,7 @@ export const GuardMiddleware = HttpLayerRouter.middleware(Effect.gen(function*()
     // our own request log replaces the platform's, which logs the full URL
     yield* HttpMiddleware.withLoggerDisabled(Effect.void)
     const request = yield* HttpServerRequest.HttpServerRequest
-    const path = request.url.split("?")[0] ?? "/"
+    const path = pathOf(request)
     // GET, HEAD and OPTIONS handlers read no body, so only the others need the size bound
     const exit = yield* Effect.exit(SAFE_METHODS.has(request.method)
       ? effect
@@ -130,7 +133,7 @@ export const GuardMiddleware = HttpLayerRouter.middleware(Effect.gen(function*()
 }), { global: true })
 
 const addSecurityHeaders: HttpApp.PreResponseHandler = (request, response) =>
-  Effect.succeed(HttpServerResponse.setHeaders(response, (request.url.split("?")[0] ?? "/") === "/docs" ? DOCS_HEADERS : PAGE_HEADERS))
+  Effect.succeed(HttpServerResponse.setHeaders(response, pathOf(request) === "/docs" ? DOCS_HEADERS : PAGE_HEADERS))
 
 /**
  * The security headers on every answer, whoever gives it: the authentication's 401 and 303, the

@@ -6,7 +6,7 @@ import { pathToFileURL } from "node:url"
 export const SCALAR_FILE = "scalar.js"
 
 /** Where @effect/platform 0.97 keeps the viewer (not in its package exports, so by file path). */
-export const scalarModuleFile = (): string =>
+const scalarModuleFile = (): string =>
   join(dirname(createRequire(import.meta.url).resolve("@effect/platform/package.json")), "dist", "esm", "internal", "httpApiScalar.js")
 
 /** The viewer script, from @effect/platform's module. */

@@ -10,7 +10,8 @@ const require = createRequire(import.meta.url)
 const vendorFile = (pkg: string, file: string) =>
   existsSync(join(VENDOR_DIR, file)) ? join(VENDOR_DIR, file) : join(dirname(require.resolve(`${pkg}/package.json`)), "dist", file)
 
-const CACHE = { "cache-control": "public, max-age=3600" }
+/** Files that change only with a new version of the service. */
+export const CACHE = { "cache-control": "public, max-age=3600" }
 
 export const VendorRoutes = HttpLayerRouter.addAll([
   HttpLayerRouter.route("GET", "/vendor/htmx.min.js", HttpServerResponse.file(vendorFile("htmx.org", "htmx.min.js"), { headers: CACHE }).pipe(Effect.orDie)),
