@@ -36,7 +36,9 @@ interface Candidate {
  * a stored track that is the same recording (see `sameRecording`), else its own, so the insert creates it.
  * Two indexed lookups for the whole list (tracks.request_key, tracks.recording_key).
  */
-export const resolveRequestKeys = (sql: SqlClient.SqlClient, inputs: ReadonlyArray<TrackInput>) => Effect.gen(function*() {
+export const resolveRequestKeys = (
+  sql: SqlClient.SqlClient, inputs: ReadonlyArray<TrackInput>, recordingKeys: ReadonlyArray<string> = inputs.map(recordingKey)
+) => Effect.gen(function*() {
   const keys = inputs.map(requestKey)
   const known = new Set<string>()
   for (const chunk of Arr.chunksOf([...new Set(keys)], 5000)) {
@@ -47,7 +49,7 @@ export const resolveRequestKeys = (sql: SqlClient.SqlClient, inputs: ReadonlyArr
   const missing = keys.flatMap((k, i) => known.has(k) ? [] : [i])
   if (missing.length === 0) return keys
   const byRecording = new Map<string, Array<Candidate>>()
-  for (const chunk of Arr.chunksOf([...new Set(missing.map((i) => recordingKey(inputs[i]!)))], 5000)) {
+  for (const chunk of Arr.chunksOf([...new Set(missing.map((i) => recordingKeys[i]!))], 5000)) {
     for (const c of yield* sql.unsafe<Candidate>(
       `SELECT request_key, recording_key, title, artist, album, duration_ms, isrc, track_number, disc_number, spotify_id, deezer_id FROM tracks
        WHERE recording_key IN (SELECT value FROM json_each(?)) ORDER BY created_at, id`, [JSON.stringify(chunk)]
@@ -55,7 +57,7 @@ export const resolveRequestKeys = (sql: SqlClient.SqlClient, inputs: ReadonlyArr
   }
   for (const i of missing) {
     const input = inputs[i]!
-    const match = (byRecording.get(recordingKey(input)) ?? []).find((c) =>
+    const match = (byRecording.get(recordingKeys[i]!) ?? []).find((c) =>
       sameRecording({
       title: c.title, artist: c.artist, album: c.album, durationMs: c.duration_ms, isrc: c.isrc,
       trackNumber: c.track_number, discNumber: c.disc_number, spotifyId: c.spotify_id, deezerId: c.deezer_id
