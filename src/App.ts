@@ -2,6 +2,7 @@ import { FetchHttpClient, HttpLayerRouter, HttpMiddleware } from "@effect/platfo
 import { Layer } from "effect"
 import { AllRoutes } from "./api/http.js"
 import { isPolledRead } from "./api/read-cache.js"
+import { withSecurityHeaders } from "./api/guard.js"
 import { ImportWorkerLive } from "./application/library/import-worker.js"
 import { LibraryImport } from "./application/library/library-import.js"
 import { LibraryIndexer, LibraryIndexWorkerLive } from "./application/library/library-indexer.js"
@@ -112,9 +113,10 @@ export const AppLayer = (options: AppOptions) => {
     Layer.provideMerge(PersistenceLayer(options.db))
   )
   // long ids must reach the handler (and get a JSON 404) rather than miss every route
-  // the guard (src/api/guard.ts) logs each request itself; the polled reads carry no request span
+  // the guard (src/api/guard.ts) logs each request itself; the polled reads carry no request span;
+  // every answer, errors included, carries the security headers
   const routes = HttpLayerRouter.serve(AllRoutes, { routerConfig: { maxParamLength: 2048 }, disableLogger: true }).pipe(
-    HttpMiddleware.withTracerDisabledWhen(isPolledRead))
+    HttpMiddleware.withTracerDisabledWhen(isPolledRead), withSecurityHeaders)
   const running = options.workers === false
     ? Layer.mergeAll(routes, StatsPublisherLive, AlbumPublisherLive)
     : Layer.mergeAll(routes, StatsPublisherLive, AlbumPublisherLive, WorkersLayer)

@@ -4,8 +4,8 @@
  * browser told not to frame, sniff or load from elsewhere, and one log line per request
  * with the path but never the query string (a key sent as ?api_key= must not reach the log).
  */
-import { HttpIncomingMessage, HttpLayerRouter, HttpMiddleware, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Cause, Effect, Exit, Option } from "effect"
+import { HttpApp, HttpIncomingMessage, HttpLayerRouter, HttpMiddleware, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { Cause, Effect, Exit, Layer, Option } from "effect"
 import { ServerConfig } from "../config.js"
 import { fromTrustedProxy, requestScheme } from "./client-address.js"
 import { bodyLimit, jsonError } from "./error-shape.js"
@@ -21,9 +21,9 @@ export const NON_JSON_BODIES: Readonly<Record<string, ReadonlyArray<string>>> = 
 }
 
 const PAGE_CSP = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-// The API docs page (/docs) is Scalar: one inline script that compiles WebAssembly (wasm-unsafe-eval,
-// not eval) and inline styles, nothing from other hosts.
-const DOCS_CSP = "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; frame-ancestors 'none'; base-uri 'none'"
+// The API docs page (/docs) is Scalar (src/api/docs.ts): its script from /vendor compiles WebAssembly
+// (wasm-unsafe-eval, not eval) and sets inline styles; nothing inline runs and nothing comes from other hosts.
+const DOCS_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; frame-ancestors 'none'; base-uri 'none'"
 
 export const securityHeaders = (path: string): Record<string, string> => ({
   "content-security-policy": path === "/docs" ? DOCS_CSP : PAGE_CSP,
@@ -125,6 +125,19 @@ export const GuardMiddleware = HttpLayerRouter.middleware(Effect.gen(function*()
       : Effect.flatMap(refusal(request, path, ownOrigin(request, trustedProxies)), (refused) => refused ?? effect)
         .pipe(HttpIncomingMessage.withMaxBodySize(Option.some(bodyLimit(request.method, path)))))
     yield* logRequest(request.method, path, exit)
-    return yield* Exit.map(exit, HttpServerResponse.setHeaders(path === "/docs" ? DOCS_HEADERS : PAGE_HEADERS))
+    return yield* exit
   })
 }), { global: true })
+
+const addSecurityHeaders: HttpApp.PreResponseHandler = (request, response) =>
+  Effect.succeed(HttpServerResponse.setHeaders(response, (request.url.split("?")[0] ?? "/") === "/docs" ? DOCS_HEADERS : PAGE_HEADERS))
+
+/**
+ * The security headers on every answer, whoever gives it: the authentication's 401 and 303, the
+ * guard's refusals, the error shape's 400 and 413, the read cache, and the platform's own 404 for
+ * a path no route takes. A pre-response handler, run as the server sends each response, so no
+ * middleware's order and no error path can leave them out; installed once for the server's
+ * request fibers (App.ts), which costs a request nothing but the headers themselves.
+ */
+export const withSecurityHeaders = <A, E, R>(layer: Layer.Layer<A, E, R>): Layer.Layer<A, E, R> =>
+  Layer.locally(layer, HttpApp.currentPreResponseHandlers, Option.some(addSecurityHeaders))

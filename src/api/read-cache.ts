@@ -63,7 +63,8 @@ export const isPolledRead = (request: HttpServerRequest.HttpServerRequest): bool
  * filter) goes to their HttpApi endpoints in rest.ts, which give the same answers. Measured in
  * bench/http.bench.ts: HttpApi's own per-request work was a quarter of a cached answer's cost.
  * Listed after AuthMiddleware and GuardMiddleware in http.ts, so they run first: the key is still
- * needed and the guard's headers and log line still apply (test/api/read-cache.test.ts).
+ * needed and the guard's log line still applies (test/api/read-cache.test.ts); the security
+ * headers are set as any answer leaves (withSecurityHeaders in guard.ts).
  */
 export const PolledReadsMiddleware = HttpLayerRouter.middleware(Effect.gen(function*() {
   const cache = yield* ReadCache

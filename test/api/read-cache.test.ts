@@ -102,3 +102,24 @@ describe("answers cached between commits", () => {
       }))
   })
 })
+
+const KEY = "polled-reads-test-key-0123456789"
+const withKey = (url: string, key?: string) => Effect.flatMap(HttpClient.HttpClient, (c) =>
+  c.execute(key === undefined ? HttpClientRequest.get(url) : HttpClientRequest.get(url).pipe(HttpClientRequest.setHeader("x-api-key", key))))
+
+describe("the polled URLs with an API key", () => {
+  it.layer(AppTest({ db: tempDbFile() }, { SOULSPOT_API_KEY: KEY }), { timeout: 30_000 })((it) => {
+    it.effect("need the key like every other endpoint (they are answered after the authentication)", () =>
+      Effect.gen(function*() {
+        for (const url of [STATS, ACTIVE]) {
+          const refused = yield* withKey(url)
+          expect(refused.status).toBe(401)
+          expect(yield* Effect.orDie(refused.json)).toMatchObject({ error: "Unauthorized" })
+          expect((yield* withKey(url, "a-wrong-key-but-long-enough")).status).toBe(401)
+          const answered = yield* withKey(url, KEY)
+          expect(answered.status).toBe(200)
+          expect(answered.headers["content-security-policy"]).toBeDefined()
+        }
+      }))
+  })
+})

@@ -4,6 +4,7 @@
  * afterAll), so a failing test never leaves one behind. All waits are real and bounded.
  */
 import { type ChildProcess, spawn } from "node:child_process"
+import { get } from "node:http"
 import { createServer } from "node:net"
 
 export interface Exit {
@@ -140,4 +141,27 @@ export const pollUntil = async <A>(read: () => Promise<A>, ok: (a: A) => boolean
     last = await read()
   }
   return last
+}
+
+/**
+ * A GET over a connection of its own. fetch keeps sockets in a pool: when this process is starved
+ * of CPU (the whole suite on two cores) the child may close an idle pooled socket before this
+ * side notices, and the next request on it fails ("fetch failed") though the child is fine.
+ * Rejects only when nothing answers (e.g. the child is gone).
+ */
+export const httpGet = (url: string) => new Promise<{ readonly status: number; readonly text: string }>((resolve, reject) => {
+  get(url, { agent: false }, (res) => {
+    let text = ""
+    res.setEncoding("utf8")
+    res.on("data", (chunk: string) => { text += chunk })
+    res.on("end", () => resolve({ status: res.statusCode ?? 0, text }))
+    res.on("error", reject)
+  }).on("error", reject)
+})
+
+/** `httpGet` of a JSON answer that must be a 200. */
+export const getJson = async <A>(url: string): Promise<A> => {
+  const r = await httpGet(url)
+  if (r.status !== 200) throw new Error(`GET ${url}: ${r.status} ${r.text.slice(0, 500)}`)
+  return JSON.parse(r.text) as A
 }

@@ -19,7 +19,7 @@ import { defaultCatalog } from "../../src/dev/slskd-simulator/index.js"
 import { Settings } from "../../src/domain/ports/Settings.js"
 import { DownloadRepository } from "../../src/domain/ports/DownloadRepository.js"
 import { PersistenceTest } from "../support/db.js"
-import { killAll, pollUntil, startNode } from "./child.js"
+import { getJson, httpGet, killAll, pollUntil, startNode } from "./child.js"
 
 const root = mkdtempSync(join(tmpdir(), "soulspot-demo-"))
 afterEach(() => killAll())
@@ -108,17 +108,24 @@ describe("npm run demo", () => {
   const startDemo = (db: string) => startNode(["--import", "tsx", "src/demo.ts"], {
     env: { SOULSPOT_PORT: "0", SOULSPOT_HOST: "127.0.0.1", SOULSPOT_DB: db }
   })
-  const active = (port: number) => fetch(`http://127.0.0.1:${port}/api/downloads/manager/active`)
-    .then((r) => r.json() as Promise<{ downloads: ReadonlyArray<DownloadJson> }>).then((r) => r.downloads)
-  const all = (port: number) => fetch(`http://127.0.0.1:${port}/api/downloads?limit=500`)
-    .then((r) => r.json() as Promise<{ downloads: ReadonlyArray<DownloadJson>; total: number }>)
+  // each read on a connection of its own (child.ts says why)
+  const active = (port: number) => getJson<{ downloads: ReadonlyArray<DownloadJson> }>(`http://127.0.0.1:${port}/api/downloads/manager/active`)
+    .then((r) => r.downloads)
+  const all = (port: number) => getJson<{ downloads: ReadonlyArray<DownloadJson>; total: number }>(`http://127.0.0.1:${port}/api/downloads?limit=500`)
+
+  // each stage has its own limit, so a slow one is named in the failure; the test's limit is their
+  // sum (a cold start under tsx takes several seconds more when the whole suite runs)
+  const START = 30_000
+  const FIRST_COMPLETED = 60_000
+  const RETRIED = 45_000
+  const STOP = 10_000
 
   it("queues the samples, shows progress to COMPLETED and a retry on another peer, stops cleanly; a second start queues nothing", async () => {
     const db = join(root, "run", "demo.db")
     const first = startDemo(db)
-    const open = await first.waitFor(/SoulSpot demo: open (http:\/\/localhost:(\d+)\/download-manager)/, 30_000)
+    const open = await first.waitFor(/SoulSpot demo: open (http:\/\/localhost:(\d+)\/download-manager)/, START)
     const port = Number(open[2])
-    const page = await fetch(`http://127.0.0.1:${port}/download-manager`)
+    const page = await httpGet(`http://127.0.0.1:${port}/download-manager`)
     expect(page.status).toBe(200)
 
     const queued = await active(port)
@@ -126,28 +133,28 @@ describe("npm run demo", () => {
     expect(queued.every((d) => d.status === "WAITING" || d.status === "PENDING" || d.status === "QUEUED")).toBe(true)
 
     const started = Date.now()
-    const completed = await pollUntil(() => all(port), (r) => r.downloads.some((d) => d.status === "COMPLETED"), 60_000,
+    const completed = await pollUntil(() => all(port), (r) => r.downloads.some((d) => d.status === "COMPLETED"), FIRST_COMPLETED,
       "a sample COMPLETED", 500)
     console.log(`first sample COMPLETED after ${Date.now() - started} ms: ${completed.downloads.find((d) => d.status === "COMPLETED")!.track.title}`)
 
     const retried = await pollUntil(() => all(port), (r) => r.downloads.some((d) => d.track.title === DEMO_RETRY_TRACK.title && d.attempts >= 1),
-      45_000, "the retry sample retried", 500)
+      RETRIED, "the retry sample retried", 500)
     const retry = retried.downloads.find((d) => d.track.title === DEMO_RETRY_TRACK.title)!
     expect(retry.error ?? "").toContain(Option.getOrThrow(firstChoice(defaultCatalog(), DEMO_RETRY_TRACK)).username)
     console.log(`retry sample retried after ${Date.now() - started} ms: ${retry.error}`)
 
-    const stopped = await first.stop("SIGTERM")
+    const stopped = await first.stop("SIGTERM", STOP)
     expect(stopped, first.output().split("\n").slice(-15).join("\n")).toMatchObject({ code: 0, signal: null })
     expect(stopped.ms).toBeLessThan(5_000)
     const total = (await all(port).catch(() => undefined))?.total
     expect(total).toBeUndefined() // the server is gone
 
     const second = startDemo(db)
-    const again = await second.waitFor(/SoulSpot demo: open http:\/\/localhost:(\d+)\/download-manager/, 30_000)
+    const again = await second.waitFor(/SoulSpot demo: open http:\/\/localhost:(\d+)\/download-manager/, START)
     expect(second.output()).toMatch(/already has downloads; queueing nothing new/)
     const list = await all(Number(again[1]))
     expect(list.total).toBe(ALL_TITLES.length)
-    const stoppedAgain = await second.stop("SIGTERM")
+    const stoppedAgain = await second.stop("SIGTERM", STOP)
     expect(stoppedAgain).toMatchObject({ code: 0, signal: null })
-  }, 120_000)
+  }, 2 * START + FIRST_COMPLETED + RETRIED + 2 * STOP + 10_000)
 })

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { makeSimulator, type SlskdSimulatorHandle } from "../../src/dev/slskd-simulator/index.js"
-import { type Child, killAll, listeningPort, pollUntil, startNode } from "./child.js"
+import { type Child, getJson, killAll, listeningPort, pollUntil, startNode } from "./child.js"
 
 interface DownloadJson {
   readonly id: string
@@ -67,11 +67,8 @@ const startService = (db: string, extra: Record<string, string> = {}) => startNo
 })
 
 const api = (port: number) => ({
-  get: async <A>(path: string): Promise<A> => {
-    const r = await fetch(`http://127.0.0.1:${port}${path}`)
-    if (r.status !== 200) throw new Error(`GET ${path}: ${r.status} ${await r.text()}`)
-    return await r.json() as A
-  },
+  // polled: a connection of its own each time (child.ts says why)
+  get: <A>(path: string): Promise<A> => getJson<A>(`http://127.0.0.1:${port}${path}`),
   post: async <A>(path: string, body: unknown): Promise<{ status: number; json: A }> => {
     const r = await fetch(`http://127.0.0.1:${port}${path}`, {
       method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body)

@@ -115,7 +115,7 @@ describe("service URLs and their secrets", () => {
       yield* (yield* Settings).update({ "slskd.url": url })
     }).pipe(Effect.provide(WithKeys))))
 
-  // each test builds its own layer: `it.layer` would share the settings built for the block above
+  // each test builds its own layer: both change the settings, and a shared block would carry one test's changes into the next
   describe("moves", () => {
     it.effect("a URL moved to another origin clears its secret (also one from the environment) and says so; the same origin keeps it", () =>
       Effect.gen(function*() {
