@@ -5,6 +5,10 @@ import { LARGE_BODY_LIMITS } from "./playlist-api.js"
 
 export const MAX_BODY_BYTES = 1024 * 1024
 
+/** The most bytes a request's body may hold: 1 MiB, more for the list uploads (POST /api/downloads/batch, ...). */
+export const bodyLimit = (method: string, path: string): number =>
+  (method === "POST" && LARGE_BODY_LIMITS[path]) || MAX_BODY_BYTES
+
 /**
  * The contract's shape, {"error": "<tag>", "message": "..."}; `_tag` repeats the tag so the body
  * is also what the OpenAPI document declares, and typed clients decode it.
@@ -81,7 +85,7 @@ export const ErrorShapeMiddleware = HttpLayerRouter.middleware((effect) =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     const length = Number(request.headers["content-length"] ?? "0")
-    const limit = (request.method === "POST" && LARGE_BODY_LIMITS[request.url.split("?")[0] ?? ""]) || MAX_BODY_BYTES
+    const limit = bodyLimit(request.method, request.url.split("?")[0] ?? "")
     if (length > limit) {
       return jsonError(413, "PayloadTooLarge", `the request body is larger than ${limit} bytes`)
     }

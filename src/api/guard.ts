@@ -8,7 +8,7 @@ import { HttpApp, HttpIncomingMessage, HttpLayerRouter, HttpMiddleware, HttpServ
 import { Cause, Effect, Exit, Layer, Option } from "effect"
 import { ServerConfig } from "../config.js"
 import { fromTrustedProxy, requestScheme } from "./client-address.js"
-import { jsonError, MAX_BODY_BYTES } from "./error-shape.js"
+import { bodyLimit, jsonError } from "./error-shape.js"
 
 /** Deeper than any body SoulSpot takes (a batch of tracks is 3 levels), far below a stack overflow. */
 export const MAX_JSON_DEPTH = 32
@@ -89,7 +89,7 @@ const refusal = (request: HttpServerRequest.HttpServerRequest, path: string, own
     // Read (and cache) the body here, bounded, so a deep document is refused before anything parses it.
     const text = yield* Effect.either(request.text)
     if (text._tag === "Left") {
-      return jsonError(413, "PayloadTooLarge", `the request body is larger than ${MAX_BODY_BYTES} bytes or could not be read`)
+      return jsonError(413, "PayloadTooLarge", `the request body is larger than ${bodyLimit(request.method, path)} bytes or could not be read`)
     }
     if (jsonDeeperThan(text.right, MAX_JSON_DEPTH)) {
       return jsonError(400, "BadRequest", `the JSON body nests deeper than ${MAX_JSON_DEPTH} levels`)
@@ -126,7 +126,7 @@ export const GuardMiddleware = HttpLayerRouter.middleware(Effect.gen(function*()
     const exit = yield* Effect.exit(SAFE_METHODS.has(request.method)
       ? effect
       : Effect.flatMap(refusal(request, path, ownOrigin(request, trustedProxies)), (refused) => refused ?? effect)
-        .pipe(HttpIncomingMessage.withMaxBodySize(Option.some(MAX_BODY_BYTES))))
+        .pipe(HttpIncomingMessage.withMaxBodySize(Option.some(bodyLimit(request.method, path)))))
     yield* logRequest(request.method, path, exit)
     return yield* exit
   })

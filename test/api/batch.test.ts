@@ -94,5 +94,17 @@ describe("POST /api/downloads/batch", () => {
         const metrics = (yield* request("GET", "/metrics")).text
         expect(metrics).toMatch(/soulspot_imported_tracks_total\{source="batch"\} (1\d{4})/)
       }))
+
+    it.effect("a batch body above 1 MiB (10,000 tracks with albums and durations) is read, not refused as too large", () =>
+      Effect.gen(function*() {
+        const tracks = Array.from({ length: 10_000 }, (_, i) => ({
+          title: `A rather long bench song title ${i}`, artist: `Bench artist number ${i % 300}`,
+          album: `Bench album with a long name ${Math.floor(i / 12)}`, duration_ms: 180_000 + (i % 120) * 1000, track_number: (i % 12) + 1
+        }))
+        expect(JSON.stringify({ tracks }).length).toBeGreaterThan(1024 * 1024)
+        const r = yield* post("/api/downloads/batch", { tracks })
+        expect(r.status).toBe(200)
+        expect(r.body.created).toBe(10_000)
+      }))
   })
 })

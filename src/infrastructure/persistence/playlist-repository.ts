@@ -81,7 +81,9 @@ export const makePlaylistRepository = Effect.gen(function*() {
     const nowMs = Date.parse(now)
     const cleaned = req.entries.map((e) => ({ ...e, track: cleanTrackInput(e.track) }))
     // the same recording already stored under another key (no album, another spelling) is that track
-    const keys = yield* resolveRequestKeys(sql, cleaned.map((e) => e.track))
+    // folding is the costly part of a key: once per track (a list holds up to 10,000)
+    const recordingKeys = cleaned.map((e) => recordingKey(e.track))
+    const keys = yield* resolveRequestKeys(sql, cleaned.map((e) => e.track), recordingKeys)
 
     // 1. tracks, by request key
     const firstByKey = new Map<string, number>()
@@ -97,7 +99,7 @@ export const makePlaylistRepository = Effect.gen(function*() {
       return {
         id: randomUUID(), k, t: t.title, a: t.artist, al: t.album ?? null, d: t.durationMs ?? null, i: t.isrc ?? null,
         tn: t.trackNumber ?? null, dn: t.discNumber ?? null, s: t.spotifyId ?? null, z: t.deezerId ?? null,
-        rk: recordingKey(t)
+        rk: recordingKeys[i]!
       }
     }))])
     const trackIdByKey = new Map((yield* rows<{ id: string; request_key: string }>(

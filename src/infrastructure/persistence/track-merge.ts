@@ -31,12 +31,32 @@ interface Candidate {
   readonly deezer_id: string | null
 }
 
+const CANDIDATE_COLUMNS = "request_key, recording_key, title, artist, album, duration_ms, isrc, track_number, disc_number, spotify_id, deezer_id"
+
+const candidateInput = (c: Candidate): TrackInput => ({
+  title: c.title, artist: c.artist, album: c.album, durationMs: c.duration_ms, isrc: c.isrc,
+  trackNumber: c.track_number, discNumber: c.disc_number, spotifyId: c.spotify_id, deezerId: c.deezer_id
+})
+
+/** One track (the single POST, an ingest of upserts): both lookups in one statement of two index seeks, no JSON. */
+const resolveOne = (sql: SqlClient.SqlClient, input: TrackInput, recording: string) => Effect.gen(function*() {
+  const key = requestKey(input)
+  const rows = yield* sql.unsafe<Candidate>(
+    `SELECT ${CANDIDATE_COLUMNS} FROM tracks WHERE request_key = ? OR recording_key = ? ORDER BY created_at, id`, [key, recording]
+  ).withoutTransform
+  if (rows.some((r) => r.request_key === key)) return key
+  return rows.find((c) => c.recording_key === recording && sameRecording(candidateInput(c), input))?.request_key ?? key
+})
+
 /**
  * The request key each (cleaned) track is stored under: its own when a track has it already, else the key of
  * a stored track that is the same recording (see `sameRecording`), else its own, so the insert creates it.
  * Two indexed lookups for the whole list (tracks.request_key, tracks.recording_key).
  */
-export const resolveRequestKeys = (sql: SqlClient.SqlClient, inputs: ReadonlyArray<TrackInput>) => Effect.gen(function*() {
+export const resolveRequestKeys = (
+  sql: SqlClient.SqlClient, inputs: ReadonlyArray<TrackInput>, recordingKeys: ReadonlyArray<string> = inputs.map(recordingKey)
+) => Effect.gen(function*() {
+  if (inputs.length === 1) return [yield* resolveOne(sql, inputs[0]!, recordingKeys[0]!)]
   const keys = inputs.map(requestKey)
   const known = new Set<string>()
   for (const chunk of Arr.chunksOf([...new Set(keys)], 5000)) {
@@ -47,19 +67,15 @@ export const resolveRequestKeys = (sql: SqlClient.SqlClient, inputs: ReadonlyArr
   const missing = keys.flatMap((k, i) => known.has(k) ? [] : [i])
   if (missing.length === 0) return keys
   const byRecording = new Map<string, Array<Candidate>>()
-  for (const chunk of Arr.chunksOf([...new Set(missing.map((i) => recordingKey(inputs[i]!)))], 5000)) {
+  for (const chunk of Arr.chunksOf([...new Set(missing.map((i) => recordingKeys[i]!))], 5000)) {
     for (const c of yield* sql.unsafe<Candidate>(
-      `SELECT request_key, recording_key, title, artist, album, duration_ms, isrc, track_number, disc_number, spotify_id, deezer_id FROM tracks
+      `SELECT ${CANDIDATE_COLUMNS} FROM tracks
        WHERE recording_key IN (SELECT value FROM json_each(?)) ORDER BY created_at, id`, [JSON.stringify(chunk)]
     ).withoutTransform) byRecording.set(c.recording_key, [...(byRecording.get(c.recording_key) ?? []), c])
   }
   for (const i of missing) {
     const input = inputs[i]!
-    const match = (byRecording.get(recordingKey(input)) ?? []).find((c) =>
-      sameRecording({
-      title: c.title, artist: c.artist, album: c.album, durationMs: c.duration_ms, isrc: c.isrc,
-      trackNumber: c.track_number, discNumber: c.disc_number, spotifyId: c.spotify_id, deezerId: c.deezer_id
-    }, input))
+    const match = (byRecording.get(recordingKeys[i]!) ?? []).find((c) => sameRecording(candidateInput(c), input))
     if (match) keys[i] = match.request_key
   }
   return keys

@@ -29,13 +29,14 @@ export const makeTrackRepository = Effect.gen(function*() {
   const upsert = (input: TrackInput) => Effect.gen(function*() {
     const t = cleanTrackInput(input)
     // the same recording already stored under another key (no album, another spelling) is that track
-    const key = (yield* resolveRequestKeys(sql, [t]))[0]!
+    const recording = recordingKey(t)
+    const key = (yield* resolveRequestKeys(sql, [t], [recording]))[0]!
     const now = yield* nowIso
     yield* sql`INSERT INTO tracks ${sql.insert({
       id: randomUUID(), requestKey: key, title: t.title, artist: t.artist, album: t.album ?? null,
       durationMs: t.durationMs ?? null, isrc: t.isrc ?? null, trackNumber: t.trackNumber ?? null,
       discNumber: t.discNumber ?? null, spotifyId: t.spotifyId ?? null, deezerId: t.deezerId ?? null,
-      recordingKey: recordingKey(t), createdAt: now, updatedAt: now
+      recordingKey: recording, createdAt: now, updatedAt: now
     })} ${sql.literal(TRACK_MERGE_ON_CONFLICT)}`
     return Option.getOrThrow(yield* findByRequestKey(key))
   })
