@@ -167,10 +167,14 @@ export class NotificationStore extends Effect.Service<NotificationStore>()("soul
         for (const e of events) yield* addEvent(e.type, e.payload, e.at)
       }).pipe(sql.withTransaction)
 
-    /** Targets with a pending delivery due at `now` (a delivery not tried yet is due at once). */
+    /**
+     * Targets with a pending delivery due at `now` (a delivery not tried yet is due at once) that
+     * are not resting: a failed delivery's next try (`next_attempt_at`, written with the failure)
+     * holds back the target's other messages too, also across a restart; success clears it.
+     */
     const dueTargets = (now: string) =>
-      Effect.map(sql<{ targetId: string }>`SELECT DISTINCT target_id FROM notification_deliveries
-        WHERE state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ${now})`, (r) => r.map((x) => x.targetId))
+      Effect.map(sql<{ targetId: string }>`SELECT target_id FROM notification_deliveries WHERE state = 'pending'
+        GROUP BY target_id HAVING coalesce(max(next_attempt_at), '') <= ${now}`, (r) => r.map((x) => x.targetId))
 
     /** A target's due deliveries, oldest event first. */
     const dueFor = (targetId: string, now: string, limit: number) =>
