@@ -103,7 +103,11 @@ export class NotificationDelivery extends Effect.Service<NotificationDelivery>()
       }
     })
 
-    /** download.imported asks the media servers to rescan the imported file's folder (batched by MediaScans). */
+    /**
+     * download.imported asks the media servers to rescan the imported file's folder (batched by
+     * MediaScans). The folder is stored before the event is marked handled: a crash in between
+     * notes the same folder again, which the scan's folder set absorbs.
+     */
     const sideEffects = Effect.gen(function*() {
       const events = yield* store.unhandled(200)
       if (events.length === 0) return
