@@ -16,6 +16,7 @@ RUN npm run build \
 # Runtime: the bundle, static files, migrations and the native SQLite binding; nothing else.
 FROM node:22-slim
 ENV NODE_ENV=production \
+    GLIBC_TUNABLES=glibc.malloc.mmap_threshold=65536:glibc.malloc.trim_threshold=65536:glibc.malloc.arena_max=2 \
     SOULSPOT_PORT=8765 \
     SOULSPOT_HOST=0.0.0.0 \
     SOULSPOT_DB=/data/soulspot.db \
@@ -29,4 +30,5 @@ EXPOSE 8765
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.SOULSPOT_PORT||8765)+'/api/downloads/manager/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 STOPSIGNAL SIGTERM
-CMD ["node", "soulspot.mjs"]
+# memory settings: scripts/runtime-tuning.ts
+CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=50", "soulspot.mjs"]

@@ -19,12 +19,10 @@
  *   npm run bench -- http
  */
 import Database from "better-sqlite3"
-import { createServer } from "node:http"
-import type { AddressInfo } from "node:net"
 import { join } from "node:path"
 import { performance } from "node:perf_hooks"
 import { fileURLToPath } from "node:url"
-import { DOWNLOAD_SELECT } from "../src/infrastructure/persistence/rows.js"
+import { ACTIVE, runBaselineServer, STATS } from "./baseline-reads.js"
 import {
   benchResult, BIG_QUEUE_MIX, bulkInsertDownloads, childMemory, closedPort, type ComparedLoad, httpRequest, interleavedLoops, migrateDb, mib, mixTotal,
   ms, note, printTable, ratio, roleOf, round, rssOf, runAppServer, startApp, startRole, tempDir
@@ -37,98 +35,11 @@ const CONCURRENCY = 32
 const ROUNDS = 5
 const SLICE_SECONDS = 1
 const WARMUP_SECONDS = 0.3
-const STATS = "/api/downloads/manager/stats"
-const ACTIVE = "/api/downloads/manager/active"
 /** The issue's targets: at least half the baseline's requests per second, and p99 under 50 ms. */
 const TARGET_SHARE = 0.5
 const TARGET_P99_MS = 50
 const DEEP_OFFSET = 80_000
 const PAGE = "/download-manager"
-
-// ---------------------------------------------------------------------------------------------
-// Baseline server: node:http + better-sqlite3, the repository's SQL, the same JSON shape
-
-type Row = Record<string, string | number | null>
-
-const toJson = (r: Row) => {
-  const status = r.status as string
-  const size = r.size as number | null
-  const bytes = status === "COMPLETED" ? size : Math.min(r.bytes_transferred as number, size ?? 0)
-  const progress = size === null || !(status === "QUEUED" || status === "DOWNLOADING" || status === "COMPLETED") ? null : {
-    bytes_transferred: bytes, size, percent: size > 0 ? Math.round(((bytes ?? 0) / size) * 1000) / 10 : 0,
-    speed_bps: status === "DOWNLOADING" ? r.speed_bps : 0, eta_seconds: status === "DOWNLOADING" ? r.eta_seconds : null
-  }
-  return {
-    id: r.id, track_id: r.track_id, status, priority: r.priority, slskd_id: r.slskd_id, username: r.username, filename: r.filename,
-    size, created_at: r.created_at, updated_at: r.updated_at, completed_at: r.completed_at,
-    track: {
-      id: r.track_id, title: r.t_title, artist: r.t_artist, album: r.t_album, duration_ms: r.t_duration_ms, isrc: r.t_isrc,
-      track_number: r.t_track_number, disc_number: r.t_disc_number
-    },
-    progress, attempts: r.attempts, next_attempt_at: r.next_attempt_at, error: r.error, quality_profile: r.quality_profile
-  }
-}
-
-/** The same day boundary as DownloadManager.stats (UTC midnight). */
-const startOfTodayUtc = (ms: number): string => {
-  const d = new Date(ms)
-  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())).toISOString()
-}
-
-const runBaselineServer = (file: string) => {
-  const db = new Database(file)
-  db.pragma("busy_timeout = 5000")
-  const byStatus = db.prepare("SELECT status, n FROM download_counts")
-  const today = db.prepare(`SELECT sum(n * (status = 'COMPLETED')) AS completed, sum(n * (status = 'FAILED')) AS failed
-    FROM download_day_counts WHERE day >= ?`)
-  const active = db.prepare(`${DOWNLOAD_SELECT} WHERE d.status IN ('WAITING', 'PENDING', 'QUEUED', 'DOWNLOADING')
-    ORDER BY -d.priority, d.created_at, d.id LIMIT 101`)
-  // after a cursor: the repository's two index ranges (the rest of the cursor's priority, then lower ones)
-  const samePriority = db.prepare(`${DOWNLOAD_SELECT} WHERE d.status IN ('WAITING', 'PENDING', 'QUEUED', 'DOWNLOADING')
-    AND -d.priority = ? AND (d.created_at, d.id) > (?, ?) ORDER BY d.created_at, d.id LIMIT ?`)
-  const lowerPriority = db.prepare(`${DOWNLOAD_SELECT} WHERE d.status IN ('WAITING', 'PENDING', 'QUEUED', 'DOWNLOADING')
-    AND -d.priority > ? ORDER BY -d.priority, d.created_at, d.id LIMIT ?`)
-  const activeAfter = (p: number, c: string, id: string) => {
-    const same = samePriority.all(-p, c, id, 101) as Array<Row>
-    return same.length >= 101 ? same : [...same, ...lowerPriority.all(-p, 101 - same.length) as Array<Row>]
-  }
-  const activePage = (cursor: string | null) => {
-    const after = cursor === null ? undefined : JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [string, number, string, string]
-    const rows = (after === undefined ? active.all() : activeAfter(after[1], after[2], after[3])) as Array<Row>
-    const page = rows.slice(0, 100)
-    const last = page[page.length - 1]
-    const total = (byStatus.all() as Array<{ status: string; n: number }>)
-      .filter((r) => ["WAITING", "PENDING", "QUEUED", "DOWNLOADING"].includes(r.status)).reduce((a, r) => a + r.n, 0)
-    const next_cursor = rows.length > 100 && last
-      ? Buffer.from(JSON.stringify(["a", last.priority, last.created_at, last.id])).toString("base64url") : null
-    return { downloads: page.map(toJson), total, next_cursor }
-  }
-  const stats = () => {
-    const rows = byStatus.all() as Array<{ status: string; n: number }>
-    const t = today.get(startOfTodayUtc(Date.now()).slice(0, 10)) as { completed: number | null; failed: number | null }
-    const by = (s: string) => rows.find((r) => r.status === s)?.n ?? 0
-    return {
-      waiting: by("WAITING"), pending: by("PENDING"), queued: by("QUEUED"), downloading: by("DOWNLOADING"),
-      completed: by("COMPLETED"), failed: by("FAILED"), cancelled: by("CANCELLED"), total: rows.reduce((a, r) => a + r.n, 0),
-      completed_today: t.completed ?? 0, failed_today: t.failed ?? 0
-    }
-  }
-  const server = createServer((req, res) => {
-    let body: string | undefined
-    const url = new URL(req.url ?? "/", "http://x")
-    if (url.pathname === STATS) body = JSON.stringify(stats())
-    else if (url.pathname === ACTIVE) body = JSON.stringify(activePage(url.searchParams.get("cursor")))
-    if (body === undefined) {
-      res.writeHead(404).end()
-      return
-    }
-    res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) })
-    res.end(body)
-  })
-  server.keepAliveTimeout = 30_000
-  server.listen(0, "127.0.0.1", () => console.log(`PORT ${(server.address() as AddressInfo).port}`))
-  process.on("SIGTERM", () => server.close(() => process.exit(0)))
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -226,7 +137,7 @@ const main = async () => {
       `target ≥ ${TARGET_SHARE * 100} % / p99 < ${TARGET_P99_MS} ms`], rows)
   note("page 1 of active and stats are answered from a cache between commits (nothing writes during this benchmark); " +
     "the cursor pages are read afresh on every request")
-  console.log(`RSS after the load: app ${mib(rss.app)} (after a full GC: ${mib(settled.rss)}, heap ${mib(settled.heapUsed)}), baseline ${mib(rss.baseline)}`)
+  console.log(`RSS after the load (app from src under tsx; npm run bench -- memory measures the shipped bundle): app ${mib(rss.app)} (after a full GC: ${mib(settled.rss)}, heap ${mib(settled.heapUsed)}), baseline ${mib(rss.baseline)}`)
 
   const stopped = await Promise.all([app.child.stop(), baseline.stop()])
   console.log(`stopped: app exit ${stopped[0].code ?? stopped[0].signal} in ${ms(stopped[0].millis)} ms, baseline exit ${stopped[1].code ?? stopped[1].signal}`)

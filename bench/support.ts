@@ -17,6 +17,7 @@ import { performance } from "node:perf_hooks"
 import { fileURLToPath } from "node:url"
 import { setFlagsFromString } from "node:v8"
 import { runInNewContext } from "node:vm"
+import { GLIBC_TUNABLES, NODE_FLAGS } from "../scripts/runtime-tuning.js"
 import { recordingKey } from "../src/domain/track.js"
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..")
@@ -423,8 +424,11 @@ export const childMemory = async (child: Child): Promise<MemSample> => {
   return last && count() > before ? { heapUsed: Number(last[1]), rss: Number(last[2]) } : { heapUsed: NaN, rss: NaN }
 }
 
+/** The app child (runAppServer), started with the service's shipped memory settings (scripts/runtime-tuning.ts). */
 export const startApp = async (benchFile: string, db: string, slskdUrl: string): Promise<{ child: Child; port: number }> => {
-  const child = startRole(benchFile, "--role=app", [db, slskdUrl])
+  const child = startChild(process.execPath, [...NODE_FLAGS, "--import", "tsx", benchFile, "--role=app", db, slskdUrl], {
+    env: childEnv({ GLIBC_TUNABLES })
+  })
   const m = await child.waitFor(/PORT (\d+)/)
   return { child, port: Number(m[1]) }
 }

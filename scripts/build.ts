@@ -1,9 +1,10 @@
 // npm run build: one ESM file for the server in dist/, with static/, migrations/ and the htmx
 // files beside it. better-sqlite3 stays a native dependency (node_modules next to dist/).
 import { build } from "esbuild"
-import { cpSync, mkdirSync, rmSync, statSync } from "node:fs"
+import { cpSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, join, relative, resolve } from "node:path"
+import { loadScalarScript, SCALAR_FILE } from "../src/api/scalar-script.js"
 
 // `--outdir DIR` builds somewhere else than dist/ (the bundle test builds into a temp dir).
 const flag = process.argv.indexOf("--outdir")
@@ -41,5 +42,7 @@ const require = createRequire(import.meta.url)
 for (const [pkg, file] of [["htmx.org", "htmx.min.js"], ["htmx-ext-sse", "sse.js"]] as const) {
   cpSync(join(dirname(require.resolve(`${pkg}/package.json`)), "dist", file), join(out, "vendor", file))
 }
+// the API reference viewer (src/api/docs.ts) as a file, so the server holds it in memory only when asked
+writeFileSync(join(out, "vendor", SCALAR_FILE), await loadScalarScript())
 const size = statSync(join(out, "soulspot.mjs")).size
 console.log(`built ${join(out, "soulspot.mjs")} (${(size / 1024 / 1024).toFixed(2)} MiB) in ${Date.now() - started} ms`)

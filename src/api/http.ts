@@ -1,4 +1,4 @@
-import { HttpApiScalar, HttpLayerRouter } from "@effect/platform"
+import { HttpLayerRouter } from "@effect/platform"
 import { Layer } from "effect"
 import { SoulSpotApi } from "./api.js"
 import { ApiFallbackRoute, ErrorShapeMiddleware } from "./error-shape.js"
@@ -7,6 +7,7 @@ import { PlaylistRestLive } from "./rest-playlists.js"
 import { NotificationsRestLive } from "./notifications-rest.js"
 import { NotificationPageRoutes } from "./notifications-pages.js"
 import { AuthMiddleware, LoginRoutes } from "./auth.js"
+import { DocsRoutes } from "./docs.js"
 import { HealthAliasRoute } from "./health-route.js"
 import { MetricsRoute } from "./metrics-route.js"
 import { ImportPageRoutes } from "./import-routes.js"
@@ -23,8 +24,7 @@ const ApiRoutes = HttpLayerRouter.addHttpApi(SoulSpotApi, { openapiPath: "/api/o
 /** Every route of the service on one router: JSON API, docs, SSE, pages, partials and static files. */
 export const AllRoutes = Layer.mergeAll(
   ApiRoutes,
-  // no font host: the page loads nothing from another host (the CSP in guard.ts would block it anyway)
-  HttpApiScalar.layerHttpLayerRouter({ api: SoulSpotApi, path: "/docs", scalar: { withDefaultFonts: false } }),
+  DocsRoutes,
   ApiFallbackRoute,
   ApiEventsRoute,
   PagesLive,
