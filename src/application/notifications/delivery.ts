@@ -46,8 +46,6 @@ export class NotificationDelivery extends Effect.Service<NotificationDelivery>()
     const settings = yield* Settings
     const scans = yield* MediaScans
     const running = yield* FiberMap.make<string>()
-    /** A target that failed transiently rests until its next try (in memory: a restart simply tries again). */
-    const resting = new Map<string, number>()
     let prunedAt = Number.NEGATIVE_INFINITY
 
     const count = (type: string, outcome: "delivered" | "retry" | "gave_up") =>
@@ -82,7 +80,6 @@ export class NotificationDelivery extends Effect.Service<NotificationDelivery>()
       }
       yield* store.recordAttempt(d.id, { state: "pending", attempts, firstAttemptAt: first, nextAttemptAt: iso(decision.atMillis), error: e.message, status: e.status ?? null, now: iso(now) })
       yield* count(stored.target.type, "retry")
-      resting.set(stored.id, decision.atMillis)
       yield* Effect.logWarning(`notification ${d.type} ${d.outboxId} → ${who}: attempt ${attempts} failed (${e.message}); next try in ${Duration.format(Duration.millis(decision.waitMillis))}`)
       return true
     })
@@ -106,7 +103,11 @@ export class NotificationDelivery extends Effect.Service<NotificationDelivery>()
       }
     })
 
-    /** download.imported asks the media servers to rescan the imported file's folder (batched by MediaScans). */
+    /**
+     * download.imported asks the media servers to rescan the imported file's folder (batched by
+     * MediaScans). The folder is stored before the event is marked handled: a crash in between
+     * notes the same folder again, which the scan's folder set absorbs.
+     */
     const sideEffects = Effect.gen(function*() {
       const events = yield* store.unhandled(200)
       if (events.length === 0) return
@@ -135,8 +136,6 @@ export class NotificationDelivery extends Effect.Service<NotificationDelivery>()
         prunedAt = now
       }
       for (const id of yield* store.dueTargets(iso(now))) {
-        if ((resting.get(id) ?? 0) > now) continue
-        resting.delete(id)
         yield* FiberMap.run(running, id, workOff(id).pipe(
           Effect.catchAllCause((cause) => Effect.logError(`notifications: delivering to ${id} crashed`, cause))), { onlyIfMissing: true })
       }

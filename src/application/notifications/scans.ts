@@ -2,16 +2,18 @@
  * Media-server rescans after imports, batched per server: every import notes its folder and
  * restarts that server's quiet timer; when no import came for `notifications.scan_delay`, the
  * server is asked once to scan the folders collected. Scans run in their own fibers, so a slow
- * or hanging server never delays an import or another server.
+ * or hanging server never delays an import or another server. The folders wait in the database
+ * until their scan has run, so a restart within the delay resumes the timer instead of losing them.
  */
 import { HttpClient } from "@effect/platform"
-import { Duration, Effect, FiberMap, FiberSet, Layer, Metric, Ref, Schedule } from "effect"
+import { Clock, Duration, Effect, FiberMap, FiberSet, Layer, Metric, Schedule } from "effect"
 import { Setting } from "../../config.js"
-import type { MediaServerTarget } from "../../domain/notifications/targets.js"
+import { isMediaServer, type MediaServerTarget } from "../../domain/notifications/targets.js"
 import { type MediaServer, MediaScans } from "../../domain/ports/MediaScans.js"
 import type { DeliveryError } from "../../domain/ports/NotificationSender.js"
 import { Settings } from "../../domain/ports/Settings.js"
 import { scanMediaServer } from "../../infrastructure/notifications/media-servers/dispatch.js"
+import { NotificationStore } from "../../infrastructure/persistence/notification-repository.js"
 import { mediaScans } from "../../metrics.js"
 
 /** Attempts after the first failed one; waits double from the first (or wait what a 429 asks, if longer). */
@@ -30,19 +32,17 @@ export const scanRetrySchedule = Schedule.exponential(SCAN_RETRY_BASE).pipe(
     : Duration.max(delay, Duration.min(Duration.millis(e.retryAfterMillis), SCAN_MAX_WAIT)))
 )
 
-/** A server's folders waiting for its quiet timer, with the target as last seen. */
-interface Batch {
-  readonly target: MediaServerTarget
-  readonly folders: ReadonlySet<string>
-}
-
 const label = (id: string, target: MediaServerTarget) => `${target.name ?? target.type} (${target.type} ${id})`
 
-export const MediaScansLive: Layer.Layer<MediaScans, never, HttpClient.HttpClient | Settings> = Layer.scoped(MediaScans, Effect.gen(function*() {
+const iso = (ms: number) => new Date(ms).toISOString()
+
+export const MediaScansLive: Layer.Layer<MediaScans, never, HttpClient.HttpClient | Settings | NotificationStore> = Layer.scoped(MediaScans, Effect.gen(function*() {
   const http = yield* HttpClient.HttpClient
   const settings = yield* Settings
+  const store = yield* NotificationStore
   const scan = scanMediaServer(http)
-  const batches = yield* Ref.make(new Map<string, Batch>())
+  /** Each server with folders waiting, as its last import (or, after a restart, the database) described it. */
+  const lastSeen = new Map<string, MediaServerTarget>()
   const timers = yield* FiberMap.make<string>()
   const running = yield* FiberSet.make()
   // one scan at a time per server: a burst that ends while the last one is still retrying waits its turn
@@ -58,7 +58,7 @@ export const MediaScansLive: Layer.Layer<MediaScans, never, HttpClient.HttpClien
   const count = (target: MediaServerTarget, outcome: "ok" | "attempt_failed" | "failed") =>
     Metric.increment(Metric.tagged(Metric.tagged(mediaScans, "type", target.type), "outcome", outcome))
 
-  const run = (id: string, { target, folders }: Batch) => {
+  const run = (id: string, target: MediaServerTarget, folders: ReadonlyArray<string>) => {
     const list = [...folders].sort()
     const who = label(id, target)
     return scan(target, list).pipe(
@@ -74,31 +74,54 @@ export const MediaScansLive: Layer.Layer<MediaScans, never, HttpClient.HttpClien
     )
   }
 
-  /** The quiet timer of one server: when it runs out, its batch is taken and scanned in a fiber of its own. */
+  /**
+   * The quiet timer of one server. When it runs out, the folders whose quiet spell is over are
+   * scanned in a fiber of its own and forgotten once the scan ran or was given up (a restart
+   * during the scan asks again); imports meanwhile wait for their own timer.
+   */
   const timer = (id: string, delay: Duration.Duration) =>
     Effect.sleep(delay).pipe(Effect.zipRight(Effect.uninterruptible(Effect.gen(function*() {
-      const batch = yield* Ref.modify(batches, (m) => {
-        const b = m.get(id)
-        const rest = new Map(m)
-        rest.delete(id)
-        return [b, rest] as const
-      })
-      // the scan itself stays interruptible: its timeouts must be able to cut a hanging request
-      if (batch === undefined || batch.folders.size === 0) return
+      const target = lastSeen.get(id)
+      if (target === undefined) return
+      const dueBy = iso(yield* Clock.currentTimeMillis)
       const lock = yield* lockOf(id)
-      yield* FiberSet.run(running, Effect.interruptible(lock.withPermits(1)(run(id, batch))))
+      // the scan itself stays interruptible: its timeouts must be able to cut a hanging request
+      yield* FiberSet.run(running, Effect.interruptible(lock.withPermits(1)(Effect.gen(function*() {
+        const due = yield* store.dueScanFolders(id, dueBy)
+        if (due.folders.length === 0) return
+        yield* run(id, target, due.folders)
+        yield* store.dropScanFolders(id, due.upTo, dueBy)
+      }))))
     }))))
+
+  /** After a restart: each server with folders waiting gets its timer back, running out when it would have. */
+  const resume = Effect.gen(function*() {
+    const pending = yield* store.pendingScans
+    if (pending.length === 0) return
+    const known = new Map((yield* store.listTargets).flatMap((s) => isMediaServer(s.target) && s.target.enabled ? [[s.id, s.target] as const] : []))
+    const now = yield* Clock.currentTimeMillis
+    for (const p of pending) {
+      const target = known.get(p.targetId)
+      if (target === undefined) {
+        yield* store.dropScanFolders(p.targetId, p.upTo, p.dueAt)
+        yield* Effect.logInfo(`media scan: forgot the folders waiting for ${p.targetId}, no longer an enabled media server`)
+        continue
+      }
+      lastSeen.set(p.targetId, target)
+      const delay = Duration.millis(Math.max(0, Date.parse(p.dueAt) - now))
+      yield* FiberMap.run(timers, p.targetId, timer(p.targetId, delay))
+      yield* Effect.logInfo(`media scan ${label(p.targetId, target)}: folders waiting from before the restart; scan in ${Duration.format(delay)}`)
+    }
+  })
+  yield* resume
 
   return MediaScans.of({
     imported: Effect.fn("MediaScans.imported")(function*(servers: ReadonlyArray<MediaServer>, folder: string) {
       const enabled = servers.filter((s) => s.target.enabled)
       if (enabled.length === 0) return
       const delay = yield* settings.get(Setting.scanDelay)
-      yield* Ref.update(batches, (m) => {
-        const next = new Map(m)
-        for (const s of enabled) next.set(s.id, { target: s.target, folders: new Set([...(m.get(s.id)?.folders ?? []), folder]) })
-        return next
-      })
+      yield* store.addPendingScan(enabled.map((s) => s.id), folder, iso((yield* Clock.currentTimeMillis) + Duration.toMillis(delay)))
+      for (const s of enabled) lastSeen.set(s.id, s.target)
       // a new timer replaces the running one: the scan waits for a quiet spell after the last import
       for (const s of enabled) yield* FiberMap.run(timers, s.id, timer(s.id, delay))
       yield* Effect.logDebug(`media scan: ${folder} noted for ${enabled.map((s) => label(s.id, s.target)).join(", ")}; scan after ${Duration.format(delay)} without imports`)

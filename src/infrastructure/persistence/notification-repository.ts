@@ -35,6 +35,13 @@ export interface DueDelivery {
   readonly firstAttemptAt: string | null
 }
 
+/** A media server's folders waiting for their scan (see migrations/0300_pending_scans.sql). */
+export interface PendingScan {
+  readonly targetId: string
+  readonly dueAt: string
+  readonly upTo: number
+}
+
 /** An outbox row whose side effects (media-server scans) are not done yet. */
 export interface UnhandledEvent {
   readonly seq: number
@@ -167,10 +174,14 @@ export class NotificationStore extends Effect.Service<NotificationStore>()("soul
         for (const e of events) yield* addEvent(e.type, e.payload, e.at)
       }).pipe(sql.withTransaction)
 
-    /** Targets with a pending delivery due at `now` (a delivery not tried yet is due at once). */
+    /**
+     * Targets with a pending delivery due at `now` (a delivery not tried yet is due at once) that
+     * are not resting: a failed delivery's next try (`next_attempt_at`, written with the failure)
+     * holds back the target's other messages too, also across a restart; success clears it.
+     */
     const dueTargets = (now: string) =>
-      Effect.map(sql<{ targetId: string }>`SELECT DISTINCT target_id FROM notification_deliveries
-        WHERE state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ${now})`, (r) => r.map((x) => x.targetId))
+      Effect.map(sql<{ targetId: string }>`SELECT target_id FROM notification_deliveries WHERE state = 'pending'
+        GROUP BY target_id HAVING coalesce(max(next_attempt_at), '') <= ${now}`, (r) => r.map((x) => x.targetId))
 
     /** A target's due deliveries, oldest event first. */
     const dueFor = (targetId: string, now: string, limit: number) =>
@@ -207,7 +218,35 @@ export class NotificationStore extends Effect.Service<NotificationStore>()("soul
       sql`DELETE FROM notification_outbox WHERE created_at < ${before} AND handled = 1 AND dedupe IS NULL
         AND NOT EXISTS (SELECT 1 FROM notification_deliveries d WHERE d.outbox_seq = notification_outbox.seq AND d.state = 'pending')`
 
+    /** Notes a folder with new files for these media servers; their scan is due at `dueAt` unless a later import moves it. */
+    const addPendingScan = (targetIds: ReadonlyArray<string>, folder: string, dueAt: string) =>
+      sql`INSERT INTO notification_pending_scans ${sql.insert(targetIds.map((targetId) => ({ targetId, folder, dueAt })))}`
+
+    /** Each server with folders waiting: when its scan is due (its latest import's) and the last row it covers. */
+    const pendingScans = sql<PendingScan>`SELECT target_id, max(due_at) AS due_at, max(seq) AS up_to
+      FROM notification_pending_scans GROUP BY target_id`
+
+    /** A server's folders whose quiet spell had ended by `dueBy` (duplicates removed), and the last row they cover. */
+    const dueScanFolders = (targetId: string, dueBy: string) => Effect.map(
+      sql<{ seq: number; folder: string }>`SELECT seq, folder FROM notification_pending_scans
+        WHERE target_id = ${targetId} AND due_at <= ${dueBy} ORDER BY seq`,
+      (rows) => ({ folders: [...new Set(rows.map((r) => r.folder))], upTo: rows.at(-1)?.seq ?? 0 }))
+
+    /** Forgets what `dueScanFolders(targetId, dueBy)` answered (rows up to `upTo`); imports since stay. */
+    const dropScanFolders = (targetId: string, upTo: number, dueBy: string) =>
+      sql`DELETE FROM notification_pending_scans WHERE target_id = ${targetId} AND seq <= ${upTo} AND due_at <= ${dueBy}`
+
     return {
+      addPendingScan: Effect.fn("NotificationStore.addPendingScan")(function*(targetIds: ReadonlyArray<string>, folder: string, dueAt: string) {
+        yield* addPendingScan(targetIds, folder, dueAt)
+      }, Effect.orDie),
+      pendingScans: Effect.orDie(pendingScans).pipe(Effect.withSpan("NotificationStore.pendingScans")),
+      dueScanFolders: Effect.fn("NotificationStore.dueScanFolders")(function*(targetId: string, dueBy: string) {
+        return yield* dueScanFolders(targetId, dueBy)
+      }, Effect.orDie),
+      dropScanFolders: Effect.fn("NotificationStore.dropScanFolders")(function*(targetId: string, upTo: number, dueBy: string) {
+        yield* dropScanFolders(targetId, upTo, dueBy)
+      }, Effect.orDie),
       prune: (before: string) => Effect.orDie(Effect.asVoid(prune(before))),
       listTargets: Effect.orDie(listTargets),
       findTarget: (id: string) => Effect.orDie(findTarget(id)),

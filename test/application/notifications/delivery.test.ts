@@ -131,6 +131,46 @@ describe("notification delivery", () => {
       expect(bodies(r)[1]!.id).toBe(bodies(r)[0]!.id)
     }).pipe(Effect.scoped, Effect.provide(worker(tempDbFile()))))
 
+  it.effect("a target resting after a 429 still rests after a restart; the success that ends the rest clears it", () =>
+    Effect.gen(function*() {
+      const r = yield* makeReceiver
+      const db = tempDbFile()
+      const ids = () => r.received.map((x) => x.headers["x-soulspot-delivery"])
+      r.answer({ status: 429, retryAfter: "120" })
+      // first run: two messages; the first is answered 429 Retry-After 120, the second waits behind it
+      const id = yield* Effect.gen(function*() {
+        const [id] = yield* targets({ type: "webhook", url: r.url, enabled: true })
+        yield* addFailed(2)
+        yield* tick
+        yield* untilReceived(r, 1)
+        yield* untilSummary(id!, (s) => s.pending === 2 && s.lastError !== null)
+        return id!
+      }).pipe(Effect.provide(worker(db)))
+      // restarted 10 s later: neither message goes out before the 120 s are up
+      yield* TestClock.adjust("10 seconds")
+      yield* Effect.gen(function*() {
+        yield* tick
+        yield* realPause(50)
+        yield* TestClock.adjust("109 seconds")
+        yield* tick
+        yield* realPause(50)
+        expect(r.received).toHaveLength(1)
+        yield* TestClock.adjust("1 second")
+        yield* tick
+        yield* untilReceived(r, 3)
+        yield* untilSummary(id, (s) => s.delivered === 2 && s.pending === 0)
+      }).pipe(Effect.provide(worker(db)))
+      expect(bodies(r).map((b) => b.download.id)).toEqual(["d1", "d1", "d2"])
+      expect(ids()[1]).toBe(ids()[0])
+      // after the success the target is not resting, in this run or the next
+      yield* Effect.gen(function*() {
+        yield* addFailed(1)
+        yield* tick
+        yield* untilReceived(r, 4)
+      }).pipe(Effect.provide(worker(db)))
+      expect(new Set(ids()).size).toBe(3)
+    }).pipe(Effect.scoped))
+
   it.effect("a target that keeps failing is given up after the give-up time, the error kept; a 401 at once", () =>
     Effect.gen(function*() {
       const failing = yield* makeReceiver

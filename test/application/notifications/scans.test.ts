@@ -5,7 +5,8 @@ import { MediaScansLive } from "../../../src/application/notifications/scans.js"
 import { type MediaServer, MediaScans } from "../../../src/domain/ports/MediaScans.js"
 import { Settings } from "../../../src/domain/ports/Settings.js"
 import { mediaScans } from "../../../src/metrics.js"
-import { PersistenceTest } from "../../support/db.js"
+import { NotificationStore } from "../../../src/infrastructure/persistence/notification-repository.js"
+import { PersistenceTest, tempDbFile } from "../../support/db.js"
 import { makeReceiver, type Receiver, untilReceived } from "../../support/receiver.js"
 
 const realPause = (ms: number) => Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, ms)))
@@ -159,6 +160,49 @@ describe("MediaScans batcher", () => {
       yield* untilCounted("lidarr", "failed", failed0, 2)
       expect(a.received.map((q) => JSON.parse(q.body).path)).toEqual([...Array(4).fill("/music/A"), ...Array(4).fill("/music/B")])
     })))
+
+  it.effect("a restart within the delay keeps the folders: one scan with all of them when due, not two, not none", () =>
+    Effect.gen(function*() {
+      const db = tempDbFile()
+      const onDb = MediaScansLive.pipe(Layer.provideMerge(Layer.merge(FetchHttpClient.layer, PersistenceTest(db))))
+      const jf = yield* makeReceiver
+      const li = yield* makeReceiver
+      const [ok0, liOk0] = [yield* counted("jellyfin", "ok"), yield* counted("lidarr", "ok")]
+      // first run: three imports 10 s apart, then the process stops 30 s before the scan
+      yield* Effect.gen(function*() {
+        const ids = yield* Effect.flatMap(NotificationStore, (s) => s.replaceTargets([
+          { type: "jellyfin", url: jf.url, token: "t", enabled: true }, { type: "lidarr", url: li.url, api_key: "k", enabled: true }]))
+        const stored = (yield* Effect.flatMap(NotificationStore, (s) => s.listTargets)).filter((t) => ids.includes(t.id))
+        const servers = stored.map((t) => ({ id: t.id, target: t.target })) as ReadonlyArray<MediaServer>
+        const scans = yield* MediaScans
+        for (const f of ["/music/A", "/music/B", "/music/C"]) {
+          yield* scans.imported(servers, f)
+          yield* TestClock.adjust("10 seconds")
+        }
+      }).pipe(Effect.provide(onDb))
+      yield* TestClock.adjust("20 seconds")
+      // second run: the scan comes when it would have (60 s after the last import), once
+      yield* Effect.gen(function*() {
+        yield* MediaScans
+        yield* TestClock.adjust("29 seconds")
+        yield* realPause(50)
+        expect([jf.received.length, li.received.length]).toEqual([0, 0])
+        yield* TestClock.adjust("1 second")
+        yield* untilCounted("jellyfin", "ok", ok0)
+        yield* untilCounted("lidarr", "ok", liOk0)
+        yield* TestClock.adjust("10 minutes")
+        yield* realPause(50)
+      }).pipe(Effect.provide(onDb))
+      expect(jf.received).toHaveLength(1)
+      expect(li.received.map((q) => JSON.parse(q.body).path)).toEqual(["/music/A", "/music/B", "/music/C"])
+      // a third run has nothing left to scan
+      yield* Effect.gen(function*() {
+        yield* MediaScans
+        yield* TestClock.adjust("10 minutes")
+        yield* realPause(50)
+      }).pipe(Effect.provide(onDb))
+      expect([jf.received.length, li.received.length]).toEqual([1, 3])
+    }).pipe(Effect.scoped))
 
   it.effect("disabled servers are left alone", () =>
     withScans((scans, a) => Effect.gen(function*() {
