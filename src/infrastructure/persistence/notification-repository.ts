@@ -35,7 +35,7 @@ export interface DueDelivery {
   readonly firstAttemptAt: string | null
 }
 
-/** A media server's folders waiting for their scan (see migrations/0300_pending_scans.sql). */
+/** A media server's folders waiting for their scan (see migrations/0016_pending_scans.sql). */
 export interface PendingScan {
   readonly targetId: string
   readonly dueAt: string
