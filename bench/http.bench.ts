@@ -135,7 +135,7 @@ const main = async () => {
   printTable(`closed loop, ${CONCURRENCY} clients, ${ROUNDS * SLICE_SECONDS} s per server and endpoint (latency ms)`,
     ["endpoint server", "req/s", "p50", "p99", "max", "errors", "KiB/reply", "CPU µs/req", "app rps / base rps",
       `target ≥ ${TARGET_SHARE * 100} % / p99 < ${TARGET_P99_MS} ms`], rows)
-  note("page 1 of active and stats are answered from a cache between commits (nothing writes during this benchmark); " +
+  note("page 1 of active and stats are answered from a cache between commits, straight from the Node request event (polled-fast-path.ts; nothing writes during this benchmark); " +
     "the cursor pages are read afresh on every request")
   console.log(`RSS after the load (app from src under tsx; npm run bench -- memory measures the shipped bundle): app ${mib(rss.app)} (after a full GC: ${mib(settled.rss)}, heap ${mib(settled.heapUsed)}), baseline ${mib(rss.baseline)}`)
 

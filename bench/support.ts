@@ -382,17 +382,19 @@ export const bulkInsertDownloads = (file: string, mix: StatusMix, nowMs = Date.n
 // The real app as a child process
 
 /**
- * Role entry: the real AppLayer (workers off unless asked) on NodeHttpServer at 127.0.0.1 port 0,
+ * Role entry: the real AppLayer (workers off unless asked) on the service's own HTTP server layer
+ * (src/launch.ts) at 127.0.0.1 port 0,
  * prints `PORT <n>` once it listens and runs until SIGTERM.
  */
 export const runAppServer = async (db: string, options: { workers?: boolean; slskdUrl?: string } = {}): Promise<void> => {
   // Imported here, so helper roles that are not the app (plain baselines) do not load it.
   const { ConfigProvider, Context, Effect, Layer, Logger, LogLevel } = await import("effect")
   const { HttpServer } = await import("@effect/platform")
-  const { NodeHttpServer, NodeRuntime } = await import("@effect/platform-node")
+  const { NodeRuntime } = await import("@effect/platform-node")
   const { AppLayer } = await import("../src/App.js")
+  const { httpServerLayer } = await import("../src/launch.js")
   const layer = AppLayer({ db, workers: options.workers ?? false }).pipe(
-    Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
+    Layer.provideMerge(httpServerLayer({ port: 0, host: "127.0.0.1" })),
     Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map([
       ["SOULSPOT_SLSKD_URL", options.slskdUrl ?? "http://127.0.0.1:9"]
     ]))))

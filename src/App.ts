@@ -3,6 +3,7 @@ import { Layer } from "effect"
 import { AllRoutes } from "./api/http.js"
 import { isPolledRead } from "./api/read-cache.js"
 import { withSecurityHeaders } from "./api/guard.js"
+import { PolledReadsFastPathLive } from "./api/polled-fast-path.js"
 import { ImportWorkerLive } from "./application/library/import-worker.js"
 import { LibraryImport } from "./application/library/library-import.js"
 import { LibraryIndexer, LibraryIndexWorkerLive } from "./application/library/library-indexer.js"
@@ -118,7 +119,7 @@ export const AppLayer = (options: AppOptions) => {
   const routes = HttpLayerRouter.serve(AllRoutes, { routerConfig: { maxParamLength: 2048 }, disableLogger: true }).pipe(
     HttpMiddleware.withTracerDisabledWhen(isPolledRead), withSecurityHeaders)
   const running = options.workers === false
-    ? Layer.mergeAll(routes, StatsPublisherLive, AlbumPublisherLive)
-    : Layer.mergeAll(routes, StatsPublisherLive, AlbumPublisherLive, WorkersLayer)
+    ? Layer.mergeAll(routes, PolledReadsFastPathLive, StatsPublisherLive, AlbumPublisherLive)
+    : Layer.mergeAll(routes, PolledReadsFastPathLive, StatsPublisherLive, AlbumPublisherLive, WorkersLayer)
   return running.pipe(Layer.provideMerge(services))
 }

@@ -5,9 +5,10 @@
 import type { HttpServer } from "@effect/platform"
 import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer, Logger, LogLevel, Option } from "effect"
-import { createServer } from "node:http"
+import { Server } from "node:http"
 import { AppLayer } from "./App.js"
 import { normaliseMalformedUrl } from "./api/error-shape.js"
+import { type EarlyAnswer, NodeRequestHook } from "./api/polled-fast-path.js"
 import { ServerConfig } from "./config.js"
 import { Settings } from "./domain/ports/Settings.js"
 
@@ -26,18 +27,31 @@ const logSettings = Effect.gen(function*() {
   }
 })
 
+/** A Node server whose request event first offers each request to an early answer, if one is set. */
+class HookedServer extends Server {
+  early: EarlyAnswer | undefined = undefined
+  override emit(event: string, ...args: Array<any>): boolean {
+    return event === "request" && this.early !== undefined && this.early(args[0], args[1]) ? true : super.emit(event, ...args)
+  }
+}
+
 /**
  * The HTTP server on a Node server we keep a handle on: at shutdown every open connection is
  * closed first (SSE streams never end by themselves, and the server would wait for them).
- * A request cut off this way was not acknowledged, and its transaction rolls back.
+ * A request cut off this way was not acknowledged, and its transaction rolls back. The
+ * server's NodeRequestHook lets the polled reads be answered before a fiber is forked
+ * (src/api/polled-fast-path.ts).
  */
 export const httpServerLayer = (options: { readonly port: number; readonly host: string }) => {
-  const node = createServer()
+  const node = new HookedServer()
   node.prependListener("request", normaliseMalformedUrl)
   const closeConnections = Layer.scopedDiscard(Effect.addFinalizer(() =>
     Effect.logInfo("stopping: closing open connections, then workers and the database").pipe(
       Effect.zipRight(Effect.sync(() => node.closeAllConnections())))))
-  return Layer.provideMerge(closeConnections, NodeHttpServer.layer(() => node, options))
+  const hook = Layer.succeed(NodeRequestHook, {
+    install: (answer) => Effect.acquireRelease(Effect.sync(() => { node.early = answer }), () => Effect.sync(() => { node.early = undefined }))
+  })
+  return Layer.mergeAll(Layer.provideMerge(closeConnections, NodeHttpServer.layer(() => node, options)), hook)
 }
 
 /** 127.0.0.0/8, ::1 and localhost reach only this machine. */

@@ -98,12 +98,14 @@ const refusal = (request: HttpServerRequest.HttpServerRequest, path: string, own
   return undefined
 })
 
+/** The line for an answer sent (also written by the fast path, polled-fast-path.ts). */
+export const logSent = (method: string, path: string, status: number) =>
+  // checked first: the annotations cost more than the line when Info is filtered out
+  Effect.whenLogLevel(Effect.annotateLogs(Effect.log("Sent HTTP Response"), { "http.method": method, "http.path": path, "http.status": status }), "Info")
+
 const logRequest = (method: string, path: string, exit: Exit.Exit<HttpServerResponse.HttpServerResponse, unknown>) =>
   Exit.match(exit, {
-    // checked first: the annotations cost more than the line when Info is filtered out
-    onSuccess: (response) => Effect.whenLogLevel(
-      Effect.annotateLogs(Effect.log("Sent HTTP Response"), { "http.method": method, "http.path": path, "http.status": response.status }),
-      "Info"),
+    onSuccess: (response) => logSent(method, path, response.status),
     onFailure: (cause) => Cause.isInterruptedOnly(cause)
       ? Effect.void
       : Effect.annotateLogs(Effect.logError("request failed", cause), { "http.method": method, "http.path": path })
@@ -112,7 +114,7 @@ const logRequest = (method: string, path: string, exit: Exit.Exit<HttpServerResp
 /** The request path without its query string (the query may carry a key: never logged). */
 const pathOf = (request: HttpServerRequest.HttpServerRequest): string => request.url.split("?")[0] ?? "/"
 
-const PAGE_HEADERS = securityHeaders("/")
+export const PAGE_HEADERS = securityHeaders("/")
 const DOCS_HEADERS = securityHeaders("/docs")
 
 export const GuardMiddleware = HttpLayerRouter.middleware(Effect.gen(function*() {

@@ -5,6 +5,9 @@ import { QueueControl } from "../application/queue-control.js"
 import { DataVersion } from "../infrastructure/persistence/data-version.js"
 import { downloadPageJson, jsonText, toStatsDto } from "./dto.js"
 
+export const STATS_URL = "/api/downloads/manager/stats"
+export const ACTIVE_URL = "/api/downloads/manager/active"
+
 /** The active list's page size when the request names none. */
 export const DEFAULT_ACTIVE_LIMIT = 100
 
@@ -21,32 +24,51 @@ export class ReadCache extends Effect.Service<ReadCache>()("soulspot/ReadCache",
     const control = yield* QueueControl
     const version = yield* DataVersion
 
+    // The newest answer of each with its key, encoded once: what the fast path (polled-fast-path.ts)
+    // may hand out without entering Effect while the database has not changed since.
+    let lastStats: { readonly version: number; readonly day: string; readonly body: Buffer } | undefined
+    let lastFirstPage: { readonly version: number; readonly body: Buffer } | undefined
+
     // a failed read is not kept; a few entries, since each commit makes a new key
     const stats = yield* Cache.makeWith({
       capacity: 4,
       timeToLive: (exit) => Exit.isSuccess(exit) ? Duration.infinity : Duration.zero,
-      lookup: (_: readonly [version: number, day: string]) => manager.stats.pipe(Effect.map((s) => jsonText(JSON.stringify(toStatsDto(s)))))
+      lookup: ([v, day]: readonly [version: number, day: string]) => manager.stats.pipe(
+        Effect.map((s) => JSON.stringify(toStatsDto(s))),
+        Effect.tap((body) => Effect.sync(() => { lastStats = { version: v, day, body: Buffer.from(body) } })))
     })
     const firstPages = yield* Cache.makeWith({
       capacity: 4,
       timeToLive: (exit) => Exit.isSuccess(exit) ? Duration.infinity : Duration.zero,
-      lookup: ([, limit]: readonly [version: number, limit: number]) => control.active({ limit }).pipe(
-        Effect.map((p) => jsonText(downloadPageJson(p))), Effect.orDie)
+      lookup: ([v, limit]: readonly [version: number, limit: number]) => control.active({ limit }).pipe(
+        Effect.map(downloadPageJson),
+        Effect.tap((body) => Effect.sync(() => { if (limit === DEFAULT_ACTIVE_LIMIT) lastFirstPage = { version: v, body: Buffer.from(body) } })),
+        Effect.orDie)
     })
 
     return {
       stats: Effect.gen(function*() {
         const v = yield* version.current
-        return yield* stats.get(Data.tuple(v, startOfTodayUtc(yield* Clock.currentTimeMillis)))
+        return jsonText(yield* stats.get(Data.tuple(v, startOfTodayUtc(yield* Clock.currentTimeMillis))))
       }),
       /** The first page in the list's order, without a filter. */
-      firstActivePage: (limit: number) => Effect.flatMap(version.current, (v) => firstPages.get(Data.tuple(v, limit)))
+      firstActivePage: (limit: number) =>
+        Effect.flatMap(version.current, (v) => Effect.map(firstPages.get(Data.tuple(v, limit)), jsonText)),
+      /**
+       * The JSON of stats or of the default first page (by URL) if it was computed since the last
+       * commit (and, for stats, today), else undefined: synchronous, for the fast path.
+       */
+      unsafePeek: (url: string, nowMillis: number): Buffer | undefined => {
+        const v = version.unsafeCurrent()
+        if (url === STATS_URL) {
+          return lastStats !== undefined && lastStats.version === v && lastStats.day === startOfTodayUtc(nowMillis) ? lastStats.body : undefined
+        }
+        return url === ACTIVE_URL && lastFirstPage !== undefined && lastFirstPage.version === v ? lastFirstPage.body : undefined
+      }
     } as const
   })
 }) {}
 
-const STATS_URL = "/api/downloads/manager/stats"
-const ACTIVE_URL = "/api/downloads/manager/active"
 const POLLED_READS: ReadonlySet<string> = new Set([STATS_URL, ACTIVE_URL])
 
 /**
@@ -59,7 +81,8 @@ export const isPolledRead = (request: HttpServerRequest.HttpServerRequest): bool
 
 /**
  * The two polled URLs exactly as the page and scripts poll them (GET, no query string) are
- * answered from ReadCache before the router; every other form of them (a limit, a cursor, a
+ * answered from ReadCache before the router (and, once computed, before Effect at all:
+ * polled-fast-path.ts); every other form of them (a limit, a cursor, a
  * filter) goes to their HttpApi endpoints in rest.ts, which give the same answers. Measured in
  * bench/http.bench.ts: HttpApi's own per-request work was a quarter of a cached answer's cost.
  * Listed after AuthMiddleware and GuardMiddleware in http.ts, so they run first: the key is still

@@ -4,12 +4,11 @@
  * workers on, SQLite in a temporary file, slskd simulated on 127.0.0.1 with quick timings.
  */
 import { HttpServer } from "@effect/platform"
-import { NodeHttpServer } from "@effect/platform-node"
 import { ConfigProvider, Context, Effect, Exit, Layer, Logger, LogLevel, Scope } from "effect"
 import { existsSync, mkdirSync } from "node:fs"
-import { createServer } from "node:http"
 import { type Browser, chromium, type Page } from "playwright-core"
 import { AppLayer } from "../../src/App.js"
+import { httpServerLayer } from "../../src/launch.js"
 import { makeSimulator, type SimulatorOptions, type SimulatorTimings, type SlskdSimulatorHandle } from "../../src/dev/slskd-simulator/index.js"
 import { tempDbFile } from "./db.js"
 
@@ -78,7 +77,7 @@ export const startLiveApp = async (
       const sim = yield* makeSimulator({ timings: options.timings ?? QUICK_SIMULATOR_TIMINGS, ...options.simulator })
       const env = { SOULSPOT_SLSKD_URL: sim.url, SOULSPOT_SLSKD_API_KEY: sim.apiKey ?? "", ...QUICK_SETTINGS, ...options.env }
       const app = AppLayer({ db: options.db ?? tempDbFile(), workers: true }).pipe(
-        Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
+        Layer.provideMerge(httpServerLayer({ port: 0, host: "127.0.0.1" })),
         Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))),
         Layer.provide(quiet)
       )

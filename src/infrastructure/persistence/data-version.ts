@@ -14,10 +14,12 @@ import { Context, Effect, Layer } from "effect"
  */
 export class DataVersion extends Context.Tag("soulspot/DataVersion")<DataVersion, {
   readonly current: Effect.Effect<number>
+  /** The same, read directly: for the HTTP fast path (polled-fast-path.ts), which runs outside Effect. */
+  readonly unsafeCurrent: () => number
 }>() {}
 
 let uncached = 0
-const alwaysNew = DataVersion.of({ current: Effect.sync(() => --uncached) })
+const alwaysNew = DataVersion.of({ current: Effect.sync(() => --uncached), unsafeCurrent: () => --uncached })
 
 /** Built after the database layer, so the file exists in WAL mode with every migration applied. */
 export const DataVersionLive = (filename: string) => Layer.scoped(DataVersion, Effect.gen(function*() {
@@ -29,5 +31,6 @@ export const DataVersionLive = (filename: string) => Layer.scoped(DataVersion, E
   const db = opened.value
   yield* Effect.addFinalizer(() => Effect.sync(() => db.close()))
   const version = db.prepare("PRAGMA data_version").pluck()
-  return DataVersion.of({ current: Effect.sync(() => version.get() as number) })
+  const unsafeCurrent = () => version.get() as number
+  return DataVersion.of({ current: Effect.sync(unsafeCurrent), unsafeCurrent })
 }))
