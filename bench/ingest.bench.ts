@@ -1,12 +1,13 @@
 /**
  * SSE fan-out to 200 open streams during a 10,000-track ingest, on a queue of 100,000 downloads.
  *
- * The real app (AppLayer, workers off) runs in a child process; 200 plain node:http clients in
- * this process hold `/api/downloads/manager/events` open and parse every frame. On SIGUSR1 the
- * child stores 10,000 new tracks and queues them through the repositories (one transaction for
- * the tracks, one for the downloads: the same work as a batch import). We time from the signal
- * to the moment the LAST client has a `stats` event with the final total, and count what each
- * client had to read on the way (the stream folds the burst into one `refresh` hint).
+ * The real app (AppLayer on the service's HTTP server layer, workers off, the shipped memory
+ * settings) runs in a child process; 200 plain node:http clients in this process hold
+ * `/api/downloads/manager/events` open and parse every frame. The ingest is what a user sends:
+ * one `POST /api/downloads/batch` of 10,000 new tracks (validated, stored and queued in one
+ * transaction). We time from sending it to the moment the LAST client has a `stats` event with
+ * the final total, and count what each client had to read on the way (the stream folds the
+ * burst into one `refresh` hint).
  *
  * Baseline (same run, same clients, own child process): a plain node:http SSE server with
  * better-sqlite3 on a copy of the same file that, on POST /ingest, inserts the same 10,000 rows in
@@ -22,8 +23,8 @@ import { join } from "node:path"
 import { performance } from "node:perf_hooks"
 import { fileURLToPath } from "node:url"
 import {
-  benchResult, BIG_QUEUE_MIX, bulkInsertDownloads, gc, httpRequest, migrateDb, mixTotal, ms, percentile, printTable, ratio,
-  roleOf, round, serveBaseline, startRole, tempDir, times
+  benchResult, BIG_QUEUE_MIX, bulkInsertDownloads, closedPort, httpRequest, migrateDb, mixTotal, ms, percentile, printTable, ratio,
+  roleOf, round, runAppServer, serveBaseline, startApp, startRole, tempDir, times
 } from "./support.js"
 
 const SELF = fileURLToPath(import.meta.url)
@@ -32,46 +33,6 @@ const INGEST = 10_000
 const EVENTS_PATH = "/api/downloads/manager/events"
 
 // ---------------------------------------------------------------------------------------------
-// The app, with an ingest on SIGUSR1
-
-const runAppIngest = async (db: string) => {
-  const { ConfigProvider, Context, Effect, Layer, Logger, LogLevel, Runtime } = await import("effect")
-  const { HttpServer } = await import("@effect/platform")
-  const { SqlClient } = await import("@effect/sql")
-  const { NodeHttpServer, NodeRuntime } = await import("@effect/platform-node")
-  const { AppLayer } = await import("../src/App.js")
-  const { DownloadRepository } = await import("../src/domain/ports/DownloadRepository.js")
-  const { TrackRepository } = await import("../src/domain/ports/TrackRepository.js")
-  const layer = AppLayer({ db, workers: false }).pipe(
-    Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
-    Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map([["SOULSPOT_SLSKD_URL", "http://127.0.0.1:9"]]))))
-  )
-  const ingest = Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    const tracks = yield* TrackRepository
-    const downloads = yield* DownloadRepository
-    const started = performance.now()
-    const stored = yield* Effect.forEach(Array.from({ length: INGEST }, (_, i) => i), (i) =>
-      tracks.upsert({ title: `Ingested ${i}`, artist: `Ingest Artist ${i % 40}`, album: `Ingest Album ${Math.floor(i / 12)}` }))
-      .pipe(sql.withTransaction)
-    yield* downloads.queueTracks(stored.map((t) => t.id), 0, "balanced")
-    yield* Effect.sync(() => console.log(`INGESTED ${(performance.now() - started).toFixed(1)}`))
-  })
-  const program = Effect.gen(function*() {
-    const ctx = yield* Layer.build(layer)
-    const runtime = Runtime.make({ context: ctx, fiberRefs: (yield* Effect.runtime<never>()).fiberRefs, runtimeFlags: Runtime.defaultRuntime.runtimeFlags })
-    process.on("SIGUSR1", () => void Runtime.runPromise(runtime)(ingest.pipe(Effect.orDie)))
-    process.on("SIGUSR2", () => {
-      gc()
-      console.log(`MEM ${process.memoryUsage().heapUsed} ${process.memoryUsage().rss}`)
-    })
-    const address = Context.get(ctx, HttpServer.HttpServer).address
-    yield* Effect.sync(() => console.log(`PORT ${address._tag === "TcpAddress" ? address.port : 0}`))
-    return yield* Effect.never
-  }).pipe(Effect.scoped, Logger.withMinimumLogLevel(LogLevel.Warning))
-  NodeRuntime.runMain(program)
-}
-
 // ---------------------------------------------------------------------------------------------
 // Baseline: node:http SSE + better-sqlite3, one stats frame after the insert
 
@@ -209,12 +170,19 @@ const main = async () => {
   copyFileSync(appDb, baseDb)
   console.log(`loaded ${loaded.rows.toLocaleString("en")} downloads in ${ms(loaded.millis)} ms`)
 
-  const app = startRole(SELF, "--role=app-ingest", [appDb])
-  const appPort = Number((await app.waitFor(/PORT (\d+)/))[1])
+  const { child: app, port: appPort } = await startApp(SELF, appDb, `http://127.0.0.1:${await closedPort()}`)
   const total = (JSON.parse((await httpRequest(appPort, "GET", "/api/downloads/manager/stats")).body) as { total: number }).total
-  const appFigures = await measure("app", appPort, total, () => app.proc.kill("SIGUSR1"))
-  const ingestMs = Number((await app.waitFor(/INGESTED ([\d.]+)/))[1])
-  console.log(`app: the ingest itself (10,000 track upserts in one transaction, then queueTracks) took ${ms(ingestMs)} ms`)
+  const tracks = Array.from({ length: INGEST }, (_, i) => ({ title: `Ingested ${i}`, artist: `Ingest Artist ${i % 40}`, album: `Ingest Album ${Math.floor(i / 12)}` }))
+  let answered: Promise<number> = Promise.resolve(NaN)
+  const appFigures = await measure("app", appPort, total, () => {
+    const sent = performance.now()
+    answered = httpRequest(appPort, "POST", "/api/downloads/batch", { tracks }).then((r) => {
+      if (r.status !== 200) throw new Error(`the batch answered ${r.status}: ${r.body.slice(0, 300)}`)
+      return performance.now() - sent
+    })
+  })
+  const ingestMs = await answered
+  console.log(`app: POST /api/downloads/batch of ${INGEST.toLocaleString("en")} tracks answered after ${ms(ingestMs)} ms`)
   await app.stop()
 
   const baseline = startRole(SELF, "--role=baseline", [baseDb])
@@ -228,14 +196,14 @@ const main = async () => {
   ])
   console.log(`app / baseline (last client): ${times(ratio(appFigures.last_ms, baseFigures.last_ms))}`)
   benchResult("ingest", {
-    clients: CLIENTS, ingest: INGEST, downloads_before: total, app_ingest_ms: round(ingestMs),
+    clients: CLIENTS, ingest: INGEST, downloads_before: total, app_batch_answered_ms: round(ingestMs),
     app: { ...appFigures, last_ms: round(appFigures.last_ms), p50_ms: round(appFigures.p50_ms) },
     baseline: { ...baseFigures, last_ms: round(baseFigures.last_ms), p50_ms: round(baseFigures.p50_ms) }
   })
 }
 
 const role = roleOf(process.argv)
-if (role === "app-ingest") void runAppIngest(process.argv[3]!)
+if (role === "app") void runAppServer(process.argv[3]!, { slskdUrl: process.argv[4]! })
 else if (role === "baseline") runBaseline(process.argv[3]!)
 else {
   main().then(() => process.exit(0), (e) => {
