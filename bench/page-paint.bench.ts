@@ -145,7 +145,7 @@ const main = async () => {
   await migrateDb(smallDb)
   const big = bulkInsertDownloads(bigDb, BIG_QUEUE_MIX)
   const small = bulkInsertDownloads(smallDb, scaled(BIG_QUEUE_MIX, 100))
-  console.log(`first paint of ${PAGE} in ${CHROMIUM}: ${LOADS} cold loads per server (after ${WARMUP_LOADS} warm-up loads), servers taking turns; ` +
+  console.log(`first paint of ${PAGE} in ${CHROMIUM}: ${LOADS} loads per server and way, each with an empty cache (after ${WARMUP_LOADS} warm-up loads), servers taking turns; ` +
     `databases of ${big.rows.toLocaleString("en")} and ${small.rows} downloads`)
 
   const slskd = `http://127.0.0.1:${await closedPort()}`
