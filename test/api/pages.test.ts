@@ -229,8 +229,11 @@ describe("download manager page", () => {
         const d = yield* queue("Fragments Song")
         const list = yield* getHtml("/api/downloads/manager/htmx/list")
         expect(list).not.toContain("<html")
-        expect(rowOf(list, d.id)?.status).toBe("WAITING")
+        expect(rows(list).length).toBeGreaterThan(0)
         expect(rows(list).every((r) => ["WAITING", "PENDING", "QUEUED", "DOWNLOADING", "COMPLETED", "FAILED", "CANCELLED"].includes(r.status))).toBe(true)
+        // the earlier tests leave more than a page of downloads queued at the same (test) instant, so the new
+        // one's place among them goes by its random id: look it up through the list's own filter
+        expect(rowOf(yield* getHtml("/api/downloads/manager/htmx/list?q=Fragments%20Song"), d.id)?.status).toBe("WAITING")
 
         const counts = yield* stats
         const bar = yield* getHtml("/api/downloads/manager/htmx/stats")
