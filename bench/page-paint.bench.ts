@@ -29,14 +29,14 @@ import { createServer, request } from "node:http"
 import type { AddressInfo } from "node:net"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { type Browser, chromium, type Page } from "playwright-core"
+import type { Browser, Page } from "playwright-core"
+import { CHROMIUM, launchChromium } from "../test/support/chromium.js"
 import {
   benchResult, BIG_QUEUE_MIX, bulkInsertDownloads, closedPort, httpRequest, median, max, migrateDb, ms, mixTotal, note,
   printTable, ratio, roleOf, round, runAppServer, startApp, type StatusMix, tempDir, times
 } from "./support.js"
 
 const SELF = fileURLToPath(import.meta.url)
-const CHROMIUM = "/usr/bin/chromium"
 const PAGE = "/download-manager"
 const LOADS = 15
 const WARMUP_LOADS = 2
@@ -151,18 +151,13 @@ const main = async () => {
   const slskd = `http://127.0.0.1:${await closedPort()}`
   const bigApp = await startApp(SELF, bigDb, slskd)
   const smallApp = await startApp(SELF, smallDb, slskd)
-  // the baseline's copy of the page: the 100,000 app's answer, headers included (CSP, type)
-  const captured = await new Promise<{ html: string; headers: Record<string, string> }>((resolve, reject) => {
-    request({ host: "127.0.0.1", port: bigApp.port, path: PAGE }, (r) => {
-      let body = ""
-      r.setEncoding("utf8")
-      r.on("data", (c: string) => { body += c })
-      r.on("end", () => {
-        const keep = ["content-type", "content-security-policy", "x-content-type-options", "referrer-policy", "x-frame-options"]
-        resolve({ html: body, headers: Object.fromEntries(keep.flatMap((k) => (typeof r.headers[k] === "string" ? [[k, r.headers[k]]] : []))) })
-      })
-    }).on("error", reject).end()
-  })
+  // the baselines' copy of the page: the 100,000 app's answer, with its headers (CSP, type)
+  const bigPage = await httpRequest(bigApp.port, "GET", PAGE)
+  const keep = ["content-type", "content-security-policy", "x-content-type-options", "referrer-policy", "x-frame-options"]
+  const captured = {
+    html: bigPage.body,
+    headers: Object.fromEntries(keep.flatMap((k) => { const v = bigPage.headers[k]; return typeof v === "string" ? [[k, v]] : [] }))
+  }
   const rowless = captured.html.replace(ROW, "")
   const copy = await startBaseline(captured.html, captured.headers, bigApp.port)
   const frame = await startBaseline(rowless, captured.headers, bigApp.port)
@@ -176,10 +171,7 @@ const main = async () => {
   ] as const
   const modes = ["open_browser", "first_visit"] as const
 
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM, headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
-  })
+  const browser = await launchChromium()
   const loads: Record<string, Array<Load>> = {}
   try {
     // one way at a time: a closing context's processes would otherwise slow the open tab's loads

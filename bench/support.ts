@@ -9,7 +9,7 @@ import Database from "better-sqlite3"
 import { type ChildProcess, spawn } from "node:child_process"
 import { randomUUID } from "node:crypto"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
-import { Agent, createServer, request, type Server, type ServerResponse } from "node:http"
+import { Agent, createServer, type IncomingHttpHeaders, request, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
@@ -440,6 +440,7 @@ export const startApp = async (benchFile: string, db: string, slskdUrl: string):
 
 export interface HttpReply {
   readonly status: number
+  readonly headers: IncomingHttpHeaders
   readonly body: string
 }
 
@@ -452,7 +453,7 @@ export const httpRequest = (port: number, method: string, path: string, body?: u
     }, (r) => {
       const chunks: Array<Buffer> = []
       r.on("data", (c: Buffer) => chunks.push(c))
-      r.on("end", () => res({ status: r.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }))
+      r.on("end", () => res({ status: r.statusCode ?? 0, headers: r.headers, body: Buffer.concat(chunks).toString("utf8") }))
       r.on("error", rej)
     })
     req.on("error", rej)

@@ -6,13 +6,14 @@
 import { HttpServer } from "@effect/platform"
 import { ConfigProvider, Context, Effect, Exit, Layer, Logger, LogLevel, Scope } from "effect"
 import { existsSync, mkdirSync } from "node:fs"
-import { type Browser, chromium, type Page } from "playwright-core"
+import type { Browser, Page } from "playwright-core"
 import { AppLayer } from "../../src/App.js"
 import { httpServerLayer } from "../../src/launch.js"
 import { makeSimulator, type SimulatorOptions, type SimulatorTimings, type SlskdSimulatorHandle } from "../../src/dev/slskd-simulator/index.js"
+import { CHROMIUM } from "./chromium.js"
 import { tempDbFile } from "./db.js"
 
-export const CHROMIUM = "/usr/bin/chromium"
+export { CHROMIUM, launchChromium } from "./chromium.js"
 
 /**
  * Why the browser tests cannot run here, or undefined when they can. Only a machine without
@@ -22,18 +23,6 @@ export const browserSkipReason = (): string | undefined =>
   existsSync(CHROMIUM) || process.env["CI"] === "true"
     ? undefined
     : `${CHROMIUM} is not installed (apt-get install chromium); browser tests skipped outside CI`
-
-/** A headless chromium with its own fresh profile (launch makes a temporary one), no network extras. */
-export const launchChromium = (): Promise<Browser> =>
-  chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    timeout: 30_000,
-    args: [
-      "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-      "--no-first-run", "--disable-quic", "--disable-dev-shm-usage"
-    ]
-  })
 
 /** A track of the seeded catalog completes within a few seconds of real time with these. */
 export const QUICK_SIMULATOR_TIMINGS: Partial<SimulatorTimings> = {
